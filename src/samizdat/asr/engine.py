@@ -1,0 +1,67 @@
+"""The one interface both Whisper engines implement, and how one is chosen by name.
+
+The transcriber hands an engine short stretches of speech (float32, 16 kHz, silence already cut out)
+and gets back `Segment`s with times relative to that stretch. Windowing, VAD, language policy and
+output formats live outside the engines, so both behave the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from samizdat.errors import EngineError
+from samizdat.models import Segment
+from samizdat.settings import AsrOptions
+
+ENGINE_NAMES = ("faster-whisper", "openai-whisper")
+
+
+@dataclass(frozen=True)
+class DecodeGuards:
+    """Whisper's own guards against repetition loops and invented text, shared by both engines.
+
+    `compression_ratio_threshold`: a segment whose text gzip-compresses better than this is a loop;
+    `log_prob_threshold` and `no_speech_threshold`: a segment the model is unsure of *and* thinks is
+    not speech is dropped; `condition_on_previous_text` off, so one bad segment cannot seed the next.
+    """
+
+    compression_ratio_threshold: float = 2.4
+    log_prob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    condition_on_previous_text: bool = False
+    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+class AsrEngine(Protocol):
+    """A loaded Whisper model behind one small surface."""
+
+    name: str
+    """Engine, version, model and precision, as written into `metadata.json` `engines.asr`."""
+
+    def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
+        """Language probabilities for (up to) the first 30 s of `audio`, most likely first."""
+        ...
+
+    def transcribe(self, audio: np.ndarray, language: str) -> list[Segment]:
+        """Timed segments with words; times are seconds from the start of `audio`."""
+        ...
+
+
+def create_engine(options: AsrOptions, model_dir: Path) -> AsrEngine:
+    """Load (or reuse, per process) the engine `options.engine` names."""
+    if options.engine == "faster-whisper":
+        from samizdat.asr.faster_whisper_engine import load_faster_whisper
+
+        return load_faster_whisper(options, model_dir)
+    if options.engine == "openai-whisper":
+        from samizdat.asr.openai_whisper_engine import load_openai_whisper
+
+        return load_openai_whisper(options)
+    raise EngineError(
+        f"unknown ASR engine {options.engine!r}; known engines: {', '.join(ENGINE_NAMES)} "
+        "(set SAMIZDAT_ASR_ENGINE)"
+    )

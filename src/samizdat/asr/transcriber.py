@@ -1,0 +1,123 @@
+"""Transcribe a recording of any length: stream-decode, cut into windows at pauses, VAD, transcribe.
+
+Memory depends on the window length, not on the tape length: a 120-minute interview holds at most one
+window (10 minutes by default, 38 MB of samples) plus the model. Times of segments and words are put
+back on the file's clock; the language is taken from the archivist's metadata when it names one,
+otherwise detected per window (so a change of language between parts of an interview is kept on the
+segments).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from samizdat.asr.audio_source import SAMPLE_RATE, probe, stream_blocks
+from samizdat.asr.engine import AsrEngine
+from samizdat.asr.guards import clean_segments
+from samizdat.asr.languages import LanguagePolicy
+from samizdat.asr.vad import Span, VadSettings, everything, speech_spans
+from samizdat.asr.windowing import Window, windows
+from samizdat.models import Segment, Transcript, Word
+
+ProgressFn = Callable[[float, float, str], None]
+
+
+@dataclass
+class TranscribeOptions:
+    """How the transcriber cuts the audio; the engine's own options live in `AsrOptions`."""
+
+    window_s: float = 600.0
+    vad: bool = True
+    vad_settings: VadSettings | None = None
+
+
+def _no_progress(done: float, total: float, unit: str) -> None:
+    """Nobody listens."""
+
+
+class Transcriber:
+    """Runs one engine over whole recordings, window by window."""
+
+    def __init__(self, engine: AsrEngine, options: TranscribeOptions | None = None) -> None:
+        self.engine = engine
+        self.options = options or TranscribeOptions()
+
+    def _spans(self, audio: np.ndarray) -> list[Span]:
+        return speech_spans(audio, self.options.vad_settings) if self.options.vad else everything(audio)
+
+    def transcribe_file(
+        self,
+        path: Path,
+        languages: Sequence[str] = (),
+        progress: ProgressFn = _no_progress,
+    ) -> Transcript:
+        """The timed transcript of `path`; `languages` are the archivist's ISO 639-1 codes, if any."""
+        info = probe(path)
+        total_min = (info.duration_s or 0.0) / 60
+        policy = LanguagePolicy(languages)
+        segments: list[Segment] = []
+        done_s = 0.0
+        progress(0.0, total_min, "minutes")
+        for window in windows(stream_blocks(path, info), self.options.window_s, self._spans):
+            segments.extend(self._transcribe_window(window, policy))
+            done_s = window.offset_s + window.duration_s
+            progress(done_s / 60, max(total_min, done_s / 60), "minutes")
+        language, probability = policy.overall()
+        return Transcript(
+            segments=clean_segments(segments),
+            language=language,
+            language_probability=probability,
+            duration_s=round(done_s, 3),
+        )
+
+    def _transcribe_window(self, window: Window, policy: LanguagePolicy) -> list[Segment]:
+        if not window.spans:
+            return []
+        speech = np.concatenate([window.audio[s.start : s.end] for s in window.spans])
+        language = policy.choose(self.engine, speech)
+        clock = SpeechClock(window.spans, window.offset_s)
+        found = self.engine.transcribe(speech, language)
+        policy.record(language, speech.size / SAMPLE_RATE)
+        return [clock.restore(segment) for segment in found]
+
+
+class SpeechClock:
+    """Maps times in concatenated speech back to times in the file (VAD cut the pauses out)."""
+
+    def __init__(self, spans: list[Span], offset_s: float) -> None:
+        self._starts: list[float] = []  # where each span begins in the concatenation, seconds
+        self._origins: list[float] = []  # where it begins in the file, seconds
+        self._ends: list[float] = []
+        position = 0
+        for span in spans:
+            self._starts.append(position / SAMPLE_RATE)
+            self._origins.append(offset_s + span.start / SAMPLE_RATE)
+            position += span.samples
+            self._ends.append(position / SAMPLE_RATE)
+
+    def time(self, t: float, is_end: bool = False) -> float:
+        """File time of concatenated-speech time `t`; an end exactly on a seam stays in the earlier span."""
+        index = bisect.bisect_left(self._ends, t) if is_end else bisect.bisect_right(self._ends, t)
+        index = min(index, len(self._starts) - 1)
+        local = min(t - self._starts[index], self._ends[index] - self._starts[index])
+        return round(self._origins[index] + max(local, 0.0), 3)
+
+    def restore(self, segment: Segment) -> Segment:
+        """The segment and its words on the file's clock."""
+        words = [Word(self.time(w.start), max(self.time(w.start), self.time(w.end, True)), w.word, w.probability)
+                 for w in segment.words]
+        start = self.time(segment.start)
+        return Segment(
+            start=start,
+            end=max(start, self.time(segment.end, True)),
+            text=segment.text,
+            language=segment.language,
+            words=words,
+            avg_logprob=segment.avg_logprob,
+            no_speech_prob=segment.no_speech_prob,
+        )

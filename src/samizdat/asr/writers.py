@@ -1,0 +1,70 @@
+"""Timed transcripts in the formats players and archives read: WebVTT, SubRip, JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from samizdat.models import Transcript
+
+
+def _clock(seconds: float, separator: str) -> str:
+    millis = max(0, int(round(seconds * 1000)))
+    hours, millis = divmod(millis, 3_600_000)
+    minutes, millis = divmod(millis, 60_000)
+    secs, millis = divmod(millis, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{millis:03d}"
+
+
+def _cue_text(text: str) -> str:
+    # A blank line ends a cue and "-->" starts one: keep both out of the text.
+    return " ".join(text.replace("-->", "→").split())
+
+
+def to_vtt(transcript: Transcript) -> str:
+    """WebVTT (W3C): the audio player in the portal shows these cues in sync."""
+    lines = ["WEBVTT", ""]
+    for index, segment in enumerate(transcript.segments, start=1):
+        lines += [
+            str(index),
+            f"{_clock(segment.start, '.')} --> {_clock(segment.end, '.')}",
+            _cue_text(segment.text),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def to_srt(transcript: Transcript) -> str:
+    """SubRip: numbered cues, comma before the milliseconds."""
+    lines: list[str] = []
+    for index, segment in enumerate(transcript.segments, start=1):
+        lines += [
+            str(index),
+            f"{_clock(segment.start, ',')} --> {_clock(segment.end, ',')}",
+            _cue_text(segment.text),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def to_json(transcript: Transcript) -> str:
+    """Segments with start, end, text, language and timed words with probabilities."""
+    payload = {
+        "language": transcript.language,
+        "language_probability": transcript.language_probability,
+        "duration_s": transcript.duration_s,
+        "segments": [
+            {
+                "id": index,
+                "start": segment.start,
+                "end": segment.end,
+                "text": segment.text,
+                "language": segment.language or transcript.language,
+                "avg_logprob": segment.avg_logprob,
+                "no_speech_prob": segment.no_speech_prob,
+                "words": [asdict(word) for word in segment.words],
+            }
+            for index, segment in enumerate(transcript.segments)
+        ],
+    }
+    return json.dumps(payload, ensure_ascii=False, indent=1)

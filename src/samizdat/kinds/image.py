@@ -1,0 +1,108 @@
+"""Image input (PNG, JPEG, TIFF incl. multi-page, GIF, BMP, WebP, JPEG 2000): every page through OCR."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from samizdat.errors import BadInputError
+from samizdat.kinds.base import ExtractRequest
+from samizdat.models import Extraction, Kind, Page
+from samizdat.ocr.languages import tesseract_languages
+from samizdat.ocr.outputs import document_outputs
+from samizdat.ocr.page import PageImage, ocr_page
+from samizdat.ocr.pool import map_pages
+from samizdat.ocr.searchable import join_pages
+from samizdat.ocr.tesseract import installed_languages, tesseract_version
+from samizdat.settings import OcrOptions
+
+Image.MAX_IMAGE_PIXELS = 400_000_000  # a 2400 dpi A4 scan is ~560 MP; beyond this is almost surely broken
+
+_HINT_UNREADABLE = (
+    "The image file is damaged or not an image: open it in an image viewer, and if it fails, "
+    "rescan or re-export it as TIFF or PNG, then drop it into the inbox again."
+)
+
+
+def _dpi(image: Image.Image, default: int) -> int:
+    """The resolution the file records, or the default when it records none or nonsense."""
+    value = image.info.get("dpi") or image.info.get("resolution")
+    try:
+        dpi = round(float(value[0])) if value else 0
+    except (TypeError, ValueError, IndexError):
+        dpi = 0
+    return dpi if 70 <= dpi <= 4800 else default
+
+
+def count_frames(path: Path) -> int:
+    """Pages in the file (multi-page TIFF); other animated formats count as one page."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+                image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise BadInputError(f"cannot read the image: {exc}", _HINT_UNREADABLE) from exc
+    return frames
+
+
+def load_frame(path: Path, index: int, default_dpi: int) -> PageImage:
+    """Page `index` (0-based) of the file, loaded into memory only when its turn comes."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                image.seek(index)
+                image.load()
+                return PageImage(number=index + 1, image=image.copy(), dpi=_dpi(image, default_dpi))
+    except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
+        raise BadInputError(f"cannot read page {index + 1} of the image: {exc}", _HINT_UNREADABLE) from exc
+
+
+def _page_worker(path: Path, langs: str, options: OcrOptions) -> Callable[[int], Page]:
+    def work(index: int) -> Page:
+        return ocr_page(load_frame(path, index, options.default_dpi), langs, options).page
+
+    return work
+
+
+class ImageKind:
+    """Scanned pages as image files."""
+
+    kind = Kind.IMAGE
+    media_types = frozenset(
+        {"image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp", "image/webp", "image/jp2"}
+    )
+
+    def extract(self, request: ExtractRequest) -> Extraction:
+        """OCR every page, in parallel in the shared page pool."""
+        options = request.settings.ocr
+        choice = tesseract_languages(request.languages, options.langs, installed_languages())
+        total = count_frames(request.path)
+        request.progress(0, total, "pages")
+        pages = map_pages(
+            _page_worker(request.path, choice.langs, options),
+            range(total),
+            workers=options.workers,
+            on_done=lambda done, all_: request.progress(done, all_, "pages"),
+        )
+        pdfs = [p.pdf for p in pages if p.pdf]
+        return Extraction(
+            engines={"ocr": f"tesseract {tesseract_version()} {choice.langs}"},
+            pages=pages,
+            searchable_pdf=join_pages(list(pdfs)) if pdfs else None,
+            warnings=choice.warnings,
+        )
+
+    def outputs(
+        self, extraction: Extraction, source_path: Path, archivist: object = None, title: str = ""
+    ) -> dict[str, bytes]:
+        """Per-page hOCR and ALTO, and the searchable PDF."""
+        return document_outputs(extraction, source_path)
+
+
+IMAGE = ImageKind()

@@ -1,0 +1,174 @@
+"""Typed results passed between stages; `metadata.json` is written from these in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+
+class Kind(StrEnum):
+    """Input kinds; each has one module under `samizdat.kinds`."""
+
+    IMAGE = "image"
+    PDF = "pdf"
+    AUDIO = "audio"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The dropped file as claimed from the inbox."""
+
+    path: Path
+    filename: str
+    sha256: str
+    size: int
+    received_at: str
+    sidecar: Path | None = None
+
+    @property
+    def item_id(self) -> str:
+        """Stable id: the first 12 hex digits of the SHA-256 (DESIGN.md §2)."""
+        return self.sha256[:12]
+
+
+@dataclass(frozen=True)
+class Detected:
+    """What the bytes say the file is."""
+
+    kind: Kind
+    media_type: str
+
+
+@dataclass
+class Page:
+    """One page of a document, with where its text came from."""
+
+    number: int
+    text: str
+    method: str  # "text-layer" | "ocr" | "ocr-layer-kept"
+    confidence: float | None = None  # mean word confidence 0-100 where OCR ran
+    hocr: str | None = None
+    alto: str | None = None
+    pdf: bytes | None = None  # Tesseract's searchable page, where OCR ran
+    languages: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Word:
+    """A timed word of a transcript."""
+
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass
+class Segment:
+    """A timed stretch of a transcript."""
+
+    start: float
+    end: float
+    text: str
+    language: str | None = None
+    words: list[Word] = field(default_factory=list)
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+
+
+@dataclass
+class Transcript:
+    """Everything an ASR engine returns for one recording."""
+
+    segments: list[Segment]
+    language: str | None
+    language_probability: float | None
+    duration_s: float
+
+    @property
+    def text(self) -> str:
+        """The transcript as plain text, one segment per line."""
+        return "\n".join(s.text.strip() for s in self.segments if s.text.strip())
+
+
+@dataclass
+class Extraction:
+    """Text out of one item: pages for documents, a transcript for audio."""
+
+    engines: dict[str, str]
+    pages: list[Page] = field(default_factory=list)
+    transcript: Transcript | None = None
+    searchable_pdf: bytes | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """All text; pages separated by form feed (DESIGN.md §2)."""
+        if self.transcript is not None:
+            return self.transcript.text
+        return "\f".join(p.text for p in self.pages)
+
+
+@dataclass
+class ArchivistMetadata:
+    """What the archivist said about a file (sidecar YAML or metadata.csv), validated."""
+
+    dc: dict[str, Any] = field(default_factory=dict)
+    access: str = "open"
+    collection: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def languages(self) -> list[str]:
+        """ISO 639-1 codes the archivist gave, in order."""
+        value = self.dc.get("language") or []
+        return list(value) if isinstance(value, list) else [str(value)]
+
+
+@dataclass
+class Mention:
+    """Where an entity was found in an item's text."""
+
+    text: str
+    char_start: int
+    char_end: int
+    page: int | None = None
+    start_s: float | None = None
+
+
+@dataclass
+class EntityHit:
+    """An authority entity found in an item, with every mention."""
+
+    id: str
+    label: str
+    type: str
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class ArticleLink:
+    """A link from an item to an existing article, with the evidence that made it."""
+
+    id: str
+    title: str
+    score: float
+    evidence: list[str]
+    passage: str | None = None
+
+
+@dataclass
+class Outcome:
+    """How one inbox file ended: published, duplicate of a published item, or quarantined."""
+
+    filename: str
+    status: str  # "published" | "duplicate" | "quarantined"
+    item_id: str | None = None
+    seconds: float = 0.0
+    stage: str | None = None
+    reason: str | None = None
+    hint: str | None = None

@@ -1,0 +1,25 @@
+"""The files a document item adds under the bag's `data/`: per-page hOCR and ALTO, and the searchable PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from samizdat.models import Extraction
+
+
+def document_outputs(extraction: Extraction, source_path: Path, *, born_digital_pdf: bool = False) -> dict[str, bytes]:
+    """`pages/0001.hocr`, `pages/0001.alto.xml` where OCR ran, and `searchable.pdf`.
+
+    A born-digital PDF needs no new text layer: its searchable.pdf is the original, byte for byte.
+    """
+    files: dict[str, bytes] = {}
+    for page in extraction.pages:
+        if page.hocr:
+            files[f"pages/{page.number:04d}.hocr"] = page.hocr.encode("utf-8")
+        if page.alto:
+            files[f"pages/{page.number:04d}.alto.xml"] = page.alto.encode("utf-8")
+    if extraction.searchable_pdf is not None:
+        files["searchable.pdf"] = extraction.searchable_pdf
+    elif born_digital_pdf:
+        files["searchable.pdf"] = source_path.read_bytes()
+    return files

@@ -1,0 +1,126 @@
+"""What each PDF page holds, read cheaply with PDFium: visible text, invisible text (an OCR layer), images.
+
+pdfplumber cannot tell invisible text (render mode 3, how OCR layers are written) from printed text,
+so an old OCR layer would pass for a born-digital page; PDFium reads each text object's render mode.
+PDFium is not thread-safe: every call into it holds `PDFIUM_LOCK`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from PIL import Image
+
+from samizdat.errors import BadInputError
+
+PDFIUM_LOCK = threading.RLock()
+
+_INVISIBLE = 3  # FPDF_TEXTRENDERMODE_INVISIBLE
+_HINT_PASSWORD = (
+    "The PDF is protected by a password. Ask whoever sent it for an unprotected copy, or remove the "
+    "password yourself (for example `qpdf --password=SECRET --decrypt in.pdf out.pdf`), then drop the "
+    "new file into the inbox."
+)
+_HINT_DAMAGED = (
+    "The PDF is damaged or incomplete (often a download or copy that stopped early). Copy or download it "
+    "again; if it opens in a PDF viewer, print it to a new PDF or repair it with `qpdf in.pdf out.pdf`, "
+    "then drop the new file into the inbox."
+)
+
+
+@dataclass(frozen=True)
+class PageSurvey:
+    """Counts for one page: how much text of each kind, how much of the page is covered by images."""
+
+    index: int
+    visible_chars: int
+    invisible_chars: int
+    image_coverage: float
+    rotation: int
+    image_dpi: float = 0.0  # the sharpest large image's own resolution on the page
+
+    def render_dpi(self, dpi: int, max_dpi: int) -> int:
+        """Render at `dpi`, or finer when the page's scan has more pixels than that (up to `max_dpi`)."""
+        return int(min(max_dpi, max(dpi, round(self.image_dpi)))) if self.image_dpi > dpi * 1.2 else dpi
+
+
+def open_pdf(path: Path) -> pdfium.PdfDocument:
+    """Open with PDFium, turning password and damage into `BadInputError` with an archivist's hint."""
+    with PDFIUM_LOCK:
+        try:
+            doc = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            text = str(exc).lower()
+            if "password" in text:
+                raise BadInputError("the PDF needs a password to open", _HINT_PASSWORD) from exc
+            raise BadInputError(f"the PDF cannot be read: {exc}", _HINT_DAMAGED) from exc
+        if len(doc) == 0:
+            doc.close()
+            raise BadInputError("the PDF has no pages", _HINT_DAMAGED)
+        return doc
+
+
+def _object_chars(obj: pdfium.PdfObject, textpage: pdfium.PdfTextPage) -> int:
+    size = pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)  # bytes of UTF-16 incl. NUL
+    if size <= 2:
+        return 0
+    buffer = (ctypes.c_ushort * (size // 2))()
+    pdfium_c.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, size)
+    text = bytes(buffer)[: size - 2].decode("utf-16-le", "ignore")
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def survey_page(doc: pdfium.PdfDocument, index: int) -> PageSurvey:
+    """Visible and invisible characters and image coverage of page `index` (0-based)."""
+    with PDFIUM_LOCK:
+        page = doc[index]
+        try:
+            textpage = page.get_textpage()
+            width, height = page.get_size()
+            area = max(width * height, 1.0)
+            visible = invisible = 0
+            covered = 0.0
+            sharpest = 0.0
+            kinds = (pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE)
+            for obj in page.get_objects(filter=kinds, max_depth=4):
+                if obj.type == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                    count = _object_chars(obj, textpage)
+                    if pdfium_c.FPDFTextObj_GetTextRenderMode(obj.raw) == _INVISIBLE:
+                        invisible += count
+                    else:
+                        visible += count
+                else:
+                    left, bottom, right, top = obj.get_bounds()
+                    w = min(right, width) - max(left, 0.0)
+                    h = min(top, height) - max(bottom, 0.0)
+                    if w > 0 and h > 0:
+                        covered += w * h
+                        if w * h > 0.25 * area and isinstance(obj, pdfium.PdfImage):
+                            px_w, px_h = obj.get_px_size()
+                            sharpest = max(sharpest, min(px_w / (right - left), px_h / (top - bottom)) * 72.0)
+            textpage.close()
+            return PageSurvey(index, visible, invisible, min(1.0, covered / area), page.get_rotation(), sharpest)
+        except pdfium.PdfiumError as exc:
+            raise BadInputError(f"page {index + 1} of the PDF cannot be read: {exc}", _HINT_DAMAGED) from exc
+        finally:
+            page.close()
+
+
+def render_page(doc: pdfium.PdfDocument, index: int, dpi: int) -> Image.Image:
+    """Render page `index` once, in grey, at `dpi`, upright as a viewer shows it (its /Rotate applied)."""
+    with PDFIUM_LOCK:
+        page = doc[index]
+        try:
+            bitmap = page.render(scale=dpi / 72.0, grayscale=True, may_draw_forms=True)
+            image = bitmap.to_pil()
+            bitmap.close()
+        except pdfium.PdfiumError as exc:
+            raise BadInputError(f"page {index + 1} of the PDF cannot be rendered: {exc}", _HINT_DAMAGED) from exc
+        finally:
+            page.close()
+    return image.convert("L") if image.mode != "L" else image

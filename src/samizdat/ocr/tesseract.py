@@ -1,0 +1,182 @@
+"""The Tesseract command: one single-threaded process per page, every output in one pass, a hard timeout.
+
+Why the CLI and not `pytesseract.run_and_get_multiple_output`: pytesseract runs Tesseract with this
+process's own environment, so `OMP_THREAD_LIMIT=1` would have to be set process-wide, where it would also
+throttle other OpenMP users in the same process (CTranslate2 under faster-whisper). pytesseract is still
+used for what it does well: finding the binary and its version.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import os
+import signal
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytesseract
+from PIL import Image
+
+from samizdat.errors import EngineError
+
+
+@dataclass
+class Recognition:
+    """What Tesseract wrote for one page."""
+
+    text: str
+    hocr: str
+    alto: str
+    tsv: str
+    pdf: bytes | None
+
+    @property
+    def word_confidences(self) -> list[float]:
+        """Confidence 0-100 of each recognised word (TSV level 5, non-empty text)."""
+        return words_and_confidences(self.tsv)[1]
+
+    @property
+    def mean_confidence(self) -> float | None:
+        """Mean word confidence, or None when Tesseract found no words at all."""
+        conf = self.word_confidences
+        return sum(conf) / len(conf) if conf else None
+
+
+@dataclass(frozen=True)
+class Orientation:
+    """Tesseract OSD's answer: rotate the page clockwise by `rotate` degrees to make it upright."""
+
+    rotate: int
+    confidence: float
+    script: str | None
+
+
+def words_and_confidences(tsv: str) -> tuple[list[str], list[float]]:
+    """Words and their confidences from Tesseract's TSV."""
+    words: list[str] = []
+    confs: list[float] = []
+    reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader, None)
+    if not header:
+        return words, confs
+    col = {name: i for i, name in enumerate(header)}
+    for row in reader:
+        if len(row) < len(header) or row[col["level"]] != "5":
+            continue
+        text = row[col["text"]].strip()
+        conf = float(row[col["conf"]])
+        if text and conf >= 0:
+            words.append(text)
+            confs.append(conf)
+    return words, confs
+
+
+@functools.cache
+def tesseract_version() -> str:
+    """The installed Tesseract's version, e.g. `5.3.0`."""
+    try:
+        return str(pytesseract.get_tesseract_version()).strip()
+    except pytesseract.TesseractNotFoundError as exc:  # pragma: no cover - install problem
+        raise EngineError("Tesseract is not installed (apt-get install tesseract-ocr)") from exc
+
+
+@functools.cache
+def installed_languages() -> frozenset[str]:
+    """Tesseract language models present on this machine."""
+    return frozenset(pytesseract.get_languages(config=""))
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["OMP_THREAD_LIMIT"] = "1"  # one core per process; parallelism comes from one process per page
+    return env
+
+
+def _run(args: list[str], timeout_s: float) -> subprocess.CompletedProcess[bytes]:
+    """Run Tesseract in its own process group, killed whole when it overruns."""
+    proc = subprocess.Popen(
+        ["tesseract", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=_env(),
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout_s)
+    except subprocess.TimeoutExpired as exc:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise EngineError(f"Tesseract gave up after {timeout_s:.0f} s on one page") from exc
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def _save_png(image: Image.Image, path: Path, dpi: int) -> None:
+    if image.mode not in ("1", "L", "RGB"):
+        image = image.convert("RGB")
+    image.save(path, format="PNG", dpi=(dpi, dpi))
+
+
+def recognize(
+    image: Image.Image,
+    langs: str,
+    *,
+    timeout_s: float,
+    dpi: int = 300,
+    psm: int = 3,
+    pdf: bool = True,
+    text_only_pdf: bool = False,
+) -> Recognition:
+    """OCR one page image: text, hOCR, ALTO, TSV and (optionally) the PDF page, all in one Tesseract run.
+
+    `text_only_pdf` makes the PDF page carry only the invisible text, to lay over another page image.
+    """
+    with tempfile.TemporaryDirectory(prefix="samizdat-tess-") as tmp:
+        src = Path(tmp) / "page.png"
+        base = Path(tmp) / "out"
+        _save_png(image, src, dpi)
+        args = [str(src), str(base), "-l", langs, "--psm", str(psm), "--dpi", str(dpi)]
+        if text_only_pdf:
+            args += ["-c", "textonly_pdf=1"]
+        args += ["txt", "hocr", "alto", "tsv"] + (["pdf"] if pdf else [])
+        done = _run(args, timeout_s)
+        if done.returncode != 0:
+            message = done.stderr.decode("utf-8", "replace").strip()
+            raise EngineError(f"Tesseract failed (exit {done.returncode}): {message[-500:]}")
+
+        def read(ext: str) -> str:
+            return (base.with_suffix(ext)).read_text(encoding="utf-8")
+
+        return Recognition(
+            text=read(".txt"),
+            hocr=read(".hocr"),
+            alto=read(".xml"),
+            tsv=read(".tsv"),
+            pdf=base.with_suffix(".pdf").read_bytes() if pdf else None,
+        )
+
+
+def detect_orientation(image: Image.Image, *, timeout_s: float, dpi: int = 300) -> Orientation | None:
+    """Tesseract OSD (`--psm 0`); None when it cannot tell (too little text)."""
+    with tempfile.TemporaryDirectory(prefix="samizdat-osd-") as tmp:
+        src = Path(tmp) / "page.png"
+        _save_png(image, src, dpi)
+        done = _run([str(src), "stdout", "--psm", "0", "--dpi", str(dpi), "-l", "osd"], timeout_s)
+    if done.returncode != 0:
+        return None
+    fields: dict[str, str] = {}
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        key, sep, value = line.partition(":")
+        if sep:
+            fields[key.strip()] = value.strip()
+    try:
+        return Orientation(
+            rotate=int(fields["Rotate"]) % 360,
+            confidence=float(fields["Orientation confidence"]),
+            script=fields.get("Script"),
+        )
+    except (KeyError, ValueError):
+        return None

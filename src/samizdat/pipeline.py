@@ -1,0 +1,206 @@
+"""One item's way from the inbox to a published bag (DESIGN.md §1), as plain functions.
+
+`Pipeline.process_file` is the only composition of the stages. It takes a `run_stage` hook so an orchestrator can
+wrap each stage (Prefect turns each into a task); called directly, it needs nothing but the library.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from samizdat import inbox
+from samizdat.archivist import read_archivist_metadata
+from samizdat.describe import build_metadata, item_title
+from samizdat.detect import detect
+from samizdat.entities import find_entities
+from samizdat.errors import BadInputError, TransientError
+from samizdat.kinds import ExtractRequest, handler_for
+from samizdat.links import link_articles
+from samizdat.models import ArchivistMetadata, Detected, Extraction, Outcome, Source
+from samizdat.package import (
+    ensure_bundle,
+    metadata_json,
+    package_item,
+    read_metadata,
+    sweep_staging,
+    update_metadata,
+)
+from samizdat.quarantine import quarantine
+from samizdat.search import item_from_bag, open_index
+from samizdat.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+STAGES = ("claim", "detect", "extract", "describe", "package", "index", "release")
+CLAIM_TTL_S = 6 * 3600
+
+StageRunner = Callable[..., Any]
+"""`run_stage(name, fn, *args)` calls `fn(*args)`, possibly wrapped (a Prefect task, a timer)."""
+
+ItemProgress = Callable[[str, float, float, str], None]
+"""`progress(filename, done, total, unit)`."""
+
+BUG_HINT = (
+    "Samizdat failed on this file for a reason it does not recognise. The original is kept here; "
+    "send the .error.json to the Samizdat maintainers, then move the file back into the inbox."
+)
+
+
+def call_directly(name: str, fn: Callable[..., T], *args: Any) -> T:
+    """The stage runner without an orchestrator."""
+    return fn(*args)
+
+
+def _silent(filename: str, done: float, total: float, unit: str) -> None:
+    """Progress listener used when nobody listens."""
+
+
+@dataclass
+class Claimed:
+    """A hashed file this worker owns, with what the archivist said about it."""
+
+    source: Source
+    archivist: ArchivistMetadata
+    claim: inbox.Claim
+
+
+@dataclass
+class Pipeline:
+    """Processes inbox files one at a time; every failure ends in quarantine, never in a lost file."""
+
+    settings: Settings
+    run_stage: StageRunner = call_directly
+    progress: ItemProgress = _silent
+    _index: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def index(self) -> Any:
+        """The search index, opened on first use."""
+        if self._index is None:
+            self._index = open_index(self.settings.database_url, self.settings.catalog_path)
+        return self._index
+
+    def prepare(self) -> None:
+        """Create the output folders and clear what crashed runs left in staging."""
+        for folder in (self.settings.inbox, self.settings.items_dir, self.settings.bundles_dir,
+                       self.settings.quarantine_dir, self.settings.staging_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        sweep_staging(self.settings.staging_dir)
+
+    def ready_files(self, wait: bool) -> list[Path]:
+        """Inbox files whose size has settled, oldest first."""
+        return list(inbox.iter_ready(self.settings.inbox, self.settings.settle_s, wait))
+
+    def process_file(self, path: Path) -> Outcome:
+        """Run every stage for one inbox file and say how it ended."""
+        started = time.monotonic()
+        stage = "claim"
+        claimed: Claimed | None = None
+        try:
+            claimed = self.run_stage("claim", self.claim, path)
+            if claimed is None:
+                return Outcome(path.name, "skipped", reason="another worker is processing these bytes")
+            source = claimed.source
+            if (self.settings.items_dir / source.item_id).exists():
+                stage = "duplicate"
+                self.run_stage("duplicate", self.record_duplicate, source)
+                self.run_stage("release", self.release, claimed)
+                return Outcome(path.name, "duplicate", source.item_id, time.monotonic() - started)
+            stage = "detect"
+            detected = self.run_stage("detect", detect, source.path)
+            stage = "extract"
+            extraction = self.run_stage("extract", self.extract, claimed, detected)
+            stage = "describe"
+            metadata = self.run_stage("describe", self.describe, claimed, detected, extraction)
+            stage = "package"
+            bag = self.run_stage("package", self.package, claimed, detected, extraction, metadata)
+            stage = "index"
+            self.run_stage("index", self.index_bag, bag)
+            stage = "release"
+            self.run_stage("release", self.release, claimed)
+            return Outcome(path.name, "published", source.item_id, time.monotonic() - started)
+        except TransientError as error:
+            log.warning("%s: %s at %s; left in the inbox for the next pass", path.name, error, stage)
+            return Outcome(path.name, "deferred", None, time.monotonic() - started, stage, str(error),
+                           "Nothing is wrong with the file; it will be processed again on the next pass.")
+        except Exception as error:  # every other failure quarantines: the batch goes on, the original is kept
+            hint = error.hint if isinstance(error, BadInputError) else BUG_HINT
+            log.error("%s: quarantined at %s: %s", path.name, stage, error)
+            self.quarantine(path, claimed, stage, error, hint)
+            item_id = claimed.source.item_id if claimed else None
+            return Outcome(path.name, "quarantined", item_id, time.monotonic() - started, stage, str(error), hint)
+        finally:
+            if claimed is not None:
+                claimed.claim.release()
+
+    # The stages, in order. Each takes and returns plain values so an orchestrator can record them.
+
+    def claim(self, path: Path) -> Claimed | None:
+        """Hash the file, take the claim on its bytes, read the archivist's metadata."""
+        source = inbox.describe_source(path)
+        claim = inbox.try_claim(self.settings.processed / ".claims", source.sha256, CLAIM_TTL_S)
+        if claim is None:
+            return None
+        return Claimed(source, read_archivist_metadata(path, self.settings.inbox), claim)
+
+    def extract(self, claimed: Claimed, detected: Detected) -> Extraction:
+        """Text out of the file, by the input kind its bytes say it is."""
+        filename = claimed.source.filename
+        request = ExtractRequest(
+            path=claimed.source.path,
+            media_type=detected.media_type,
+            settings=self.settings,
+            languages=claimed.archivist.languages,
+            progress=lambda done, total, unit: self.progress(filename, done, total, unit),
+        )
+        return handler_for(detected.kind).extract(request)
+
+    def describe(self, claimed: Claimed, detected: Detected, extraction: Extraction) -> dict[str, Any]:
+        """metadata.json: the archivist's fields, technical metadata, entities and article links."""
+        entities = find_entities(extraction)
+        links = link_articles(entities, extraction.text, self.settings.articles_dir)
+        return build_metadata(claimed.source, detected, claimed.archivist, extraction, entities, links,
+                              self.settings.ocr.low_confidence)
+
+    def package(self, claimed: Claimed, detected: Detected, extraction: Extraction, metadata: dict[str, Any]) -> Path:
+        """Build, validate and publish the bag; return its folder."""
+        title = item_title(claimed.source, claimed.archivist)
+        files = handler_for(detected.kind).outputs(extraction, claimed.source.path, claimed.archivist, title)
+        files["text.txt"] = extraction.text.encode("utf-8")
+        files["metadata.json"] = metadata_json(metadata).encode("utf-8")
+        s = self.settings
+        return package_item(s.staging_dir, s.items_dir, s.bundles_dir, claimed.source, title, files)
+
+    def index_bag(self, bag: Path) -> None:
+        """Put the published item into the search index."""
+        self.index.upsert(item_from_bag(bag))
+
+    def release(self, claimed: Claimed) -> None:
+        """Remove the inbox file and its sidecar: their bytes are now in a validated, published bag."""
+        claimed.source.path.unlink(missing_ok=True)
+        if claimed.source.sidecar is not None:
+            claimed.source.sidecar.unlink(missing_ok=True)
+
+    def record_duplicate(self, source: Source) -> None:
+        """Identical bytes again: note the new name in `also_received_as`; make sure the item is indexed."""
+        s = self.settings
+        bag = s.items_dir / source.item_id
+        metadata = read_metadata(bag)
+        if source.filename != metadata["source"]["filename"]:
+            metadata["also_received_as"].append({"filename": source.filename, "received_at": source.received_at})
+            update_metadata(s.staging_dir, s.items_dir, s.bundles_dir, source.item_id, metadata)
+        ensure_bundle(s.items_dir, s.bundles_dir, s.staging_dir, source.item_id)
+        self.index_bag(bag)
+
+    def quarantine(self, path: Path, claimed: Claimed | None, stage: str, error: BaseException, hint: str) -> None:
+        """Move the original aside with its reason."""
+        source = claimed.source if claimed else None
+        quarantine(self.settings.quarantine_dir, path, stage, error, hint,
+                   sidecar=source.sidecar if source else inbox.sidecar_of(path),
+                   sha256=source.sha256 if source else None)

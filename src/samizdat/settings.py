@@ -1,0 +1,138 @@
+"""All settings in one object: `SAMIZDAT_*` environment variables or `samizdat.toml`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+class OcrOptions(BaseModel):
+    """Tesseract: languages, parallelism, limits."""
+
+    langs: str = Field("eng+rus", description="Tesseract languages when the item does not say")
+    workers: int = Field(default_factory=_cores, description="Tesseract processes at once (one per core)")
+    page_timeout_s: float = Field(300.0, description="Give up on a page after this long")
+    dpi: int = Field(300, description="Resolution PDF pages are rendered at for OCR")
+    low_confidence: float = Field(60.0, description="Pages below this mean word confidence are flagged")
+    orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the first read is poor")
+    osd_min_confidence: float = Field(2.0, description="OSD orientation confidence needed before a page is turned")
+    deskew: bool = Field(True, description="Straighten skewed pages before OCR")
+    deskew_min_degrees: float = Field(0.3, description="Smaller skews are left alone (Tesseract copes)")
+    cleanup: bool = Field(True, description="Background normalisation, denoising, binarisation for degraded pages")
+    default_dpi: int = Field(300, description="Resolution assumed for images that do not record one")
+    max_dpi: int = Field(1200, description="PDF pages whose scan is finer than `dpi` are rendered up to this")
+    pdf_workers: int = Field(default_factory=_cores, description="Processes reading born-digital PDF pages")
+
+
+class AsrOptions(BaseModel):
+    """Speech recognition: which engine, which model, how."""
+
+    engine: str = Field("faster-whisper", description="faster-whisper | openai-whisper")
+    model: str = Field("base", description="Model name, or a path to a model folder / .pt file")
+    compute_type: str = "int8"
+    beam_size: int = 5
+    threads: int = Field(default_factory=_cores)
+    window_s: float = Field(600.0, description="Audio decoded and transcribed this much at a time")
+    vad: bool = Field(True, description="Skip silence and tape hiss (Silero VAD) before Whisper hears it")
+    vad_threshold: float = Field(0.5, description="Silero speech probability above which a frame is speech")
+    vad_min_silence_ms: int = Field(2000, description="Pauses shorter than this stay inside the speech")
+    openai_model_dir: Path | None = Field(
+        None, description="openai-whisper's model cache (default ~/.cache/whisper); never downloaded into"
+    )
+
+
+class Settings(BaseSettings):
+    """Samizdat's settings. Env: `SAMIZDAT_INBOX`, `SAMIZDAT_OCR__LANGS` or `SAMIZDAT_OCR_LANGS`, ..."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SAMIZDAT_",
+        env_nested_delimiter="__",
+        toml_file="samizdat.toml",
+        extra="ignore",
+    )
+
+    inbox: Path = Path("inbox")
+    processed: Path = Path("processed")
+    settle_s: float = Field(10.0, description="A file is claimed once unchanged this long")
+    model_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "samizdat" / "models",
+        description="Where assembled models are cached",
+    )
+    articles_dir: Path | None = Field(None, description="Full texts of the archive's articles, for similarity")
+    database_url: str | None = Field(None, description="Search index; default: processed/catalog.sqlite")
+    serve_interval_s: float = Field(30.0, description="How often `serve` scans the inbox")
+    prefect_port: int = 4200
+    ocr: OcrOptions = Field(default_factory=OcrOptions)
+    asr: AsrOptions = Field(default_factory=AsrOptions)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Arguments first, then the environment (with flat aliases), then samizdat.toml."""
+        return (
+            init_settings,
+            _FlatEngineAliases(settings_cls),
+            env_settings,
+            TomlConfigSettingsSource(settings_cls),
+        )
+
+    @property
+    def items_dir(self) -> Path:
+        return self.processed / "items"
+
+    @property
+    def bundles_dir(self) -> Path:
+        return self.processed / "bundles"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.processed / "quarantine"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Bags are built here, on the same file system, then renamed into `items/`."""
+        return self.processed / ".staging"
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.processed / "catalog.sqlite"
+
+
+_FLAT_ALIASES = {
+    "SAMIZDAT_OCR_LANGS": ("ocr", "langs"),
+    "SAMIZDAT_OCR_WORKERS": ("ocr", "workers"),
+    "SAMIZDAT_ASR_ENGINE": ("asr", "engine"),
+    "SAMIZDAT_ASR_MODEL": ("asr", "model"),
+}
+
+
+class _FlatEngineAliases(PydanticBaseSettingsSource):
+    """The contract's flat names (`SAMIZDAT_OCR_LANGS`, `SAMIZDAT_ASR_ENGINE`) for nested options."""
+
+    def get_field_value(self, field: object, field_name: str) -> tuple[object, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, object]:
+        found: dict[str, dict[str, str]] = {}
+        for env, (section, key) in _FLAT_ALIASES.items():
+            if env in os.environ:
+                found.setdefault(section, {})[key] = os.environ[env]
+        return dict(found)

@@ -1,0 +1,118 @@
+"""Fast checks of the OCR helpers: language choice, page assessment, skew, the page pool, CER-free."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PIL import Image
+
+from samizdat.ocr import preprocess
+from samizdat.ocr.languages import tesseract_languages
+from samizdat.ocr.pdf_text import garbage_reason, unusable_reason
+from samizdat.ocr.pool import map_pages
+from samizdat.ocr.synthetic import DEGRADED_SET, LETTER_EN, degrade, typescript_page
+from samizdat.ocr.tesseract import words_and_confidences
+
+INSTALLED = frozenset({"eng", "rus", "heb", "yid", "osd"})
+
+
+def test_languages_default_when_item_says_nothing() -> None:
+    assert tesseract_languages([], "eng+rus", INSTALLED).langs == "eng+rus"
+
+
+def test_languages_narrow_and_extend() -> None:
+    assert tesseract_languages(["ru"], "eng+rus", INSTALLED).langs == "rus"
+    assert tesseract_languages(["en", "he", "yi"], "eng+rus", INSTALLED).langs == "eng+heb+yid"
+    assert tesseract_languages(["ru", "RU-ru", "rus"], "eng+rus", INSTALLED).langs == "rus"
+
+
+def test_unknown_or_missing_language_warns_and_falls_back() -> None:
+    choice = tesseract_languages(["xx", "de"], "eng+rus", INSTALLED)
+    assert choice.langs == "eng+rus"
+    assert len(choice.warnings) == 3  # xx unknown, deu not installed, fallback
+    assert tesseract_languages(["xx", "en"], "eng+rus", INSTALLED).langs == "eng"
+
+
+def test_clean_page_is_left_alone_and_worn_pages_are_cleaned() -> None:
+    clean = typescript_page(LETTER_EN[:6], dpi=150)
+    assert not preprocess.assess(clean).degraded
+    assert not preprocess.assess(clean.convert("1")).degraded
+    for i, how in enumerate(DEGRADED_SET[:3]):
+        plan = preprocess.assess(degrade(typescript_page(LETTER_EN[:8]), how, seed=i))
+        assert plan.degraded, how.name
+
+
+def test_cleaning_gives_a_two_level_page_of_the_same_size() -> None:
+    worn = degrade(typescript_page(LETTER_EN[:4]), DEGRADED_SET[0])
+    out = preprocess.clean(worn, preprocess.assess(worn))
+    assert out.size == worn.size
+    assert set(out.getcolors() or []) and len(out.getcolors() or []) <= 2  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("angle", [-3.0, 2.0])
+def test_skew_angle_is_measured(angle: float) -> None:
+    page = typescript_page(LETTER_EN, dpi=150).rotate(angle, expand=True, fillcolor=255)
+    assert preprocess.skew_angle(page) == pytest.approx(angle, abs=0.35)
+
+
+def test_straight_page_has_no_skew() -> None:
+    assert abs(preprocess.skew_angle(typescript_page(LETTER_EN, dpi=150))) < 0.2
+    assert preprocess.skew_angle(Image.new("L", (200, 200), 255)) == 0.0
+
+
+def test_text_layer_judges() -> None:
+    assert unusable_reason("(cid:3)(cid:4)(cid:5)(cid:6) a") is not None
+    assert unusable_reason("An ordinary sentence of text.") is None
+    assert garbage_reason("Dear friends, we received your letter and the books.") is None
+    assert garbage_reason("~#@ 1l|! ,.;' %%^ &*kq§ xZ@#q ¦¦ |||| ;;;") is not None
+    assert garbage_reason("Дорогие друзья, пишу вам снова.") is None
+    assert garbage_reason("Дopoгиe дpузья") is not None  # Latin and Cyrillic mixed inside words
+
+
+def test_tsv_words_and_confidences() -> None:
+    tsv = (
+        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
+        "1\t1\t0\t0\t0\t0\t0\t0\t10\t10\t-1\t\n"
+        "5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t91.5\tHello\n"
+        "5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t80\tworld\n"
+        "5\t1\t1\t1\t1\t3\t0\t0\t10\t10\t95\t \n"
+    )
+    assert words_and_confidences(tsv) == (["Hello", "world"], [91.5, 80.0])
+
+
+def test_pool_keeps_order_bounds_concurrency_and_reports_progress(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SAMIZDAT_OCR_SLOTS", str(tmp_path))
+    running = 0
+    peak = 0
+    lock = threading.Lock()
+
+    def work(n: int) -> int:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return n * n
+
+    progress: list[tuple[int, int]] = []
+    assert map_pages(work, range(10), workers=2, on_done=lambda d, t: progress.append((d, t))) == [
+        n * n for n in range(10)
+    ]
+    assert peak <= 2
+    assert progress[-1] == (10, 10) and len(progress) == 10
+
+
+def test_pool_reraises_the_page_error(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("SAMIZDAT_OCR_SLOTS", str(tmp_path))
+
+    def work(n: int) -> int:
+        if n == 3:
+            raise ValueError("page 3 broke")
+        return n
+
+    with pytest.raises(ValueError, match="page 3"):
+        map_pages(work, range(6), workers=2)
