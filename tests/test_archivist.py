@@ -95,7 +95,13 @@ def test_bad_values_become_warnings_and_the_raw_value_is_kept(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("value", "codes"),
-    [("ru", ["ru"]), ("rus+eng", ["ru", "en"]), ("Russian; Yiddish", ["ru", "yi"]), ("ru-RU", ["ru"]), (["he", "iw"], ["he"])],
+    [
+        ("ru", ["ru"]),
+        ("rus+eng", ["ru", "en"]),
+        ("Russian; Yiddish", ["ru", "yi"]),
+        ("ru-RU", ["ru"]),
+        (["he", "iw"], ["he"]),
+    ],
 )
 def test_language_codes_are_normalised_to_iso_639_1(value: object, codes: list[str]) -> None:
     assert parse_languages(value) == (codes, [])

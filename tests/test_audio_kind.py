@@ -16,8 +16,6 @@ from samizdat.kinds.base import ExtractRequest
 from samizdat.models import ArchivistMetadata, Kind
 from samizdat.settings import Settings
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CORPUS_AUDIO = SHARED / "corpus" / "audio"
 SPOKEN = "The refuseniks waited many years for permission to leave the Soviet Union."
 
 
@@ -27,6 +25,7 @@ def _words(text: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def settings() -> Settings:
+    """Default settings: the model is assembled once into the user's cache and reused."""
     return Settings()
 
 
@@ -74,7 +73,8 @@ def test_generated_english_speech_is_transcribed_with_times_and_progress(spoken_
     assert len(heard & expected) >= len(expected) - 2, transcript.text
     for segment in transcript.segments:
         assert 0 <= segment.start <= segment.end <= transcript.duration_s + 0.5
-        assert segment.words and all(segment.start - 0.5 <= w.start <= w.end <= segment.end + 0.5 for w in segment.words)
+        assert segment.words
+        assert all(segment.start - 0.5 <= w.start <= w.end <= segment.end + 0.5 for w in segment.words)
         assert all(0.0 <= w.probability <= 1.0 for w in segment.words)
     assert reports[-1][0] == pytest.approx(reports[-1][1]) and reports[-1][2] == "minutes"
     assert reports[-1][1] == pytest.approx(transcript.duration_s / 60, rel=0.05)
@@ -110,7 +110,9 @@ def test_silence_and_hiss_give_an_empty_transcript(tmp_path: Path, settings: Set
         ("garbage.mp3", b"this is not audio at all" * 100),
     ],
 )
-def test_unreadable_files_are_bad_input_with_a_hint(tmp_path: Path, settings: Settings, name: str, content: bytes) -> None:
+def test_unreadable_files_are_bad_input_with_a_hint(
+    tmp_path: Path, settings: Settings, name: str, content: bytes
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(BadInputError) as caught:
@@ -128,17 +130,16 @@ def test_truncated_wav_is_bad_input(spoken_clip: Path, tmp_path: Path, settings:
     assert "again" in caught.value.hint
 
 
-def _corpus(name: str) -> Path:
-    path = CORPUS_AUDIO / name
-    if not path.is_file():
-        pytest.skip(f"{path} not found: the shared corpus (../shared/corpus) is not beside the project")
-    return path
+@pytest.fixture
+def audio_dir(corpus: Path) -> Path:
+    """`../shared/corpus/audio`, read in place (the `corpus` fixture skips or fails when it is absent)."""
+    return corpus / "audio"
 
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_truncated_flac_from_the_corpus_is_bad_input(tmp_path: Path, settings: Settings) -> None:
-    whole = _corpus("jfk.flac").read_bytes()
+def test_truncated_flac_from_the_corpus_is_bad_input(audio_dir: Path, tmp_path: Path, settings: Settings) -> None:
+    whole = (audio_dir / "jfk.flac").read_bytes()
     cut = tmp_path / "jfk-cut.flac"
     cut.write_bytes(whole[: len(whole) // 2])
     with pytest.raises(BadInputError, match="truncated"):
@@ -148,8 +149,8 @@ def test_truncated_flac_from_the_corpus_is_bad_input(tmp_path: Path, settings: S
 @pytest.mark.corpus
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["jfk.flac", "jfk.mp3"])
-def test_jfk_is_transcribed_and_detected_as_english(name: str, settings: Settings) -> None:
-    extraction = AUDIO.extract(_request(_corpus(name), settings))
+def test_jfk_is_transcribed_and_detected_as_english(audio_dir: Path, name: str, settings: Settings) -> None:
+    extraction = AUDIO.extract(_request(audio_dir / name, settings))
     transcript = extraction.transcript
     assert transcript is not None
     assert transcript.language == "en"
@@ -161,8 +162,8 @@ def test_jfk_is_transcribed_and_detected_as_english(name: str, settings: Setting
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_russian_clip_with_language_from_metadata(settings: Settings) -> None:
-    extraction = AUDIO.extract(_request(_corpus("test_sound_ru.wav"), settings, ["ru"]))
+def test_russian_clip_with_language_from_metadata(audio_dir: Path, settings: Settings) -> None:
+    extraction = AUDIO.extract(_request(audio_dir / "test_sound_ru.wav", settings, ["ru"]))
     transcript = extraction.transcript
     assert transcript is not None
     assert transcript.language == "ru"

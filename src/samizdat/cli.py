@@ -11,9 +11,9 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.text import Text
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from samizdat import events
 from samizdat.search import Hit, SearchQuery, open_index
@@ -101,7 +101,6 @@ def search(
     processed: ProcessedOpt = None,
 ) -> None:
     """Search the collection; prints hits with snippets."""
-
     settings = _settings(processed=processed)
     index = open_index(settings.database_url, settings.catalog_path)
     hits = index.search(SearchQuery(query, kind=kind, language=lang, article=article,

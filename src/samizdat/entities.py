@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import Levenshtein
 
@@ -47,6 +48,7 @@ _FOLDS = (
     ("shch", "sh"), ("sch", "sh"), ("tch", "ch"), ("dzh", "j"), ("kh", "h"), ("ck", "k"),
     ("ph", "f"), ("tz", "ts"), ("w", "v"), ("x", "ks"), ("q", "k"), ("y", "i"),
 )  # fmt: skip
+_MODIFIER_APOSTROPHES = frozenset("ʼʻʹʾʿ")  # count as letters, so they sit inside words (Haʼaretz)
 _DOUBLE = re.compile(r"(.)\1+")
 
 # Russian endings a name or noun phrase takes in the other cases (text side) ...
@@ -69,7 +71,7 @@ def _max_edits(length: int) -> int:
 def normalize(text: str) -> str:
     """Case- and diacritic-free form of a word (ё -> е, й -> и, é -> e)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in _MODIFIER_APOSTROPHES).casefold()
 
 
 def _repair_scripts(word: str) -> tuple[str, bool]:
@@ -156,15 +158,20 @@ class EntityMatcher:
 
     def __post_init__(self) -> None:
         all_keys: set[str] = set()
+        # Ambiguity belongs to the key: if "Flier" is an ordinary word, so is Флиер (same key).
+        ambiguous = {
+            tuple(word_key(w).key for w in _WORD.findall(spelling))
+            for entity in self.catalogue.entities.values()
+            for spelling in entity.ambiguous
+        }
         for entity in self.catalogue.entities.values():
-            ambiguous = {normalize(a) for a in entity.ambiguous}
             for spelling in entity.names:
                 words = _WORD.findall(spelling)
                 if not words:
                     continue
                 keys = tuple(word_key(w).key for w in words)
                 stems = tuple(_name_stem(w) for w in words)
-                is_ambiguous = normalize(spelling) in ambiguous
+                is_ambiguous = keys in ambiguous
                 name = _Name(entity.id, keys, stems, is_ambiguous)
                 if name not in self.by_first_key[keys[0]]:
                     self.by_first_key[keys[0]].append(name)
@@ -228,22 +235,45 @@ class _Found:
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n]\s*|[«\"„“(—–-]\s*)$")
 
 
-def _accept(name: _Name, tokens: list[re.Match[str]], kinds: list[str], text: str) -> bool:
+class _Token(NamedTuple):
+    """A word of the text; `word` may join the halves of a word hyphenated across a line break."""
+
+    word: str
+    start: int
+    end: int
+
+
+_LINE_BREAK_HYPHEN = re.compile(r"[-\u00ad]\s*\n\s*$")
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Words with their offsets; `Щаран-` + newline + `ского` becomes one word spanning both halves."""
+    tokens: list[_Token] = []
+    for match in _WORD.finditer(text):
+        word, start, end = match.group(), match.start(), match.end()
+        if tokens and word[:1].islower() and _LINE_BREAK_HYPHEN.search(text[tokens[-1].end : start]):
+            previous = tokens.pop()
+            word, start = previous.word + word, previous.start
+        tokens.append(_Token(word, start, end))
+    return tokens
+
+
+def _accept(name: _Name, tokens: list[_Token], kinds: list[str], text: str) -> bool:
     """Rules that keep ordinary words from passing as names."""
-    if name.ambiguous and not all(t.group()[:1].isupper() for t in tokens):
+    if name.ambiguous and ("fuzzy" in kinds or not all(t.word[:1].isupper() for t in tokens)):
         return False
-    if len(name.keys) == 1 and kinds[0] == "inflected" and len(name.stems[0]) < _MIN_STEM:
-        # Short stems (Вена -> вен) only for capitalised words: Вену is Vienna, вены are veins.
-        if len(name.stems[0]) < 3 or not tokens[0].group()[:1].isupper():
-            return False
+    # Short stems (Вена -> вен) only for capitalised words: Вену is Vienna, вены are veins.
+    weak_stem = len(name.stems[0]) < 3 or not tokens[0].word[:1].isupper()
+    if len(name.keys) == 1 and kinds[0] == "inflected" and len(name.stems[0]) < _MIN_STEM and weak_stem:
+        return False
     if len(name.keys) > 1 and all(k == "fuzzy" for k in kinds):
         return False
-    return all(len(text[a.end() : b.start()]) <= _MAX_GAP for a, b in zip(tokens, tokens[1:], strict=False))
+    return all(len(text[a.end : b.start]) <= _MAX_GAP for a, b in zip(tokens, tokens[1:], strict=False))
 
 
-def _near(token: re.Match[str], key: str) -> str:
+def _near(token: _Token, key: str) -> str:
     """Inside a multi-word name, one OCR edit is forgiven in a word of four letters or more (Begnn)."""
-    wk = word_key(token.group())
+    wk = word_key(token.word)
     if len(key) >= 4 and wk.key.isalpha() and Levenshtein.distance(wk.key, key, score_cutoff=1) <= 1:
         return "fuzzy"
     return ""
@@ -252,8 +282,8 @@ def _near(token: re.Match[str], key: str) -> str:
 def find_in_text(text: str, matcher: EntityMatcher | None = None) -> list[_Found]:
     """Entity mentions in one stretch of text: longest name first, no overlaps."""
     matcher = matcher or default_matcher()
-    tokens = list(_WORD.finditer(text))
-    candidates = [matcher.candidates(t.group()) for t in tokens]
+    tokens = _tokens(text)
+    candidates = [matcher.candidates(t.word) for t in tokens]
     found: list[_Found] = []
     i = 0
     while i < len(tokens):
@@ -265,9 +295,9 @@ def find_in_text(text: str, matcher: EntityMatcher | None = None) -> list[_Found
                     continue
                 kinds = [candidates[i + j].get(name.keys[j]) or _near(tokens[i + j], name.keys[j]) for j in range(n)]
                 if all(kinds) and _accept(name, tokens[i : i + n], kinds, text):
-                    start = tokens[i].start()
+                    start = tokens[i].start
                     weak = name.ambiguous and bool(_SENTENCE_START.search(text[max(0, start - 3) : start]))
-                    best = _Found(name.entity_id, start, tokens[i + n - 1].end(), n, weak)
+                    best = _Found(name.entity_id, start, tokens[i + n - 1].end, n, weak)
         if best:
             found.append(best)
             i += best.words

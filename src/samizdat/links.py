@@ -10,6 +10,8 @@ Score of an article, 0..1:
 - with the articles' full texts configured, a TF-IDF cosine similarity s between item and
   article raises the score: score = entity + 0.35 x s x (1 - entity). It never lowers it, so a
   Russian letter is not punished for not being English.
+An article shares no evidence with an item unless at least one shared entity is topical (a person,
+organization, event, law, work or idea): a travel letter from Vienna and Rome is not about emigration.
 Links below `LINK_THRESHOLD`, or below `RELATIVE_FLOOR` x the best article's score, are dropped:
 an article that shares only a place or a year with a letter clearly about another article is
 noise, while a letter about two topics keeps both.
@@ -31,6 +33,7 @@ from samizdat.models import ArticleLink, EntityHit
 
 LINK_THRESHOLD = 0.25
 RELATIVE_FLOOR = 0.5
+SUPPORTING_TYPES = frozenset({"place", "year"})
 EVIDENCE_SCALE = 1.5
 SIMILARITY_WEIGHT = 0.35
 MAX_EVIDENCE = 12
@@ -75,6 +78,8 @@ def link_articles(
     scored: list[_Scored] = []
     for article in catalogue.articles:
         shared = {e: w for e, w in weights.items() if w > 0 and e in article.entity_ids}
+        if not any(_is_topical(e, catalogue) for e in shared):
+            shared = {}  # places and years support a link but never make one on their own
         evidence = sum(shared.values())
         share = evidence / total if total else 0.0
         entity_score = (1.0 - math.exp(-evidence / EVIDENCE_SCALE)) * (0.5 + 0.5 * share)
@@ -96,6 +101,11 @@ def link_articles(
         )
         for s in scored
     ]
+
+
+def _is_topical(entity_id: str, catalogue: Catalogue) -> bool:
+    entity = catalogue.entities.get(entity_id)
+    return entity is not None and entity.type not in SUPPORTING_TYPES
 
 
 def best_passage(text: str, evidence: Sequence[EntityHit], catalogue: Catalogue) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +13,18 @@ from samizdat.asr.engine import DecodeGuards
 from samizdat.asr.model_store import ensure_model, keep_offline
 from samizdat.models import Segment, Word
 from samizdat.settings import AsrOptions
+
+
+def safe_threads(wanted: int) -> int:
+    """Threads CTranslate2 may use without breaking.
+
+    With `OMP_THREAD_LIMIT` below `cpu_threads` (Tesseract's setting, when it leaks into this process),
+    CTranslate2 int8 returns empty or garbage transcripts (measured: jfk.flac gives "" or Marathi).
+    Stay within the limit.
+    """
+    wanted = max(1, wanted)
+    limit = os.environ.get("OMP_THREAD_LIMIT", "").strip()
+    return min(wanted, int(limit)) if limit.isdigit() and int(limit) > 0 else wanted
 
 
 class FasterWhisperEngine:
@@ -25,7 +38,7 @@ class FasterWhisperEngine:
             str(model_path),
             device="cpu",
             compute_type=options.compute_type,
-            cpu_threads=max(1, options.threads),
+            cpu_threads=safe_threads(options.threads),
             local_files_only=True,
         )
         self._options = options

@@ -8,7 +8,6 @@ language is the one that covered the most speech.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,7 +41,7 @@ class LanguagePolicy:
 
     def __init__(self, given: Sequence[str]) -> None:
         self.candidates = normalise(given)
-        self._speech_s: Counter[str] = Counter()
+        self._speech_s: dict[str, float] = {}
         self._probability: dict[str, float] = {}
 
     def choose(self, engine: AsrEngine, speech: np.ndarray) -> str:
@@ -59,11 +58,11 @@ class LanguagePolicy:
 
     def record(self, language: str, speech_s: float) -> None:
         """`speech_s` seconds of speech were transcribed in `language`."""
-        self._speech_s[language] += speech_s
+        self._speech_s[language] = self._speech_s.get(language, 0.0) + speech_s
 
     def overall(self) -> tuple[str | None, float | None]:
         """The interview's language (most speech) and its detection probability."""
         if not self._speech_s:
             return (self.candidates[0], None) if self.candidates else (None, None)
-        language = self._speech_s.most_common(1)[0][0]
+        language = max(self._speech_s, key=lambda code: self._speech_s[code])
         return language, round(self._probability.get(language, 0.0), 4)

@@ -1,4 +1,4 @@
-"""OHMS (Oral History Metadata Synchronizer) records, for oral historians' viewers and tools.
+r"""OHMS (Oral History Metadata Synchronizer) records, for oral historians' viewers and tools.
 
 The record carries the interview's metadata and a transcript with one line per segment; `<sync>`
 says where each minute begins: `1:|13(3)|19(14)` means "every 1 minute; minute 1 begins at line 13,

@@ -22,7 +22,8 @@ from samizdat.ocr.searchable import assemble
 from samizdat.ocr.tesseract import installed_languages, tesseract_version
 from samizdat.settings import OcrOptions
 
-MIN_TEXT_CHARS = 20  # fewer characters than this is a page number or a stamp, not a text layer
+MIN_TEXT_CHARS = 20  # an invisible layer with fewer characters than this is not worth judging
+MIN_SCAN_TEXT_CHARS = 200  # printed text over a scan with fewer characters is a stamp or a header
 SCAN_COVERAGE = 0.5  # an image over this share of the page makes it a scan
 
 
@@ -41,22 +42,27 @@ class PagePlan:
 
 
 def plan_page(survey: PageSurvey, text: str | None) -> PagePlan:
-    """Decide from the survey and the text layer whether a page is read as is or OCR'd."""
-    plan = PagePlan(survey.index, "ocr")
-    if survey.visible_chars >= MIN_TEXT_CHARS and text is not None:
+    """Decide from the survey and the text layer whether a page is read as is or OCR'd.
+
+    Printed text counts as a text layer unless the page is a scan (an image over half of it) whose
+    printed text is only a stamp or a header: then OCR reads the stamp and the scan together.
+    """
+    scan = survey.image_coverage >= SCAN_COVERAGE
+    printed = survey.visible_chars >= (MIN_SCAN_TEXT_CHARS if scan else 1)
+    if printed and text is not None and text.strip():
         reason = unusable_reason(text)
         if reason is None:
             return PagePlan(survey.index, "text-layer", text)
-        plan.notes.append(reason)
-        return plan
+        return PagePlan(survey.index, "ocr", notes=[reason])
     if survey.invisible_chars >= MIN_TEXT_CHARS and text is not None:
         reason = garbage_reason(text) or unusable_reason(text)
         if reason is None:
             return PagePlan(survey.index, "ocr-layer-kept", text, ["kept the existing OCR layer"])
         return PagePlan(survey.index, "ocr-layer-redone", notes=[f"existing OCR layer redone: {reason}"])
+    notes = []
     if survey.visible_chars or survey.invisible_chars:
-        plan.notes.append(f"text layer too small ({survey.visible_chars + survey.invisible_chars} characters)")
-    return plan
+        notes.append(f"text layer too small ({survey.visible_chars + survey.invisible_chars} characters) for a scan")
+    return PagePlan(survey.index, "ocr", notes=notes)
 
 
 class PdfKind:
@@ -77,7 +83,7 @@ class PdfKind:
     def _extract(self, request: ExtractRequest, options: OcrOptions, doc: pdfium.PdfDocument) -> Extraction:
         total = len(doc)
         surveys = [survey_page(doc, i) for i in range(total)]
-        with_text = [s.index for s in surveys if s.visible_chars + s.invisible_chars >= MIN_TEXT_CHARS]
+        with_text = [s.index for s in surveys if s.visible_chars or s.invisible_chars >= MIN_TEXT_CHARS]
         texts = read_pages(request.path, with_text) if with_text else {}
         plans = [plan_page(s, texts.get(s.index)) for s in surveys]
         to_ocr = [p for p in plans if p.needs_ocr]

@@ -34,7 +34,9 @@ def _with_paragraphs(lines: list[dict[str, object]]) -> str:
         for a, b in zip(lines, lines[1:], strict=False)
         if float(b["top"]) > float(a["top"])  # type: ignore[arg-type]
     ]
-    usual = statistics.median(steps) if steps else 0.0
+    # the usual line spacing: the most common step (ties to the smallest), not a median pulled up by the gaps
+    rounded = [round(step * 2) / 2 for step in steps]
+    usual = min(statistics.multimode(rounded)) if rounded else 0.0
     out = [str(lines[0]["text"])]
     for previous, line in zip(lines, lines[1:], strict=False):
         gap = float(line["top"]) - float(previous["top"])  # type: ignore[arg-type]

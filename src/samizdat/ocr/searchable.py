@@ -19,11 +19,8 @@ def image_pdf_page(image: Image.Image, dpi: int) -> bytes:
 
 def overlay_text_page(image: Image.Image, dpi: int, text_pdf: bytes) -> bytes:
     """Lay Tesseract's text-only page (`textonly_pdf=1`) over the page image, scaled to fit."""
-    base = PdfReader(io.BytesIO(image_pdf_page(image, dpi))).pages[0]
-    text = PdfReader(io.BytesIO(text_pdf)).pages[0]
-    _merge_scaled(base, text)
-    writer = PdfWriter()
-    writer.add_page(base)
+    writer = PdfWriter(clone_from=io.BytesIO(image_pdf_page(image, dpi)))
+    _merge_scaled(writer.pages[0], PdfReader(io.BytesIO(text_pdf)).pages[0])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
