@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -63,12 +64,14 @@ class _ProgressArtifact:
 
 
 @flow(name="process-item", flow_run_name="{filename}", persist_result=False)
-def process_item(path: str, filename: str, inbox: str | None = None, processed: str | None = None) -> dict[str, Any]:
+def process_item(
+    path: str, filename: str, inbox: str | None = None, processed: str | None = None, force: bool = False
+) -> dict[str, Any]:
     """Process one inbox file; fail the run (with the reason) when the file ends in quarantine."""
     settings = settings_for(inbox, processed)
     events.emit(events.ItemStarted(filename))
     pipeline = Pipeline(settings, run_stage=run_stage_as_task, progress=_ProgressArtifact(filename))
-    outcome = pipeline.process_file(Path(path))
+    outcome = pipeline.process_file(Path(path), force=force)
     events.emit(events.ItemFinished(outcome))
     create_markdown_artifact(_summary(outcome, settings), description=f"{filename}: {outcome.status}")
     if outcome.status == "quarantined":
@@ -98,6 +101,21 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
             description=f"Inbox pass over {settings.inbox}",
         )
     return [asdict(o) for o in outcomes]
+
+
+@flow(name="reprocess-item", flow_run_name="reprocess {item_id}", persist_result=False)
+def reprocess_item(item_id: str, processed: str | None = None) -> dict[str, Any]:
+    """Redo one published item from the original kept in its bag, with the settings in force now."""
+    settings = settings_for(None, processed)
+    pipeline = Pipeline(settings)
+    pipeline.prepare()
+    staged = pipeline.stage_original(item_id)
+    try:
+        state = process_item(str(staged), staged.name, str(staged.parent), str(settings.processed), force=True,
+                             return_state=True)
+        return asdict(_outcome_of(state, staged))
+    finally:
+        shutil.rmtree(staged.parent, ignore_errors=True)
 
 
 def _outcome_of(state: Any, path: Path) -> Outcome:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from samizdat.archivist import parse_date, parse_languages, read_archivist_metadata, sidecar_path
+from samizdat.archivist import is_metadata_file, parse_date, parse_languages, read_archivist_metadata, sidecar_path
 
 
 def _drop(inbox: Path, name: str = "kalik-letter.tiff") -> Path:
@@ -169,3 +169,10 @@ def test_sidecar_path(tmp_path: Path) -> None:
     assert sidecar_path(item) == tmp_path / "kalik-letter.tiff.yml"
     (tmp_path / "kalik-letter.tiff.yaml").write_text("title: y\n", encoding="utf-8")
     assert sidecar_path(item) == tmp_path / "kalik-letter.tiff.yaml"
+
+
+def test_metadata_files_are_not_items() -> None:
+    assert is_metadata_file(Path("inbox/metadata.csv"))
+    assert is_metadata_file(Path("inbox/kalik-letter.tiff.yaml"))
+    assert is_metadata_file(Path("inbox/kalik-letter.tiff.YML"))
+    assert not is_metadata_file(Path("inbox/kalik-letter.tiff"))

@@ -160,3 +160,44 @@ def test_catalogue_matches_the_archive_index(articles_dir: Path) -> None:
         text = " ".join((articles_dir / (article.file or "")).read_text(encoding="utf-8").split())
         words = article.summary.split()
         assert not any(" ".join(words[i : i + 8]) in text for i in range(len(words) - 8)), article.id
+
+
+def _degraded_scan(text: str) -> object:
+    """A letter typeset small, tilted, blurred and grainy: real OCR errors, not hand-made ones."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    serif = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")
+    if not serif.exists():
+        pytest.skip(f"{serif} is absent")
+    font = ImageFont.truetype(str(serif), 12)
+    lines = text.splitlines()
+    image = Image.new("L", (720, 40 + 18 * len(lines)), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((20, 20 + 18 * i), line, font=font, fill=40)
+    image = image.rotate(0.8, fillcolor=255, resample=Image.Resampling.BICUBIC).filter(ImageFilter.GaussianBlur(0.6))
+    noise = np.random.default_rng(1).normal(0, 18, (image.height, image.width))
+    return Image.fromarray(np.clip(np.asarray(image).astype(np.float32) + noise, 0, 255).astype(np.uint8))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "article"),
+    [
+        ("letter-ru-press-1970-ocr.txt", "two-hundred-years-together"),
+        ("letter-en-postcard-nudel.txt", "gorbachev-opened-the-gates"),
+    ],
+)
+def test_letters_scanned_and_read_by_real_tesseract_still_link(name: str, article: str) -> None:
+    import shutil
+
+    pytesseract = pytest.importorskip("pytesseract")
+    if shutil.which("tesseract") is None:
+        pytest.skip("the tesseract program is not installed")
+    truth = (MATERIAL / name).read_text(encoding="utf-8")
+    text = pytesseract.image_to_string(_degraded_scan(truth), lang="rus+eng", timeout=120)
+    assert text.strip()
+    extraction = Extraction(engines={"ocr": "tesseract"}, pages=[Page(1, text, "ocr")])
+    links = link_articles(find_entities(extraction), text, None)
+    assert [link.id for link in links] == [article]

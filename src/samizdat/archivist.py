@@ -53,6 +53,11 @@ _DECADE = re.compile(r"^(\d{3})0s$|^(\d{3})0-е(?:\s*гг?\.?)?$", re.IGNORECASE
 _INTERVAL = re.compile(r"^(\S+)\s*(?:/|\.\.|–|—| - )\s*(\S+)$")
 
 
+def is_metadata_file(path: Path) -> bool:
+    """True for `metadata.csv` and sidecar YAML files: they describe items and are not items themselves."""
+    return path.name == CSV_NAME or path.suffix.casefold() in SIDECAR_SUFFIXES
+
+
 def sidecar_path(path: Path) -> Path | None:
     """The sidecar YAML beside `path` (`kalik-letter.tiff.yaml`, or `.yml`), if there is one."""
     for suffix in SIDECAR_SUFFIXES:

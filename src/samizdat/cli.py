@@ -156,6 +156,20 @@ def verify(item_id: Annotated[str | None, typer.Argument()] = None, processed: P
 
 
 @app.command()
+def reprocess(item_id: str, processed: ProcessedOpt = None) -> None:
+    """Redo one item from the original kept in its bag (after a settings or engine change)."""
+    from flows.inbox import reprocess_item
+    from flows.runtime import quiet_flow_runs
+
+    settings = _settings(processed=processed)
+    with quiet_flow_runs(), _pass_progress():
+        outcome = reprocess_item(item_id, str(settings.processed))
+    console.print(f"{item_id}: {outcome['status']} in {outcome['seconds']:.1f} s {outcome['reason'] or ''}")
+    if outcome["status"] not in ("published", "reprocessed"):
+        raise typer.Exit(1)
+
+
+@app.command()
 def articles(processed: ProcessedOpt = None) -> None:
     """Per article, the items linked to it."""
     from samizdat.catalogue import load_catalogue

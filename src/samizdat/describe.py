@@ -6,6 +6,8 @@ from dataclasses import asdict
 from statistics import fmean
 from typing import Any
 
+import yaml
+
 from samizdat.models import (
     ArchivistMetadata,
     ArticleLink,
@@ -107,6 +109,19 @@ def build_metadata(
         "warnings": archivist.warnings + extraction.warnings,
         "also_received_as": [],
     }
+
+
+_COMPUTED_DC = frozenset({"type", "format", "identifier", "relation"})
+
+
+def archivist_yaml(metadata: dict[str, Any]) -> str:
+    """A sidecar that reproduces what the archivist said about a published item (for reprocessing)."""
+    fields = {k: v for k, v in metadata.get("dc", {}).items() if k not in _COMPUTED_DC and v not in ("", [], None)}
+    fields["access"] = metadata.get("access", "open")
+    if metadata.get("collection"):
+        fields["collection"] = metadata["collection"]
+    fields.update(metadata.get("archivist", {}))
+    return yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
 
 
 def _entity(hit: EntityHit) -> dict[str, Any]:

@@ -356,7 +356,56 @@ def _find_dates(text: str, matcher: EntityMatcher, names: list[_Found]) -> list[
         span = match.span()
         if not any(a < span[1] and span[0] < b for a, b in taken):
             found.append(_Found(year_entity_id(int(match.group())), *span, 1))
+    for match in _SPOKEN_YEAR.finditer(text):
+        year = _spoken_year(match)
+        if year is not None:
+            found.append(_Found(year_entity_id(year), *match.span(), 1))
     return found
+
+
+# Years said in words, as interviews are transcribed: "в семьдесят втором году", "девяностого года",
+# "nineteen seventy-two". Russian ones count only before год/году/года, and mean the 1900s.
+_RU_TENS = {
+    "двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50, "шестьдесят": 60, "семьдесят": 70,
+    "восемьдесят": 80, "девяносто": 90,
+}  # fmt: skip
+_RU_TENS_ORDINAL = {
+    "двадцат": 20, "тридцат": 30, "сороков": 40, "пятидесят": 50, "шестидесят": 60, "семидесят": 70,
+    "восьмидесят": 80, "девяност": 90,
+}  # fmt: skip
+_RU_UNITS_ORDINAL = {
+    "перв": 1, "втор": 2, "трет": 3, "четверт": 4, "пят": 5, "шест": 6, "седьм": 7, "восьм": 8, "девят": 9,
+}  # fmt: skip
+_RU_ORDINAL_ENDING = r"(?:ый|ой|ий|ого|его|ом|ем|ому|ему|ья|ье|ьего|ьем|ьему)"
+_EN_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_EN_UNITS = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
+_SPOKEN_YEAR = re.compile(
+    rf"(?:(?:тысяча\s+девятьсот\s+)?(?P<ru_tens>{'|'.join(_RU_TENS)})\s+(?P<ru_unit>{'|'.join(_RU_UNITS_ORDINAL)})"
+    rf"{_RU_ORDINAL_ENDING}|(?:тысяча\s+девятьсот\s+)?(?P<ru_round>{'|'.join(_RU_TENS_ORDINAL)}){_RU_ORDINAL_ENDING})"
+    rf"\s+год(?:у|а|ом)?\b"
+    rf"|\bnineteen[\s-]+(?P<en_tens>{'|'.join(_EN_TENS)})(?:[\s-]+(?P<en_unit>{'|'.join(_EN_UNITS)}))?\b",
+    re.IGNORECASE,
+)
+
+
+def _spoken_year(match: re.Match[str]) -> int | None:
+    groups = {k: (v.casefold().replace("ё", "е") if v else None) for k, v in match.groupdict().items()}
+    if groups["ru_tens"] and groups["ru_unit"]:
+        return 1900 + _RU_TENS[groups["ru_tens"]] + _RU_UNITS_ORDINAL[groups["ru_unit"]]
+    if groups["ru_round"]:
+        return 1900 + _RU_TENS_ORDINAL[groups["ru_round"]]
+    if groups["en_tens"]:
+        return 1900 + _EN_TENS[groups["en_tens"]] + (_EN_UNITS[groups["en_unit"]] if groups["en_unit"] else 0)
+    return None
 
 
 def _stretches(extraction: Extraction) -> Iterator[tuple[str, int | None, float | None]]:

@@ -11,8 +11,10 @@ import hashlib
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -127,6 +129,24 @@ class Claim:
     def renew(self) -> None:
         """Push the expiry forward, for long items."""
         os.utime(self.path)
+
+    @contextmanager
+    def kept_alive(self, every_s: float) -> Iterator[None]:
+        """Renew the claim in the background while the body runs; a dead worker stops renewing, so its claim expires."""
+        stop = threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(every_s):
+                with suppress(FileNotFoundError):
+                    self.renew()
+
+        thread = threading.Thread(target=beat, name=f"claim-{self.path.stem[:12]}", daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
 
 
 def try_claim(claims_dir: Path, sha256: str, ttl_s: float) -> Claim | None:

@@ -172,3 +172,4 @@ class Outcome:
     stage: str | None = None
     reason: str | None = None
     hint: str | None = None
+    stage_seconds: dict[str, float] = field(default_factory=dict)

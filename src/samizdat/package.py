@@ -75,20 +75,32 @@ def zip_bag(bag_dir: Path, zip_path: Path, root_name: str) -> None:
                 archive.write(path, f"{root_name}/{path.relative_to(bag_dir).as_posix()}")
 
 
-def publish(staging: Path, bag_dir: Path, items_dir: Path, bundles_dir: Path, item_id: str) -> Path:
-    """Zip, then rename the bag into `items/<id>` and the zip into `bundles/` (same file system: atomic)."""
+def publish(staging: Path, bag_dir: Path, items_dir: Path, bundles_dir: Path, item_id: str, replace: bool) -> Path:
+    """Zip, then rename the bag into `items/<id>` and the zip into `bundles/` (same file system: atomic).
+
+    Without `replace` an existing bag is never touched (the rename fails); with it, the old bag is moved
+    into staging first and removed only once the new one is in place.
+    """
     items_dir.mkdir(parents=True, exist_ok=True)
     bundles_dir.mkdir(parents=True, exist_ok=True)
     zip_tmp = staging / f"{item_id}.zip"
     zip_bag(bag_dir, zip_tmp, item_id)
     final = items_dir / item_id
-    os.rename(bag_dir, final)  # fails if it exists: we never overwrite a published bag here
+    if replace and final.exists():
+        os.rename(final, staging / f"old-{item_id}")
+    os.rename(bag_dir, final)
     os.replace(zip_tmp, bundles_dir / f"{item_id}.zip")
     return final
 
 
 def package_item(
-    staging_root: Path, items_dir: Path, bundles_dir: Path, source: Source, title: str, files: dict[str, bytes]
+    staging_root: Path,
+    items_dir: Path,
+    bundles_dir: Path,
+    source: Source,
+    title: str,
+    files: dict[str, bytes],
+    replace: bool = False,
 ) -> Path:
     """Build, validate and publish one item's bag; return its published folder."""
     staging = stage_dir(staging_root)
@@ -96,7 +108,7 @@ def package_item(
         payload = staging / source.item_id
         write_payload(payload, source, files)
         make_valid_bag(payload, bag_info(source, title))
-        return publish(staging, payload, items_dir, bundles_dir, source.item_id)
+        return publish(staging, payload, items_dir, bundles_dir, source.item_id, replace)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

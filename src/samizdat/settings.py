@@ -28,6 +28,9 @@ class OcrOptions(BaseModel):
     low_confidence: float = Field(60.0, description="Pages below this mean word confidence are flagged")
     orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the first read is poor")
     osd_min_confidence: float = Field(2.0, description="OSD orientation confidence needed before a page is turned")
+    osd_below_confidence: float = Field(
+        50.0, description="A first reading below this mean word confidence asks OSD whether the page is upside down"
+    )
     deskew: bool = Field(True, description="Straighten skewed pages before OCR")
     deskew_min_degrees: float = Field(0.3, description="Smaller skews are left alone (Tesseract copes)")
     cleanup: bool = Field(True, description="Background normalisation, denoising, binarisation for degraded pages")
@@ -74,6 +77,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(None, description="Search index; default: processed/catalog.sqlite")
     serve_interval_s: float = Field(30.0, description="How often `serve` scans the inbox")
     prefect_port: int = 4200
+    claim_ttl_s: float = Field(
+        300.0, description="Workers renew their claim on a file while working; one not renewed this long is taken over"
+    )
+    portal_url: str = Field("http://127.0.0.1:8000", description="Where researchers reach the portal (for links)")
     ocr: OcrOptions = Field(default_factory=OcrOptions)
     asr: AsrOptions = Field(default_factory=AsrOptions)
 

@@ -1,15 +1,22 @@
-"""One page image through the pipeline: upright, straight, cleaned where it helps, then Tesseract once."""
+"""One page image through the pipeline: straight, upright, cleaned where it helps, then Tesseract once.
+
+Each step runs only when the page needs it, because each costs time or accuracy on pages that do not:
+- deskew when the measured skew is at least `deskew_min_degrees`;
+- orientation detection (Tesseract OSD, ~1 s) only when the lines look vertical, or when the first
+  reading is poor (an upside-down page reads as low-confidence garbage);
+- background normalisation, denoising and binarisation only on pages measured as faint, uneven or grainy.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image
 
 from samizdat.models import Page
 from samizdat.ocr import preprocess
 from samizdat.ocr.searchable import overlay_text_page
-from samizdat.ocr.tesseract import detect_orientation, recognize
+from samizdat.ocr.tesseract import Recognition, detect_orientation, recognize
 from samizdat.settings import OcrOptions
 
 
@@ -34,12 +41,47 @@ class PageOcr:
     overlay: bool
 
 
-def _upright(image: Image.Image, options: OcrOptions, dpi: int, steps: list[str]) -> Image.Image:
+@dataclass
+class _Reading:
+    image: Image.Image  # upright and straight, as shown in the searchable PDF
+    rec: Recognition
+    cleaned: bool
+    steps: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        """More confident words is better: the sum of word confidences."""
+        return sum(self.rec.word_confidences)
+
+
+def _straighten(image: Image.Image, options: OcrOptions, steps: list[str]) -> Image.Image:
+    if not options.deskew:
+        return image
+    angle = preprocess.skew_angle(image)
+    if abs(angle) < options.deskew_min_degrees:
+        return image
+    steps.append(f"deskewed {angle:+.2f}°")
+    return preprocess.rotate(image, angle)
+
+
+def _turn(image: Image.Image, options: OcrOptions, dpi: int, steps: list[str]) -> Image.Image | None:
+    """The page turned upright per Tesseract OSD, or None when OSD sees no need (or cannot tell)."""
     found = detect_orientation(image, timeout_s=min(60.0, options.page_timeout_s), dpi=dpi)
     if found is None or found.rotate == 0 or found.confidence < options.osd_min_confidence:
-        return image
+        return None
     steps.append(f"turned {found.rotate}° clockwise (OSD confidence {found.confidence:.1f})")
     return image.rotate(-found.rotate, expand=True)  # PIL turns counter-clockwise
+
+
+def _read(image: Image.Image, langs: str, options: OcrOptions, dpi: int, overlay: bool, steps: list[str]) -> _Reading:
+    plan = preprocess.assess(image) if options.cleanup else None
+    target = image
+    if plan is not None and plan.degraded:
+        target = preprocess.clean(image, plan)
+        steps.append(f"cleaned: {plan.reason}")
+    cleaned = target is not image
+    rec = recognize(target, langs, timeout_s=options.page_timeout_s, dpi=dpi, text_only_pdf=overlay or cleaned)
+    return _Reading(image, rec, cleaned, steps)
 
 
 def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: bool = False) -> PageOcr:
@@ -49,37 +91,39 @@ def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: 
     over it, which works when the page was not turned or straightened.
     """
     steps: list[str] = []
-    image = preprocess.to_working_mode(page.image)
-    if options.orientation:
-        image = _upright(image, options, page.dpi, steps)
-    if options.deskew:
-        angle = preprocess.skew_angle(image)
-        if abs(angle) >= options.deskew_min_degrees:
-            image = preprocess.rotate(image, angle)
-            steps.append(f"deskewed {angle:+.2f}°")
-    overlay = want_overlay and not steps
-    plan = preprocess.assess(image) if options.cleanup else None
-    cleaned = plan is not None and plan.degraded
-    target = image
-    if plan is not None and plan.degraded:
-        target = preprocess.clean(image, plan)
-        steps.append(f"cleaned: {plan.reason}")
-    rec = recognize(target, langs, timeout_s=options.page_timeout_s, dpi=page.dpi, text_only_pdf=overlay or cleaned)
-    pdf = rec.pdf
-    if pdf is not None and cleaned and not overlay:
-        pdf = overlay_text_page(image, page.dpi, pdf)  # show the page as scanned, not the binarised copy
-    text = rec.text.strip()
+    image = _straighten(preprocess.to_working_mode(page.image), options, steps)
+    asked_osd = False
+    if options.orientation and preprocess.looks_sideways(image):
+        asked_osd = True
+        turned = _turn(image, options, page.dpi, steps)
+        if turned is not None:
+            image = _straighten(turned, options, steps)
+    reading = _read(image, langs, options, page.dpi, want_overlay and not steps, steps)
+
+    confidence = reading.rec.mean_confidence
+    if options.orientation and not asked_osd and (confidence is None or confidence < options.osd_below_confidence):
+        retry_steps = list(steps)
+        turned = _turn(image, options, page.dpi, retry_steps)
+        if turned is not None:
+            retry = _read(_straighten(turned, options, retry_steps), langs, options, page.dpi, False, retry_steps)
+            if retry.score > reading.score:
+                reading = retry
+
+    overlay = want_overlay and not any(s.startswith(("deskewed", "turned")) for s in reading.steps)
+    pdf = reading.rec.pdf
+    if pdf is not None and reading.cleaned and not overlay:
+        pdf = overlay_text_page(reading.image, page.dpi, pdf)  # show the page as scanned, not the binarised copy
     return PageOcr(
         page=Page(
             number=page.number,
-            text=text,
+            text=reading.rec.text.strip(),
             method="ocr",
-            confidence=rec.mean_confidence,
-            hocr=rec.hocr,
-            alto=rec.alto,
+            confidence=reading.rec.mean_confidence,
+            hocr=reading.rec.hocr,
+            alto=reading.rec.alto,
             pdf=pdf,
             languages=langs,
-            notes=steps,
+            notes=reading.steps,
         ),
         overlay=overlay,
     )

@@ -81,6 +81,23 @@ def skew_angle(image: Image.Image, limit: float = 5.0) -> float:
     return -float(round(best, 2))
 
 
+def looks_sideways(image: Image.Image) -> bool:
+    """True when text lines seem to run vertically (a page turned 90° or 270°).
+
+    Columns of ink are then sharper than rows. Cheap; decides whether Tesseract's orientation detection
+    is worth running before OCR.
+    """
+    small, _ = _small(_grey(image))
+    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    if ink.mean() < 0.5:
+        return False
+    rows = ink.sum(axis=1, dtype=np.float64)
+    cols = ink.sum(axis=0, dtype=np.float64)
+    row_sharpness = float(np.sum(np.diff(rows) ** 2)) / max(len(rows), 1)
+    col_sharpness = float(np.sum(np.diff(cols) ** 2)) / max(len(cols), 1)
+    return col_sharpness > 1.5 * row_sharpness
+
+
 def rotate(image: Image.Image, angle: float) -> Image.Image:
     """Turn the page by `-angle` degrees to undo a skew of `angle`, filling with white."""
     fill: int | tuple[int, int, int] = 255 if image.mode in ("L", "1") else (255, 255, 255)
