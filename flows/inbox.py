@@ -16,7 +16,7 @@ from prefect.artifacts import (
     update_progress_artifact,
 )
 
-from flows.stages import run_stage_as_task
+from flows.stages import limited_stage_runner
 from samizdat import events
 from samizdat.models import Outcome
 from samizdat.pipeline import Pipeline
@@ -70,7 +70,7 @@ def process_item(
     """Process one inbox file; fail the run (with the reason) when the file ends in quarantine."""
     settings = settings_for(inbox, processed)
     events.emit(events.ItemStarted(filename))
-    pipeline = Pipeline(settings, run_stage=run_stage_as_task, progress=_ProgressArtifact(filename))
+    pipeline = Pipeline(settings, run_stage=limited_stage_runner(settings), progress=_ProgressArtifact(filename))
     outcome = pipeline.process_file(Path(path), force=force)
     events.emit(events.ItemFinished(outcome))
     create_markdown_artifact(_summary(outcome, settings), description=f"{filename}: {outcome.status}")
@@ -149,5 +149,5 @@ def _summary(outcome: Outcome, settings: Settings) -> str:
         lines += [f"- {a['id']} (score {a['score']}): {', '.join(a['evidence'])}" for a in meta["articles"]]
     if meta.get("warnings"):
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in meta["warnings"]]
-    lines += ["", f"Bag: `{bag}`"]
+    lines += ["", f"Bag: `{bag}`", "", f"Portal: {settings.portal_url}/items/{meta['id']}"]
     return "\n".join(lines)

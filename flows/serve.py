@@ -1,4 +1,4 @@
-"""`samizdat serve`: a local Prefect server and UI, and the inbox deployment served from this process."""
+"""`samizdat serve`: a local Prefect server and UI, the inbox deployment, the watcher and the portal, in one command."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from importlib.util import find_spec
 from pathlib import Path
 
 from samizdat.settings import Settings
@@ -42,43 +45,69 @@ def wait_healthy(api_url: str, process: subprocess.Popen[bytes], timeout_s: floa
     raise RuntimeError(f"the Prefect server did not answer at {api_url} within {timeout_s:.0f} s")
 
 
-def start_server(port: int) -> subprocess.Popen[bytes]:
-    """Start `prefect server start` on loopback and wait until it is healthy."""
-    os.environ.update(server_environment(port))
-    prefect = Path(sys.executable).with_name("prefect")
-    process = subprocess.Popen(
-        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-        start_new_session=True,
-    )
-    wait_healthy(os.environ["PREFECT_API_URL"], process)
-    return process
+def _command(*args: str) -> list[str]:
+    """A console script of this environment (prefect, samizdat)."""
+    return [str(Path(sys.executable).with_name(args[0])), *args[1:]]
 
 
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    """Stop the server and everything it started."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+@contextmanager
+def background(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a command in its own process group; stop the whole group on the way out."""
+    process = subprocess.Popen(command, start_new_session=True)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
 
 
 def serve_inbox(settings: Settings) -> None:
-    """Run the server and serve `process-inbox` on an interval until Ctrl-C."""
-    from flows.inbox import process_inbox
+    """Run the server, the portal and the inbox deployment (interval scan + file events) until Ctrl-C."""
+    os.environ.update(server_environment(settings.prefect_port))  # before Prefect is imported: it reads them once
+    from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
 
-    server = start_server(settings.prefect_port)
-    print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}  (inbox: {settings.inbox.resolve()})", flush=True)
-    try:
-        process_inbox.serve(
-            name="inbox",
-            interval=settings.serve_interval_s,
-            parameters={"inbox": str(settings.inbox.resolve()), "processed": str(settings.processed.resolve())},
-            description="Scans the inbox and processes every settled file.",
-            limit=1,
-        )
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop_server(server)
+    from flows.inbox import process_inbox
+    from flows.watch import FILE_SETTLED, InboxWatcher
+
+    parameters = {"inbox": str(settings.inbox.resolve()), "processed": str(settings.processed.resolve())}
+    server_command = _command("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port))
+    with background(server_command) as server:
+        wait_healthy(os.environ["PREFECT_API_URL"], server)
+        with _portal_if_installed():
+            watcher = InboxWatcher(settings.inbox, settings.settle_s).start()
+            print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}   inbox: {parameters['inbox']}", flush=True)
+            try:
+                process_inbox.serve(
+                    name="inbox",
+                    interval=settings.serve_interval_s,
+                    triggers=[
+                        DeploymentEventTrigger(
+                            name="file dropped",
+                            expect={FILE_SETTLED},
+                            match={"prefect.resource.id": "samizdat.file.*"},
+                            parameters=parameters,
+                        )
+                    ],
+                    parameters=parameters,
+                    description="Scans the inbox and processes every settled file.",
+                    limit=1,
+                )
+            except KeyboardInterrupt:
+                pass
+            finally:
+                watcher.stop()
+
+
+@contextmanager
+def _portal_if_installed() -> Iterator[None]:
+    """The researchers' portal beside the server, when this installation has it."""
+    if find_spec("samizdat.portal") is None:
+        yield
+        return
+    with background(_command("samizdat", "portal")):
+        yield

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.client.schemas.objects import TaskRun
+from prefect.concurrency.sync import concurrency
+from prefect.exceptions import ObjectNotFound
 from prefect.states import State
 
 from samizdat.errors import TransientError
+from samizdat.models import Detected, Kind
+from samizdat.pipeline import StageRunner
+from samizdat.settings import Settings, cores
 
 TRANSIENT_RETRIES = 2
 
@@ -29,12 +38,50 @@ def _is_transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) ->
 def run_stage_as_task(name: str, fn: Callable[..., Any], *args: Any) -> Any:
     """The pipeline's stage runner under Prefect: one task run per stage, named after the stage."""
     stage_task = task(
-        fn,
         name=name,
-        cache_policy=NO_CACHE,  # inputs hold open files and engines: nothing to hash, nothing to reuse
+        cache_policy=NO_CACHE,  # inputs hold open files and engines; reuse is decided by the bag's processing key
         persist_result=False,
         retries=TRANSIENT_RETRIES,
         retry_delay_seconds=2,
         retry_condition_fn=_is_transient,
-    )
+    )(fn)
     return stage_task(*args)
+
+
+def cpu_limit_name() -> str:
+    """One global concurrency limit per machine, with a slot per core, shared by every engine on it."""
+    return f"samizdat-cpu-{socket.gethostname()}"
+
+
+@cache
+def ensure_cpu_limit() -> str:
+    """Create this machine's limit on the Prefect server the first time it is needed."""
+    name = cpu_limit_name()
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=cores()))
+    return name
+
+
+def engine_slots(settings: Settings, detected: Detected) -> int:
+    """Cores an extraction keeps busy: Tesseract workers for documents, Whisper threads for audio."""
+    wanted = settings.asr.threads if detected.kind is Kind.AUDIO else settings.ocr.workers
+    return max(1, min(wanted, cores()))
+
+
+def limited_stage_runner(settings: Settings) -> StageRunner:
+    """Stages as tasks; extraction also holds its engine's share of this machine's CPU limit.
+
+    So OCR and ASR started by several workers or runs on one machine wait for cores instead of oversubscribing them.
+    """
+
+    def run(name: str, fn: Callable[..., Any], *args: Any) -> Any:
+        if name != "extract":
+            return run_stage_as_task(name, fn, *args)
+        detected: Detected = args[1]
+        with concurrency(ensure_cpu_limit(), occupy=engine_slots(settings, detected), strict=False):
+            return run_stage_as_task(name, fn, *args)
+
+    return run

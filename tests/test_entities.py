@@ -123,6 +123,14 @@ def test_years_and_full_dates() -> None:
     assert not any(key.startswith("year-3") or key == "year-1140" for key in found)
 
 
+def test_years_said_in_words_as_transcripts_have_them() -> None:
+    found = _ids("Мы уехали в семьдесят четвёртом году, а он в девяностом году. In nineteen eighty-seven.")
+    assert found["year-1974"] == ["семьдесят четвёртом году"]
+    assert found["year-1990"] == ["девяностом году"]
+    assert found["year-1987"] == ["nineteen eighty-seven"]
+    assert not any(k.startswith("year-") for k in _ids("в семьдесят втором, у нас было семьдесят человек"))
+
+
 def test_page_mentions_carry_page_and_offsets_within_the_page() -> None:
     pages = [Page(1, "Nothing here.", "ocr"), Page(2, "Письмо Калика и Каликом.", "ocr")]
     hits = find_entities(Extraction(engines={}, pages=pages))

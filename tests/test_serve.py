@@ -1,15 +1,15 @@
-"""`samizdat serve` for real: a Prefect server, the inbox deployment, a dropped file processed and recorded."""
+"""`samizdat serve` for real: Prefect server, the inbox deployment started by the file watcher, the UI in Chromium."""
 
 from __future__ import annotations
 
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +18,24 @@ from PIL import Image, ImageDraw, ImageFont
 
 pytestmark = [pytest.mark.slow, pytest.mark.serve]
 
+SCREENSHOTS = Path(__file__).resolve().parent / "artifacts"
 
-def _free_port() -> int:
+
+def free_port() -> int:
+    import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def _post(url: str, body: dict[str, Any]) -> Any:
+def post(url: str, body: dict[str, Any]) -> Any:
     request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
-def _wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
+def wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -44,46 +48,111 @@ def _wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
     raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
-def test_serve_picks_up_a_dropped_file(tmp_path: Path) -> None:
-    port = _free_port()
-    inbox, processed = tmp_path / "inbox", tmp_path / "processed"
+def drop(inbox: Path, name: str, write: Any) -> None:
+    """Write under a partial name, then rename: what an archivist's copy tool does."""
+    partial = inbox / f".{name}.part"
+    write(partial)
+    os.replace(partial, inbox / name)
+
+
+def write_letter(path: Path) -> None:
+    image = Image.new("L", (1400, 400), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 52)
+    ImageDraw.Draw(image).text((40, 150), "Refusenik appeal from Moscow", font=font, fill=0)
+    image.save(path, format="PNG", dpi=(300, 300))
+
+
+def write_interview(path: Path) -> None:
+    text = "I applied to emigrate to Israel in nineteen seventy four and was refused."
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(path), text], check=True)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """`samizdat serve` with a long interval, so only the watcher's events can start the runs in time."""
+    root = tmp_path_factory.mktemp("serve")
+    port = free_port()
+    inbox, processed = root / "inbox", root / "processed"
     inbox.mkdir()
     env = {
         **os.environ,
         "SAMIZDAT_INBOX": str(inbox),
         "SAMIZDAT_PROCESSED": str(processed),
         "SAMIZDAT_SETTLE_S": "1",
-        "SAMIZDAT_SERVE_INTERVAL_S": "5",
+        "SAMIZDAT_SERVE_INTERVAL_S": "3600",
         "SAMIZDAT_PREFECT_PORT": str(port),
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_HOME": str(root / "prefect-home"),
         "PREFECT_RUNNER_POLL_FREQUENCY": "2",
     }
     env.pop("PREFECT_API_URL", None)
-    samizdat = Path(sys.executable).with_name("samizdat")
-    log = (tmp_path / "serve.log").open("wb")
-    server = subprocess.Popen([str(samizdat), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
-    api = f"http://127.0.0.1:{port}/api"
-    try:
-        _wait_for(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180, "the Prefect server")
-        image = Image.new("L", (1400, 400), 255)
-        font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 52)
-        ImageDraw.Draw(image).text((40, 150), "Refusenik appeal from Moscow", font=font, fill=0)
-        image.save(tmp_path / "appeal.png.part", format="PNG", dpi=(300, 300))
-        os.replace(tmp_path / "appeal.png.part", inbox / "appeal.png")
-
-        completed = {"flow_runs": {"name": {"any_": ["appeal.png"]}, "state": {"type": {"any_": ["COMPLETED"]}}}}
-        runs = _wait_for(lambda: _post(f"{api}/flow_runs/filter", completed), 240, "a COMPLETED run named appeal.png")
-        assert runs[0]["name"] == "appeal.png"
-        bags = list((processed / "items").iterdir())
-        assert len(bags) == 1 and (bags[0] / "data" / "text.txt").read_text().strip()
-        assert not (inbox / "appeal.png").exists()
-    finally:
-        os.killpg(server.pid, signal.SIGINT)
+    log_path = root / "serve.log"
+    with log_path.open("wb") as log:
+        server = subprocess.Popen([str(Path(sys.executable).with_name("samizdat")), "serve"], env=env, stdout=log,
+                                  stderr=subprocess.STDOUT, start_new_session=True)
+        api = f"http://127.0.0.1:{port}/api"
         try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-        log.close()
-        if server.returncode not in (0, -signal.SIGINT, 130, None):
-            print((tmp_path / "serve.log").read_text(errors="replace")[-3000:])
+            wait_for(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180, "the server")
+            wait_for(lambda: post(f"{api}/deployments/filter", {}), 60, "the inbox deployment")
+            time.sleep(3)  # the first interval run of the deployment happens at start, on an empty inbox
+            drop(inbox, "letter.png", write_letter)
+            drop(inbox, "interview.wav", write_interview)
+            drop(inbox, "corrupt.pdf", lambda p: p.write_bytes(b"%PDF-1.5\n%broken beyond repair"))
+            yield {"api": api, "port": port, "inbox": inbox, "processed": processed}
+        finally:
+            os.killpg(server.pid, signal.SIGINT)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+            print(log_path.read_text(errors="replace")[-3000:])
+
+
+def _final_run(api: str, name: str) -> dict[str, Any]:
+    final = {"flow_runs": {"name": {"any_": [name]}, "state": {"type": {"any_": ["COMPLETED", "FAILED", "CRASHED"]}}}}
+    runs = wait_for(lambda: post(f"{api}/flow_runs/filter", final), 300, f"a finished run named {name}")
+    return dict(runs[0])
+
+
+def test_dropped_files_complete_with_artifacts_and_bundles(served: dict[str, Any]) -> None:
+    api = served["api"]
+    for name in ("letter.png", "interview.wav"):
+        run = _final_run(api, name)
+        assert run["state"]["type"] == "COMPLETED", run["state"]
+        kinds = {a["type"] for a in post(f"{api}/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})}
+        assert {"markdown", "progress"} <= kinds, kinds
+        tasks = post(f"{api}/task_runs/filter", {"flow_runs": {"id": {"any_": [run["id"]]}}})
+        assert {"claim", "detect", "extract", "describe", "package", "index", "release"} <= {
+            t["name"].rsplit("-", 1)[0] for t in tasks
+        }
+    bundles = list((served["processed"] / "bundles").glob("*.zip"))
+    assert len(bundles) == 2
+    pass_table = {"artifacts": {"key": {"any_": ["inbox-pass"]}}}
+    passes = wait_for(lambda: post(f"{api}/artifacts/filter", pass_table), 120, "the inbox pass table artifact")
+    assert passes[0]["type"] == "table"
+
+
+def test_corrupt_file_is_a_failed_item_run_with_its_reason(served: dict[str, Any]) -> None:
+    run = _final_run(served["api"], "corrupt.pdf")
+    assert run["state"]["type"] == "FAILED"
+    assert "quarantined" in run["state"]["message"] and "What to do" in run["state"]["message"]
+    assert list((served["processed"] / "quarantine").glob("*corrupt.pdf.error.json"))
+
+
+def test_prefect_ui_runs_page_shows_the_item_run(served: dict[str, Any]) -> None:
+    playwright = pytest.importorskip("playwright.sync_api")
+    _final_run(served["api"], "letter.png")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"http://127.0.0.1:{served['port']}/runs", wait_until="networkidle")
+            page.get_by_text("letter.png").first.wait_for(timeout=60_000)
+            page.screenshot(path=str(SCREENSHOTS / "prefect-ui-runs.png"), full_page=True)
+        finally:
+            browser.close()
+    print(f"screenshot: {SCREENSHOTS / 'prefect-ui-runs.png'}")

@@ -92,6 +92,22 @@ def serve(inbox: InboxOpt = None, processed: ProcessedOpt = None) -> None:
 
 
 @app.command()
+def portal(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    processed: ProcessedOpt = None,
+) -> None:
+    """The researchers' web portal (http://127.0.0.1:8000): search, items, audio, downloads, JSON API at /docs."""
+    import uvicorn
+
+    from samizdat.portal import create_app
+
+    settings = _settings(processed=processed)
+    console.print(f"Portal on http://{host}:{port}  (bags in {settings.items_dir}; API docs at /docs)")
+    uvicorn.run(create_app(settings.processed, settings.database_url), host=host, port=port, log_level="warning")
+
+
+@app.command()
 def search(
     query: Annotated[str, typer.Argument(help="Words to find (Cyrillic works)")],
     kind: Annotated[str | None, typer.Option(help="image | pdf | audio")] = None,

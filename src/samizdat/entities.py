@@ -2,9 +2,14 @@
 
 Matching works on a script-neutral key per word: diacritics and case are dropped, Cyrillic is
 transliterated to Latin and spelling variants are folded (Щаранский, Shcharansky and Sharansky
-share one key). On top of exact keys a word may match through a Russian case ending
-(Каликом -> Калик) or, for capitalised words of six letters or more, through a bounded number of
-OCR edits (rapidfuzz) against the names in the same prefix or suffix bucket.
+share one key); letters OCR swaps between scripts or with digits are repaired first (Кaлик with a
+Latin a, Ka1ik). On top of exact keys a word may match through a Russian case ending
+(Каликом -> Калик) or, for capitalised words of six letters or more, through OCR edits
+(rapidfuzz; one edit, two from ten letters) against the catalogue words with the same first
+letter only. Each distinct word form is looked up once per process, so a 100-page document costs
+one dictionary lookup per word. Names that are also ordinary words (Begun, бегун) are marked
+`ambiguous` in the authority list: matched only capitalised, never fuzzily, and at a sentence
+start only if the item names the entity elsewhere too.
 
 Where mentions point (the offsets contract):
 - pages: `page` is `Page.number`; `char_start`/`char_end` index into that page's `Page.text`
@@ -387,9 +392,10 @@ _EN_TENS = {
     "eighty": 80,
     "ninety": 90,
 }
-_EN_UNITS = {w: i for i, w in enumerate("one two three four five six seven eight nine".split(), 1)}
+_EN_UNITS = {w: i for i, w in enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"], 1)}
+_RU_UNIT_PATTERN = "|".join(_RU_UNITS_ORDINAL).replace("четверт", "четв[её]рт")
 _SPOKEN_YEAR = re.compile(
-    rf"(?:(?:тысяча\s+девятьсот\s+)?(?P<ru_tens>{'|'.join(_RU_TENS)})\s+(?P<ru_unit>{'|'.join(_RU_UNITS_ORDINAL)})"
+    rf"(?:(?:тысяча\s+девятьсот\s+)?(?P<ru_tens>{'|'.join(_RU_TENS)})\s+(?P<ru_unit>{_RU_UNIT_PATTERN})"
     rf"{_RU_ORDINAL_ENDING}|(?:тысяча\s+девятьсот\s+)?(?P<ru_round>{'|'.join(_RU_TENS_ORDINAL)}){_RU_ORDINAL_ENDING})"
     rf"\s+год(?:у|а|ом)?\b"
     rf"|\bnineteen[\s-]+(?P<en_tens>{'|'.join(_EN_TENS)})(?:[\s-]+(?P<en_unit>{'|'.join(_EN_UNITS)}))?\b",

@@ -14,7 +14,8 @@ from pydantic_settings import (
 )
 
 
-def _cores() -> int:
+def cores() -> int:
+    """CPU cores this process may use."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
@@ -22,7 +23,7 @@ class OcrOptions(BaseModel):
     """Tesseract: languages, parallelism, limits."""
 
     langs: str = Field("eng+rus", description="Tesseract languages when the item does not say")
-    workers: int = Field(default_factory=_cores, description="Tesseract processes at once (one per core)")
+    workers: int = Field(default_factory=cores, description="Tesseract processes at once (one per core)")
     page_timeout_s: float = Field(300.0, description="Give up on a page after this long")
     dpi: int = Field(300, description="Resolution PDF pages are rendered at for OCR")
     low_confidence: float = Field(60.0, description="Pages below this mean word confidence are flagged")
@@ -36,7 +37,7 @@ class OcrOptions(BaseModel):
     cleanup: bool = Field(True, description="Background normalisation, denoising, binarisation for degraded pages")
     default_dpi: int = Field(300, description="Resolution assumed for images that do not record one")
     max_dpi: int = Field(1200, description="PDF pages whose scan is finer than `dpi` are rendered up to this")
-    pdf_workers: int = Field(default_factory=_cores, description="Processes reading born-digital PDF pages")
+    pdf_workers: int = Field(default_factory=cores, description="Processes reading born-digital PDF pages")
 
 
 class AsrOptions(BaseModel):
@@ -46,7 +47,7 @@ class AsrOptions(BaseModel):
     model: str = Field("base", description="Model name, or a path to a model folder / .pt file")
     compute_type: str = "int8"
     beam_size: int = 5
-    threads: int = Field(default_factory=_cores)
+    threads: int = Field(default_factory=cores)
     window_s: float = Field(600.0, description="Audio decoded and transcribed this much at a time")
     vad: bool = Field(True, description="Skip silence and tape hiss (Silero VAD) before Whisper hears it")
     vad_threshold: float = Field(0.5, description="Silero speech probability above which a frame is speech")

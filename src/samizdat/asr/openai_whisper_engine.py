@@ -7,6 +7,8 @@ there is no network here) or a `.pt` checkpoint path (`{"dims": ..., "model_stat
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -38,8 +40,6 @@ def _import_whisper() -> Any:
 
 def default_cache() -> Path:
     """Where openai-whisper keeps models by name: $XDG_CACHE_HOME/whisper or ~/.cache/whisper."""
-    import os
-
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper"
 
 
@@ -82,7 +82,9 @@ class OpenAIWhisperEngine:
         except (RuntimeError, KeyError, OSError, EOFError) as error:
             raise EngineError(f"openai-whisper cannot load {checkpoint}: {error}") from error
         if checkpoint.stem in whisper._ALIGNMENT_HEADS:
-            self._model.set_alignment_heads(whisper._ALIGNMENT_HEADS[checkpoint.stem])
+            # The official heads for word timing; a file of another shape under that name keeps the default.
+            with contextlib.suppress(ValueError, RuntimeError):
+                self._model.set_alignment_heads(whisper._ALIGNMENT_HEADS[checkpoint.stem])
         self._whisper = whisper
         self._options = options
         self._guards = guards or DecodeGuards()

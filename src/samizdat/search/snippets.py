@@ -52,3 +52,18 @@ def _best_window_start(spans: list[tuple[int, int, str]], matched: list[int], wo
         if key > best_key:
             best, best_key = first, key
     return best
+
+
+def mark_text(text: str, stems: list[str]) -> str:
+    """The whole text with every word whose stem the query asked for marked (for a full page view)."""
+    wanted = set(stems)
+    if not wanted:
+        return text
+    parts: list[str] = []
+    cursor = 0
+    for match in tokens(text):
+        if stem(match.group()) in wanted:
+            parts += [text[cursor:match.start()], MARK_START, match.group(), MARK_END]
+            cursor = match.end()
+    parts.append(text[cursor:])
+    return "".join(parts)

@@ -1,0 +1,143 @@
+"""The portal's FastAPI app: shared state (index, catalogue, access rules) and the routers that use it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from samizdat.catalogue import Article, load_catalogue
+from samizdat.portal.access import NotFoundError, is_staff, may_see, valid_item_id
+from samizdat.portal.bags import ItemView, read_access, read_item
+from samizdat.search import SearchIndex, SearchQuery, open_index
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+STAFF_TOKEN_ENV = "SAMIZDAT_STAFF_TOKEN"
+
+
+@dataclass
+class Portal:
+    """What every route needs: where the bags are, the index, the catalogue, and the staff token."""
+
+    processed: Path
+    index: SearchIndex
+    staff_token: str | None
+    articles: dict[str, Article] = field(default_factory=dict)
+    entity_labels: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def items_dir(self) -> Path:
+        return self.processed / "items"
+
+    @property
+    def bundles_dir(self) -> Path:
+        return self.processed / "bundles"
+
+    def staff(self, request: Request) -> bool:
+        """Whether this request comes from staff."""
+        return is_staff(request, self.staff_token)
+
+    def bag_dir(self, item_id: str, staff: bool) -> Path:
+        """The folder of an item this request may see; NotFoundError otherwise (absent and hidden look alike)."""
+        if not valid_item_id(item_id):
+            raise NotFoundError()
+        bag = self.items_dir / item_id
+        if not (bag / "data" / "metadata.json").is_file():
+            raise NotFoundError()
+        if not may_see(read_access(bag), self.index.access_of(item_id), staff):
+            raise NotFoundError()
+        return bag
+
+    def item(self, item_id: str, staff: bool) -> ItemView:
+        """The item view, if this request may see it."""
+        return read_item(self.bag_dir(item_id, staff))
+
+    def article(self, article_id: str) -> Article:
+        """A catalogue article, or NotFoundError."""
+        if article_id not in self.articles:
+            raise NotFoundError()
+        return self.articles[article_id]
+
+    def article_title(self, article_id: str) -> str:
+        """The article's title, or its id when the catalogue does not know it."""
+        article = self.articles.get(article_id)
+        return article.title if article else article_id
+
+    def query(self, staff: bool, q: str = "", kind: str | None = None, language: str | None = None,
+              year: int | None = None, article: str | None = None, entity: str | None = None,
+              limit: int = 20, offset: int = 0) -> SearchQuery:
+        """A search query from request parameters, with the caller's access level."""
+        return SearchQuery(q, kind=kind or None, language=language or None, year=year, article=article or None,
+                           entity=entity or None, staff=staff, limit=limit, offset=offset)
+
+
+def create_app(processed: Path, database_url: str | None = None, staff_token: str | None = None,
+               index: SearchIndex | None = None) -> FastAPI:
+    """The portal over `processed/` (bags and bundles) and its search index.
+
+    `staff_token` defaults to SAMIZDAT_STAFF_TOKEN; with none, nobody is staff and restricted items never show.
+    """
+    from samizdat.portal import api, downloads, pages
+
+    opened = index or open_index(database_url, processed / "catalog.sqlite")
+    catalogue = load_catalogue()
+    portal = Portal(
+        processed=processed, index=opened,
+        staff_token=staff_token if staff_token is not None else os.environ.get(STAFF_TOKEN_ENV) or None,
+        articles={a.id: a for a in catalogue.articles},
+        entity_labels={e.id: e.label for e in catalogue.entities.values()},
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if index is None:
+            opened.close()
+
+    app = FastAPI(
+        title="Samizdat portal", version="1",
+        description="Search the archive's letters, documents and interviews; read them, hear them, download them. "
+                    "Restricted items exist only for staff (send X-Staff-Token).",
+        lifespan=lifespan,
+    )
+    app.state.portal = portal
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api.router)
+    app.include_router(downloads.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def not_found_page(request: Request, error: StarletteHTTPException) -> Response:
+        """Browsers get an HTML 404; the API (and any other status) gets FastAPI's JSON."""
+        if error.status_code == 404 and not request.url.path.startswith("/api/") and _wants_html(request):
+            return pages.not_found(request)
+        return await http_exception_handler(request, error)
+
+    @app.middleware("http")
+    async def private_when_staff(request: Request, call_next):  # type: ignore[no-untyped-def]
+        """Pages served to staff may show restricted items: no shared cache may keep them."""
+        response = await call_next(request)
+        if portal.staff(request):
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+
+    return app
+
+
+def _wants_html(request: Request) -> bool:
+    return "text/html" in request.headers.get("accept", "")
+
+
+def portal_of(request: Request) -> Portal:
+    """The Portal state of the app serving this request."""
+    portal: Portal = request.app.state.portal
+    return portal

@@ -1,0 +1,116 @@
+"""The HTML pages: search with facets, item (text per page or player with transcript), articles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from samizdat.portal.app import TEMPLATE_DIR, portal_of
+from samizdat.portal.render import clock, hit_url, snippet_html
+from samizdat.search import FacetCount
+from samizdat.search.query import FACETS
+from samizdat.search.snippets import mark_text
+from samizdat.search.stemming import query_stems
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=TEMPLATE_DIR)
+templates.env.filters["marks"] = snippet_html
+templates.env.filters["clock"] = clock
+
+PAGE_SIZE = 20
+FACET_TITLES = {"kind": "Kind", "language": "Language", "year": "Year", "article": "Article", "entity": "Name"}
+_PARAM_OF = {"kind": "kind", "language": "language", "year": "year", "article": "article", "entity": "entity"}
+
+
+@router.get("/", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    q: str = "",
+    kind: str | None = None,
+    language: str | None = None,
+    year: Annotated[int | None, Query()] = None,
+    article: str | None = None,
+    entity: str | None = None,
+    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+) -> Response:
+    """Search box, facets with counts, hits with marked snippets; without words, lists the items."""
+    portal = portal_of(request)
+    query = portal.query(portal.staff(request), q, kind, language, year, article, entity, PAGE_SIZE, offset)
+    results = portal.index.results(query)
+    current: dict[str, Any] = {"q": q, **query.filters}
+
+    def link(**changes: Any) -> str:
+        params = {k: v for k, v in {**current, **changes}.items() if v not in (None, "")}
+        return "/?" + urlencode(params) if params else "/"
+
+    facets = []
+    for name in FACETS:
+        values: list[FacetCount] = results.facets.get(name, [])
+        shown = [{"label": portal.article_title(f.value) if name == "article" else f.label, "count": f.count,
+                  "active": str(current.get(name, "")) == f.value,
+                  "url": link(**{_PARAM_OF[name]: None if str(current.get(name, "")) == f.value else f.value,
+                                 "offset": None})}
+                 for f in values[:15]]
+        if shown:
+            facets.append({"name": name, "title": FACET_TITLES[name], "values": shown})
+    active = [{"name": FACET_TITLES[k], "value": portal.article_title(str(v)) if k == "article" else v,
+               "remove": link(**{k: None, "offset": None})} for k, v in query.filters.items()]
+    hits = [{"hit": h, "url": hit_url(h, q), "where": f"page {h.page}" if h.page else clock(h.start_s)}
+            for h in results.hits]
+    previous = link(offset=max(0, offset - PAGE_SIZE) or None) if offset > 0 else None
+    following = link(offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < results.total_units else None
+    return templates.TemplateResponse(request, "search.html", {
+        "q": q, "results": results, "hits": hits, "facets": facets, "active": active, "staff": query.staff,
+        "previous": previous, "next": following, "offset": offset,
+    })
+
+
+@router.get("/items/{item_id}", response_class=HTMLResponse)
+def item_page(request: Request, item_id: str, q: str = "", t: float | None = None) -> Response:
+    """Metadata, article links with evidence, entities, downloads, and the text or the synced player."""
+    portal = portal_of(request)
+    staff = portal.staff(request)
+    item = portal.item(item_id, staff)
+    stems = query_stems(q)
+    labels = {**portal.entity_labels, **item.entity_labels}
+    articles = [{"id": a["id"], "title": portal.article_title(a["id"]) if a["id"] in portal.articles
+                 else a.get("title", a["id"]), "score": a.get("score"), "passage": a.get("passage"),
+                 "evidence": [labels.get(e, e) for e in a.get("evidence", [])]}
+                for a in item.metadata.get("articles", [])]
+    return templates.TemplateResponse(request, "item.html", {
+        "item": item, "dc": item.dc, "q": q, "start": t, "staff": staff, "articles": articles,
+        "entities": item.metadata.get("entities", []),
+        "pages": [mark_text(p, stems) for p in item.pages],
+        "segments": [(s, mark_text(s.text, stems)) for s in item.segments],
+    })
+
+
+@router.get("/articles", response_class=HTMLResponse)
+def articles_page(request: Request) -> Response:
+    """Every catalogue article with how many visible items link to it."""
+    portal = portal_of(request)
+    view = portal.index.articles_view(staff=portal.staff(request))
+    rows = [{"article": a, "count": len(view.get(a.id, []))} for a in portal.articles.values()]
+    return templates.TemplateResponse(request, "articles.html", {"rows": rows, "staff": portal.staff(request)})
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: str) -> Response:
+    """The article's facts and summary, and the visible items linked to it."""
+    portal = portal_of(request)
+    article = portal.article(article_id)
+    linked = portal.index.articles_view(staff=portal.staff(request)).get(article_id, [])
+    return templates.TemplateResponse(request, "article.html", {
+        "article": article, "items": linked, "staff": portal.staff(request),
+        "search_url": "/?" + urlencode({"article": article_id}),
+    })
+
+
+def not_found(request: Request) -> Response:
+    """The one 404 page: the same for absent, restricted and out-of-bounds."""
+    return templates.TemplateResponse(request, "404.html", {"staff": False}, status_code=404)

@@ -1,0 +1,36 @@
+"""Small display helpers shared by the HTML pages and the API: marked snippets, hit links, times."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from markupsafe import Markup, escape
+
+from samizdat.search import MARK_END, MARK_START, Hit
+
+
+def snippet_html(snippet: str) -> Markup:
+    """A marked snippet as safe HTML: the text escaped, the matches in `<mark>`."""
+    return Markup(str(escape(snippet)).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>"))
+
+
+def hit_url(hit: Hit, q: str = "") -> str:
+    """Where a hit opens: the item page at the page, or at the moment of the segment."""
+    params: dict[str, str] = {"q": q} if q else {}
+    if hit.start_s is not None:
+        params["t"] = f"{hit.start_s:.2f}"
+        anchor = f"#seg-{hit.seq}"
+    else:
+        anchor = f"#page-{hit.page}" if hit.page else ""
+    query = f"?{urlencode(params)}" if params else ""
+    return f"/items/{hit.item_id}{query}{anchor}"
+
+
+def clock(seconds: float | None) -> str:
+    """`m:ss` (or `h:mm:ss`) for a time in seconds."""
+    if seconds is None:
+        return ""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

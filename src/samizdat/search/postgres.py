@@ -1,0 +1,87 @@
+"""PostgreSQL full-text backend for many machines: a generated tsvector over the stem shadow, GIN-indexed.
+
+The tsvector uses the `simple` configuration over our own Snowball stems (not PostgreSQL's
+`russian`/`english` dictionaries), so a query finds on PostgreSQL exactly what it finds on SQLite.
+Ranking is `ts_rank` normalised by unit length. Selected by `SAMIZDAT_DATABASE_URL=postgresql://...`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from samizdat.search.backend import Matcher, Row, SqlIndex
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, filename TEXT NOT NULL,
+    access TEXT NOT NULL, year INTEGER, metadata TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS item_languages (item_id TEXT NOT NULL, language TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS item_articles (item_id TEXT NOT NULL, article_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS item_entities (item_id TEXT NOT NULL, entity_id TEXT NOT NULL, label TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS units (
+    id BIGSERIAL PRIMARY KEY, item_id TEXT NOT NULL, seq INTEGER NOT NULL,
+    page INTEGER, start_s DOUBLE PRECISION, end_s DOUBLE PRECISION, text TEXT NOT NULL, stems TEXT NOT NULL,
+    tsv TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', stems)) STORED
+);
+CREATE INDEX IF NOT EXISTS units_tsv ON units USING GIN (tsv);
+CREATE INDEX IF NOT EXISTS units_item ON units(item_id, seq);
+CREATE INDEX IF NOT EXISTS languages_item ON item_languages(item_id);
+CREATE INDEX IF NOT EXISTS articles_item ON item_articles(item_id);
+CREATE INDEX IF NOT EXISTS articles_article ON item_articles(article_id);
+CREATE INDEX IF NOT EXISTS entities_item ON item_entities(item_id);
+"""
+_SCHEMA_LOCK = 0x53414D49  # advisory lock id: machines starting at once create the schema one at a time
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError as error:  # pragma: no cover - psycopg is a dependency; this guards broken installs
+        raise RuntimeError("PostgreSQL search needs psycopg: pip install 'psycopg[binary]'") from error
+    return psycopg
+
+
+class PostgresIndex(SqlIndex):
+    """The search index in a PostgreSQL database shared by every machine."""
+
+    placeholder = "%s"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._lock = threading.RLock()
+        self._db = _psycopg().connect(url, autocommit=True)
+        with self._transaction() as tx:
+            tx.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
+            tx.execute(_SCHEMA)
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self._lock, self._db.cursor() as cursor:
+            cursor.execute(sql, tuple(params))
+            return list(cursor.fetchall())
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Any]:
+        with self._lock, self._db.transaction(), self._db.cursor() as cursor:
+            yield cursor
+
+    def _match(self, stems: list[str]) -> Matcher:
+        # Lexemes built from our stems with to_tsvector's own parser, ANDed: no tsquery syntax is ever parsed.
+        return Matcher(
+            from_sql="units u JOIN items i ON i.id = u.item_id CROSS JOIN plainto_tsquery('simple', %s) q",
+            from_params=[" ".join(stems)], where=["u.tsv @@ q"], where_params=[],
+            score="ts_rank(u.tsv, q, 1)", order="ts_rank(u.tsv, q, 1) DESC, u.id",
+        )
+
+    def optimize(self) -> None:
+        """Refresh planner statistics (after a bulk load)."""
+        with self._lock:
+            self._db.execute("VACUUM ANALYZE units")

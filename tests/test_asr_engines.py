@@ -1,0 +1,152 @@
+"""Both Whisper engines through the one `AsrEngine` interface and the same `Transcriber`.
+
+openai-whisper's weights cannot be downloaded here, so its tests build a small checkpoint whose
+decoder is scripted: its blocks are switched off and its embeddings chosen so that, whatever it
+hears, it says "<|en|>" for the language and then "<|0.00|> Hello world <|1.00|>". The real
+`whisper.load_model` and `whisper.transcribe` (beam search, timestamp rules, word timing) run on it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from samizdat.asr.engine import ENGINE_NAMES, create_engine
+from samizdat.asr.transcriber import Transcriber
+from samizdat.errors import EngineError
+from samizdat.models import Segment, Word
+from samizdat.settings import AsrOptions, Settings
+
+SPOKEN = "Please let my people go."
+
+
+def build_scripted_checkpoint(path: Path) -> Path:
+    """A 1-layer multilingual Whisper checkpoint (`dims` + `model_state_dict`) that says "Hello world"."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("whisper")
+    from whisper.model import ModelDimensions, Whisper
+    from whisper.tokenizer import get_tokenizer
+
+    torch.manual_seed(0)
+    dims = ModelDimensions(
+        n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=1, n_audio_layer=1,
+        n_vocab=51865, n_text_ctx=448, n_text_state=64, n_text_head=1, n_text_layer=1,
+    )
+    tokenizer = get_tokenizer(True, num_languages=99)
+    (hello,) = tokenizer.encode(" Hello")
+    (world,) = tokenizer.encode(" world")
+    # position whose output picks the next token -> that token (positions 0-2: <|sot|><|en|><|transcribe|>)
+    script = {
+        0: tokenizer.special_tokens["<|en|>"],
+        2: tokenizer.timestamp_begin,
+        3: hello,
+        4: world,
+        5: tokenizer.timestamp_begin + 50,
+        6: tokenizer.eot,
+    }
+    state = Whisper(dims).state_dict()
+    with torch.no_grad():
+        for name, value in state.items():
+            if name.startswith("decoder.blocks.") and (".out." in name or ".mlp.2." in name):
+                value.zero_()  # residual blocks pass their input through unchanged
+        embedding = state["decoder.token_embedding.weight"]
+        embedding.zero_()
+        positions = state["decoder.positional_embedding"]
+        positions.normal_(0, 0.01)
+        for k, (position, token) in enumerate(script.items()):
+            direction = torch.zeros(dims.n_text_state)
+            direction[2 * k], direction[2 * k + 1] = 0.5**0.5, -(0.5**0.5)  # zero mean: survives LayerNorm
+            embedding[token] = 3 * direction
+            positions[position] = 10 * direction
+    torch.save({"dims": dataclasses.asdict(dims), "model_state_dict": state}, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def scripted_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_scripted_checkpoint(tmp_path_factory.mktemp("openai-whisper") / "scripted.pt")
+
+
+@pytest.fixture(scope="module")
+def spoken_clip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed (Debian package espeak-ng)")
+    path = tmp_path_factory.mktemp("speech") / "let-my-people-go.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(path), SPOKEN], check=True)
+    return path
+
+
+def _options(engine: str, checkpoint: Path) -> AsrOptions:
+    return AsrOptions(engine=engine, model=str(checkpoint) if engine == "openai-whisper" else "base")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine_name", ENGINE_NAMES)
+def test_both_engines_give_the_same_types_through_one_interface(
+    engine_name: str, scripted_checkpoint: Path, spoken_clip: Path
+) -> None:
+    engine = create_engine(_options(engine_name, scripted_checkpoint), Settings().model_dir)
+    assert engine.name.startswith(engine_name + " ")
+
+    transcript = Transcriber(engine).transcribe_file(spoken_clip)
+
+    assert transcript.language == "en"
+    assert transcript.segments
+    for segment in transcript.segments:
+        assert type(segment) is Segment and segment.language == "en"
+        assert 0.0 <= segment.start <= segment.end <= transcript.duration_s + 0.5
+        assert segment.words and all(type(w) is Word for w in segment.words)
+        assert [w.start for w in segment.words] == sorted(w.start for w in segment.words)
+    heard = transcript.text.casefold()
+    if engine_name == "openai-whisper":
+        assert transcript.text == "Hello world"
+        assert [w.word for w in transcript.segments[0].words] == ["Hello", "world"]
+    else:
+        assert "people" in heard and "go" in heard
+
+
+@pytest.mark.slow
+def test_openai_whisper_detects_language_through_the_interface(scripted_checkpoint: Path, spoken_clip: Path) -> None:
+    import numpy as np
+
+    engine = create_engine(_options("openai-whisper", scripted_checkpoint), Path("unused"))
+    ranked = engine.detect_language(np.zeros(16_000, dtype=np.float32))
+    assert ranked[0][0] == "en"
+    assert sum(p for _, p in ranked) == pytest.approx(1.0, abs=1e-3)
+
+
+@pytest.mark.slow
+def test_openai_whisper_model_by_name_comes_from_its_cache(scripted_checkpoint: Path, tmp_path: Path) -> None:
+    shutil.copyfile(scripted_checkpoint, tmp_path / "base.pt")  # stands in for the official base.pt
+    engine = create_engine(AsrOptions(engine="openai-whisper", model="base", openai_model_dir=tmp_path), tmp_path)
+    assert engine.name.startswith("openai-whisper ") and " base " in engine.name
+
+
+def test_openai_whisper_model_missing_from_cache_is_never_downloaded(tmp_path: Path) -> None:
+    pytest.importorskip("whisper")
+    with pytest.raises(EngineError, match="cannot be downloaded"):
+        create_engine(AsrOptions(engine="openai-whisper", model="small", openai_model_dir=tmp_path), tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_openai_whisper_missing_package_says_how_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "whisper", None)  # import whisper -> ImportError
+    with pytest.raises(ImportError, match="pip install --no-deps openai-whisper"):
+        create_engine(AsrOptions(engine="openai-whisper", model=str(tmp_path / "x.pt")), tmp_path)
+
+
+def test_unknown_engine_names_the_known_ones(tmp_path: Path) -> None:
+    with pytest.raises(EngineError, match="faster-whisper, openai-whisper"):
+        create_engine(AsrOptions(engine="whisper.cpp"), tmp_path)
+
+
+def test_engine_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAMIZDAT_ASR_ENGINE", "openai-whisper")
+    monkeypatch.setenv("SAMIZDAT_ASR_MODEL", "/models/base.pt")
+    settings = Settings()
+    assert (settings.asr.engine, settings.asr.model) == ("openai-whisper", "/models/base.pt")

@@ -1,0 +1,164 @@
+"""Long audio in windows cut at pauses, times put back on the file's clock, guards against loops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samizdat.asr.audio_source import SAMPLE_RATE
+from samizdat.asr.guards import clean_segments, compression_ratio
+from samizdat.asr.languages import LanguagePolicy, normalise
+from samizdat.asr.transcriber import SpeechClock, TranscribeOptions, Transcriber
+from samizdat.asr.vad import Span
+from samizdat.asr.windowing import choose_cut, windows
+from samizdat.models import Segment, Word
+
+S = SAMPLE_RATE
+
+
+def test_cut_falls_in_the_middle_of_the_latest_pause_in_the_second_half() -> None:
+    spans = [Span(0, 100 * S), Span(200 * S, 400 * S), Span(420 * S, 600 * S - S // 2)]
+    assert choose_cut(spans, 600 * S, 600 * S) == 410 * S
+
+
+def test_cut_uses_a_long_trailing_pause_and_ignores_a_short_one() -> None:
+    assert choose_cut([Span(0, 500 * S)], 600 * S, 600 * S) == 550 * S
+    assert choose_cut([Span(0, 100 * S), Span(110 * S, 599 * S + S // 2)], 600 * S, 600 * S) == 600 * S
+
+
+def test_pure_silence_is_one_window() -> None:
+    assert choose_cut([], 600 * S, 600 * S) == 600 * S
+
+
+def _speech_every_minute(audio: np.ndarray) -> list[Span]:
+    """A fake VAD: audio above 0.5 is speech."""
+    loud = np.flatnonzero(np.abs(audio) > 0.5)
+    if loud.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(loud) > 1)
+    starts = np.concatenate([[loud[0]], loud[breaks + 1]])
+    ends = np.concatenate([loud[breaks] + 1, [loud[-1] + 1]])
+    return [Span(int(a), int(b)) for a, b in zip(starts, ends, strict=True)]
+
+
+def _blocks(audio: np.ndarray, size: int) -> list[np.ndarray]:
+    return [audio[i : i + size] for i in range(0, audio.size, size)]
+
+
+def test_windows_cover_the_stream_exactly_without_overlap_and_never_cut_speech() -> None:
+    rate_scale = 100  # 100 samples per "second" keeps the test small
+    audio = np.zeros(3600 * rate_scale, dtype=np.float32)
+    talks = [(t * rate_scale, (t + 40) * rate_scale) for t in range(5, 3600, 60)]  # 40 s talk per minute
+    for a, b in talks:
+        audio[a:b] = 1.0
+    seen = []
+    position = 0
+    for window in windows(_blocks(audio, 30 * rate_scale), 600 * rate_scale / S, _speech_every_minute):
+        assert window.offset_s * S == position
+        assert window.audio.size <= (600 + 30) * rate_scale
+        position += window.audio.size
+        for span in window.spans:
+            seen.append((int(window.offset_s * S) + span.start, int(window.offset_s * S) + span.end))
+    assert position == audio.size
+    assert seen == talks
+
+
+def test_speech_clock_restores_file_times_across_cut_out_pauses() -> None:
+    clock = SpeechClock([Span(2 * S, 4 * S), Span(10 * S, 13 * S)], offset_s=600.0)
+    assert clock.time(0.0) == 602.0
+    assert clock.time(1.5) == 603.5
+    assert clock.time(2.0, is_end=True) == 604.0
+    assert clock.time(2.0) == 610.0
+    assert clock.time(4.0) == 612.0
+    moved = clock.restore(Segment(1.0, 3.0, "a b", words=[Word(1.0, 1.5, "a", 0.9), Word(2.5, 3.0, "b", 0.8)]))
+    assert (moved.start, moved.end) == (603.0, 611.0)
+    assert [(w.start, w.end) for w in moved.words] == [(603.0, 603.5), (610.5, 611.0)]
+
+
+class ScriptedEngine:
+    """A fake engine: one segment per call, naming how much speech it was given."""
+
+    name = "scripted 1.0"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, str]] = []
+
+    def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
+        return [("ru", 0.7), ("en", 0.2), ("uk", 0.1)]
+
+    def transcribe(self, audio: np.ndarray, language: str) -> list[Segment]:
+        self.calls.append((audio.size / S, language))
+        seconds = audio.size / S
+        return [Segment(0.0, seconds, f"speech {len(self.calls)}", words=[Word(0.0, seconds, "speech", 0.9)])]
+
+
+def test_transcriber_windows_a_long_file_and_reports_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import samizdat.asr.transcriber as transcriber_module
+    from samizdat.asr.audio_source import AudioInfo
+
+    total_s = 25 * 60
+    audio = np.zeros(total_s * S, dtype=np.float32)
+    for minute in range(25):
+        audio[(minute * 60 + 10) * S : (minute * 60 + 40) * S] = 1.0  # 30 s of "speech" a minute
+    monkeypatch.setattr(transcriber_module, "probe", lambda path: AudioInfo(total_s, S, 1, "pcm"))
+    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda path, info: iter(_blocks(audio, 30 * S)))
+    monkeypatch.setattr(transcriber_module, "speech_spans", lambda a, settings: _speech_every_minute(a))
+    engine = ScriptedEngine()
+    reports: list[tuple[float, float, str]] = []
+
+    transcript = Transcriber(engine, TranscribeOptions(window_s=600)).transcribe_file(
+        tmp_path / "tape.wav", progress=lambda d, t, u: reports.append((d, t, u))
+    )
+
+    assert len(engine.calls) == 3  # 25 minutes in windows of at most 10
+    assert sum(seconds for seconds, _ in engine.calls) == pytest.approx(25 * 30)
+    assert {language for _, language in engine.calls} == {"ru"}
+    assert transcript.language == "ru" and transcript.duration_s == total_s
+    assert transcript.segments[0].start == pytest.approx(10.0)
+    assert transcript.segments[-1].end == pytest.approx(24 * 60 + 40)
+    assert reports[0] == (0.0, 25.0, "minutes") and reports[-1] == (25.0, 25.0, "minutes")
+    assert [d for d, _, _ in reports] == sorted(d for d, _, _ in reports)
+
+
+def test_silence_never_reaches_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import samizdat.asr.transcriber as transcriber_module
+    from samizdat.asr.audio_source import AudioInfo
+
+    silence = np.zeros(120 * S, dtype=np.float32)
+    monkeypatch.setattr(transcriber_module, "probe", lambda path: AudioInfo(120, S, 1, "pcm"))
+    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda path, info: iter(_blocks(silence, 30 * S)))
+    monkeypatch.setattr(transcriber_module, "speech_spans", lambda a, settings: _speech_every_minute(a))
+    engine = ScriptedEngine()
+    transcript = Transcriber(engine).transcribe_file(tmp_path / "silence.wav")
+    assert engine.calls == [] and transcript.segments == [] and transcript.text == ""
+
+
+def test_guards_drop_loops_unsure_silence_and_repeats() -> None:
+    loop = "thank you " * 30
+    segments = [
+        Segment(0, 1, "Shalom."),
+        Segment(1, 2, loop),
+        Segment(2, 3, "Продолжение следует...", avg_logprob=-1.5, no_speech_prob=0.9),
+        Segment(3, 4, "again"),
+        Segment(4, 5, "Again!"),
+        Segment(5, 6, "again"),
+        Segment(6, 7, "again"),
+        Segment(7, 8, "  "),
+        Segment(8, 9, "end"),
+    ]
+    assert compression_ratio(loop) > 2.4
+    assert [s.text for s in clean_segments(segments)] == ["Shalom.", "again", "Again!", "end"]
+
+
+def test_language_codes_are_normalised_to_whisper_codes() -> None:
+    assert normalise(["RU", "iw", "yi", "en-US", "xx", "ru"]) == ["ru", "he", "yi", "en"]
+
+
+def test_one_metadata_language_is_forced_and_several_limit_detection() -> None:
+    engine = ScriptedEngine()
+    silence = np.zeros(S, dtype=np.float32)
+    assert LanguagePolicy(["en"]).choose(engine, silence) == "en"
+    assert LanguagePolicy(["en", "he"]).choose(engine, silence) == "en"  # ru is likelier but not allowed
+    assert LanguagePolicy([]).choose(engine, silence) == "ru"
