@@ -91,6 +91,8 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
     logger.info("%d file(s) ready in %s", len(files), settings.inbox)
     outcomes: list[Outcome] = []
     for path in files:
+        if not path.exists():  # another worker's pass published and released it meanwhile
+            continue
         state = process_item(str(path), path.name, str(settings.inbox), str(settings.processed), return_state=True)
         outcomes.append(_outcome_of(state, path))
     if outcomes:

@@ -1,14 +1,12 @@
 """Both Whisper engines through the one `AsrEngine` interface and the same `Transcriber`.
 
 openai-whisper's weights cannot be downloaded here, so its tests build a small checkpoint whose
-decoder is scripted: its blocks are switched off and its embeddings chosen so that, whatever it
-hears, it says "<|en|>" for the language and then "<|0.00|> Hello world <|1.00|>". The real
+decoder is scripted to say "Hello world" (`samizdat.asr.scripted_model`); the real
 `whisper.load_model` and `whisper.transcribe` (beam search, timestamp rules, word timing) run on it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 import subprocess
 import sys
@@ -17,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from samizdat.asr.engine import ENGINE_NAMES, create_engine
+from samizdat.asr.scripted_model import SCRIPTED_TEXT, build_scripted_checkpoint
 from samizdat.asr.transcriber import Transcriber
 from samizdat.errors import EngineError
 from samizdat.models import Segment, Word
@@ -25,50 +24,9 @@ from samizdat.settings import AsrOptions, Settings
 SPOKEN = "Please let my people go."
 
 
-def build_scripted_checkpoint(path: Path) -> Path:
-    """A 1-layer multilingual Whisper checkpoint (`dims` + `model_state_dict`) that says "Hello world"."""
-    torch = pytest.importorskip("torch")
-    pytest.importorskip("whisper")
-    from whisper.model import ModelDimensions, Whisper
-    from whisper.tokenizer import get_tokenizer
-
-    torch.manual_seed(0)
-    dims = ModelDimensions(
-        n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=1, n_audio_layer=1,
-        n_vocab=51865, n_text_ctx=448, n_text_state=64, n_text_head=1, n_text_layer=1,
-    )
-    tokenizer = get_tokenizer(True, num_languages=99)
-    (hello,) = tokenizer.encode(" Hello")
-    (world,) = tokenizer.encode(" world")
-    # position whose output picks the next token -> that token (positions 0-2: <|sot|><|en|><|transcribe|>)
-    script = {
-        0: tokenizer.special_tokens["<|en|>"],
-        2: tokenizer.timestamp_begin,
-        3: hello,
-        4: world,
-        5: tokenizer.timestamp_begin + 50,
-        6: tokenizer.eot,
-    }
-    state = Whisper(dims).state_dict()
-    with torch.no_grad():
-        for name, value in state.items():
-            if name.startswith("decoder.blocks.") and (".out." in name or ".mlp.2." in name):
-                value.zero_()  # residual blocks pass their input through unchanged
-        embedding = state["decoder.token_embedding.weight"]
-        embedding.zero_()
-        positions = state["decoder.positional_embedding"]
-        positions.normal_(0, 0.01)
-        for k, (position, token) in enumerate(script.items()):
-            direction = torch.zeros(dims.n_text_state)
-            direction[2 * k], direction[2 * k + 1] = 0.5**0.5, -(0.5**0.5)  # zero mean: survives LayerNorm
-            embedding[token] = 3 * direction
-            positions[position] = 10 * direction
-    torch.save({"dims": dataclasses.asdict(dims), "model_state_dict": state}, path)
-    return path
-
-
 @pytest.fixture(scope="module")
 def scripted_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("whisper", reason="openai-whisper is optional; install it to test its engine")
     return build_scripted_checkpoint(tmp_path_factory.mktemp("openai-whisper") / "scripted.pt")
 
 
@@ -104,7 +62,7 @@ def test_both_engines_give_the_same_types_through_one_interface(
         assert [w.start for w in segment.words] == sorted(w.start for w in segment.words)
     heard = transcript.text.casefold()
     if engine_name == "openai-whisper":
-        assert transcript.text == "Hello world"
+        assert transcript.text == SCRIPTED_TEXT
         assert [w.word for w in transcript.segments[0].words] == ["Hello", "world"]
     else:
         assert "people" in heard and "go" in heard

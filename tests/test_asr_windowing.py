@@ -162,3 +162,39 @@ def test_one_metadata_language_is_forced_and_several_limit_detection() -> None:
     assert LanguagePolicy(["en"]).choose(engine, silence) == "en"
     assert LanguagePolicy(["en", "he"]).choose(engine, silence) == "en"  # ru is likelier but not allowed
     assert LanguagePolicy([]).choose(engine, silence) == "ru"
+
+
+class BilingualEngine(ScriptedEngine):
+    """A fake engine that hears Russian in the first window and English after it."""
+
+    def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
+        return [("ru", 0.9), ("en", 0.1)] if not self.calls else [("en", 0.8), ("ru", 0.2)]
+
+
+def test_a_change_of_language_between_windows_is_kept_on_the_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import samizdat.asr.transcriber as transcriber_module
+    from samizdat.asr.audio_source import AudioInfo
+
+    audio = np.zeros(30 * 60 * S, dtype=np.float32)
+    audio[60 * S : 500 * S] = 1.0  # 440 s in the first window
+    audio[700 * S : 800 * S] = 1.0  # 100 s in the second
+    monkeypatch.setattr(transcriber_module, "probe", lambda path: AudioInfo(1800, S, 1, "pcm"))
+    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda path, info: iter(_blocks(audio, 30 * S)))
+    monkeypatch.setattr(transcriber_module, "speech_spans", lambda a, settings: _speech_every_minute(a))
+
+    transcript = Transcriber(BilingualEngine()).transcribe_file(tmp_path / "tape.wav")
+
+    assert [s.language for s in transcript.segments] == ["ru", "en"]
+    assert transcript.language == "ru"  # the language of most of the speech
+    assert transcript.language_probability == pytest.approx(0.9)
+
+
+def test_whisper_threads_stay_within_an_openmp_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from samizdat.asr.faster_whisper_engine import safe_threads
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    assert safe_threads(2) == 2 and safe_threads(0) == 1
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "1")  # CTranslate2 returns garbage with more threads than this
+    assert safe_threads(2) == 1

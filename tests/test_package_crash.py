@@ -24,7 +24,9 @@ def _letter(path: Path) -> None:
     image.save(path, dpi=(300, 300))
 
 
-def test_failure_while_packaging_quarantines_and_publishes_nothing(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_while_packaging_quarantines_and_publishes_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _letter(settings.inbox / "letter.png")
 
     def disk_full(*args: object) -> None:

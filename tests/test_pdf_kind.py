@@ -26,7 +26,7 @@ SCANNED = LETTER_EN[4:12]
 
 def _request(path: Path, languages: list[str] | None = None, progress=None) -> ExtractRequest:  # type: ignore[no-untyped-def]
     kwargs = {"progress": progress} if progress else {}
-    settings = Settings(ocr=OcrOptions(workers=2, page_timeout_s=120))
+    settings = Settings(ocr=OcrOptions(workers=2, pdf_workers=2, page_timeout_s=120))
     return ExtractRequest(path=path, media_type="application/pdf", settings=settings, languages=languages or ["en"],
                           **kwargs)
 
@@ -165,3 +165,12 @@ def test_corpus_cardinal_pages_all_turned_upright() -> None:
     assert len(extraction.pages) == 4
     for page, expected in zip(extraction.pages, truth, strict=True):
         assert _similar(page.text, expected) > 90
+
+
+def test_long_born_digital_pdf_is_read_in_parallel_in_page_order(tmp_path: Path) -> None:
+    pages = [PdfPageSpec(texts=text_lines([f"Page number {n} of the report", "Second line."])) for n in range(1, 21)]
+    path = _write(tmp_path, "report.pdf", make_pdf(pages))
+    extraction = PDF.extract(_request(path))  # pdf_workers=2 (two cores): two page ranges in two processes
+    assert [p.number for p in extraction.pages] == list(range(1, 21))
+    assert [p.text.splitlines()[0] for p in extraction.pages] == [f"Page number {n} of the report" for n in range(1, 21)]
+    assert {p.method for p in extraction.pages} == {"text-layer"}

@@ -6,14 +6,13 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from test_portal_fixtures import ARTICLE, LETTER, SECRET_TITLE, TAPE, build_collection
 
 from samizdat.portal import create_app
 from samizdat.search import open_index
+from tests.test_portal_fixtures import ARTICLE, LETTER, SECRET_TITLE, TAPE, build_collection
 
 
 @pytest.fixture(scope="module")

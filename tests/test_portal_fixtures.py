@@ -7,11 +7,20 @@ letter, an English interview) and two restricted ones that must never reach the 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import bagit
+import pytest
 
 from samizdat.search import SearchIndex, item_from_bag
 
@@ -101,3 +110,96 @@ def test_the_collection_builds_valid_bags(tmp_path: Path) -> None:
     for item_id in index.item_ids():
         bagit.Bag(str(tmp_path / "items" / item_id)).validate(processes=1)
         assert (tmp_path / "bundles" / f"{item_id}.zip").stat().st_size > 0
+
+
+# --- browser tests: a live portal and Debian's headless Chromium ---------------------------------------------------
+
+CHROMIUM = Path(os.environ.get("SAMIZDAT_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+                 "--disable-dev-shm-usage"]
+
+
+def skip_or_fail(message: str) -> None:
+    """Skip when the browser is missing here; fail in CI (SAMIZDAT_REQUIRE_BROWSER=1)."""
+    if os.environ.get("SAMIZDAT_REQUIRE_BROWSER") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, driven by Playwright (no browser download: executable_path)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed: pip install -e .[test]")
+    if not CHROMIUM.exists():
+        skip_or_fail(f"{CHROMIUM} not found: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def live_portal(app: Any) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the portal did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def tone_mp3(path: Path, seconds: float = 12.0) -> bytes:
+    """A real MP3 (a quiet tone) made by ffmpeg, so the player has something to play."""
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        pytest.skip("ffmpeg is not installed")
+    subprocess.run([ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency=330:duration={seconds}",
+                    "-ac", "1", "-ar", "22050", "-b:a", "32k", str(path)], check=True, timeout=60)
+    return path.read_bytes()
+
+
+def screenshot_dir(base: Path) -> Path:
+    """Where screenshots go: SAMIZDAT_SCREENSHOT_DIR, else a `screenshots` folder under pytest's temp dir."""
+    folder = Path(os.environ.get("SAMIZDAT_SCREENSHOT_DIR") or base / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def report_line(config: pytest.Config, line: str) -> None:
+    """A line in pytest's terminal output (not captured), e.g. where the screenshots are."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(line)
+
+
+def current_segment(page: Any) -> str:
+    """The id of the transcript segment the player marks as current ('' when none)."""
+    return str(page.evaluate("document.getElementById('transcript').dataset.current || ''"))
+
+
+def validate_bundle(zip_path: Path, into: Path) -> Path:
+    """Unzip a downloaded bundle and validate it as a BagIt bag (every checksum); return the bag folder."""
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(into)
+    (bag_dir,) = [p for p in into.iterdir() if p.is_dir()]
+    bagit.Bag(str(bag_dir)).validate(processes=1)
+    return bag_dir

@@ -166,3 +166,15 @@ def test_query_syntax_is_never_interpreted(index: SearchIndex) -> None:
     assert [h.item_id for h in index.search(SearchQuery("NEAR(table) OR*"))] == ["a1"]
     assert index.search(SearchQuery("!!! ...")) == []
     assert index.item_ids() == ["a1"]
+
+
+def test_a_name_finds_its_other_spellings_across_scripts(index: SearchIndex) -> None:
+    index.upsert(_item("ru", ["Вчера арестован Анатолий Щаранского друг."]))
+    index.upsert(_item("en", ["Ida Nudel wrote to Anatoly Shcharansky."], lang="en"))
+    assert {h.item_id for h in index.search(SearchQuery("Sharansky"))} == {"ru", "en"}
+    marked = {h.item_id: h.marked() for h in index.search(SearchQuery("Sharansky"))}
+    assert "[Щаранского]" in marked["ru"] and "[Shcharansky]" in marked["en"]
+    assert [h.item_id for h in index.search(SearchQuery("Нудель"))] == ["en"]
+    assert [h.item_id for h in index.search(SearchQuery("Щаранский Нудель"))] == ["en"]  # every name must match
+    index.expand_names = False
+    assert index.search(SearchQuery("Sharansky")) == []

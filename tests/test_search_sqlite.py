@@ -10,7 +10,8 @@ from samizdat.search import IndexedItem, SearchQuery, SqliteIndex, Unit
 def _item(item_id: str, texts: list[str], access: str = "open", kind: str = "pdf", lang: str = "ru") -> IndexedItem:
     return IndexedItem(
         id=item_id, kind=kind, title=f"Item {item_id}", filename=f"{item_id}.pdf", access=access,
-        languages=[lang], year=1977, articles=["two-hundred-years-together"], entities=[("natan-sharansky", "Sharansky")],
+        languages=[lang], year=1977, articles=["two-hundred-years-together"],
+        entities=[("natan-sharansky", "Sharansky")],
         metadata={"id": item_id}, units=[Unit(seq=i, text=t, page=i + 1) for i, t in enumerate(texts)],
     )
 

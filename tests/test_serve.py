@@ -118,7 +118,8 @@ def test_dropped_files_complete_with_artifacts_and_bundles(served: dict[str, Any
     for name in ("letter.png", "interview.wav"):
         run = _final_run(api, name)
         assert run["state"]["type"] == "COMPLETED", run["state"]
-        kinds = {a["type"] for a in post(f"{api}/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})}
+        artifacts = post(f"{api}/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
+        kinds = {a["type"] for a in artifacts}
         assert {"markdown", "progress"} <= kinds, kinds
         tasks = post(f"{api}/task_runs/filter", {"flow_runs": {"id": {"any_": [run["id"]]}}})
         assert {"claim", "detect", "extract", "describe", "package", "index", "release"} <= {

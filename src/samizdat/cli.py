@@ -97,14 +97,28 @@ def portal(
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     processed: ProcessedOpt = None,
 ) -> None:
-    """The researchers' web portal (http://127.0.0.1:8000): search, items, audio, downloads, JSON API at /docs."""
+    """The researchers' web portal (http://127.0.0.1:8000): search, items, audio, downloads, JSON API (/openapi.json)."""
     import uvicorn
 
     from samizdat.portal import create_app
 
     settings = _settings(processed=processed)
-    console.print(f"Portal on http://{host}:{port}  (bags in {settings.items_dir}; API docs at /docs)")
+    console.print(f"Portal on http://{host}:{port}  (bags in {settings.items_dir}; API schema at /openapi.json)")
     uvicorn.run(create_app(settings.processed, settings.database_url), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def deploy(
+    pool: Annotated[str, typer.Option(help="Work pool (type process) the workers poll")] = "samizdat",
+    inbox: InboxOpt = None,
+    processed: ProcessedOpt = None,
+) -> None:
+    """Deploy the inbox flow to a work pool on the Prefect server at PREFECT_API_URL (many machines)."""
+    from flows.deploy import deploy_inbox
+
+    deployment_id = deploy_inbox(_settings(inbox, processed), pool)
+    console.print(f"Deployed process-inbox/inbox ({deployment_id}) to pool {pool!r}. On each machine run:\n"
+                  f"    prefect worker start --pool {pool}")
 
 
 @app.command()

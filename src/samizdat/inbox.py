@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from samizdat.archivist import is_metadata_file, sidecar_path
 from samizdat.models import Source
 
-SIDECAR_SUFFIX = ".yaml"
-METADATA_CSV = "metadata.csv"
-_IGNORED_SUFFIXES = (SIDECAR_SUFFIX, ".yml", ".part", ".tmp", ".crdownload", "~")
+_PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", "~")
 _CHUNK = 1 << 20
 
 
@@ -36,7 +35,7 @@ def is_candidate(path: Path) -> bool:
     """True for files that are items, not sidecars, the CSV, hidden or partial downloads."""
     name = path.name
     return not (
-        name.startswith(".") or name == METADATA_CSV or name.lower().endswith(_IGNORED_SUFFIXES) or path.is_symlink()
+        name.startswith(".") or is_metadata_file(path) or name.lower().endswith(_PARTIAL_SUFFIXES) or path.is_symlink()
     )
 
 
@@ -98,12 +97,6 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sidecar_of(path: Path) -> Path | None:
-    """The archivist's `<filename>.yaml` next to the file, if there is one."""
-    candidate = path.with_name(path.name + SIDECAR_SUFFIX)
-    return candidate if candidate.is_file() else None
-
-
 def describe_source(path: Path) -> Source:
     """Hash and stat a settled file."""
     return Source(
@@ -112,7 +105,7 @@ def describe_source(path: Path) -> Source:
         sha256=sha256_of(path),
         size=path.stat().st_size,
         received_at=now_iso(),
-        sidecar=sidecar_of(path),
+        sidecar=sidecar_path(path),
     )
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from samizdat import inbox
-from samizdat.archivist import read_archivist_metadata
+from samizdat.archivist import read_archivist_metadata, sidecar_path
 from samizdat.describe import archivist_yaml, build_metadata, item_title
 from samizdat.detect import detect
 from samizdat.entities import find_entities
@@ -118,7 +118,7 @@ class Pipeline:
         try:
             claimed = self._run(tracker, "claim", self.claim, path)
             if claimed is None:
-                return Outcome(path.name, "skipped", reason="another worker is processing these bytes")
+                return Outcome(path.name, "skipped", reason="another worker has taken this file")
             with claimed.claim.kept_alive(self.settings.claim_ttl_s / 4):
                 status = self._run_claimed(claimed, tracker, force)
             return Outcome(path.name, status, claimed.source.item_id, time.monotonic() - started,
@@ -176,10 +176,19 @@ class Pipeline:
     # The stages, in order. Each takes and returns plain values so an orchestrator can record them.
 
     def claim(self, path: Path) -> Claimed | None:
-        """Hash the file, take the claim on its bytes, read the archivist's metadata."""
-        source = inbox.describe_source(path)
+        """Hash the file, take the claim on its bytes, read the archivist's metadata.
+
+        None when another worker got there first: it holds the claim, or already published and released the file.
+        """
+        try:
+            source = inbox.describe_source(path)
+        except FileNotFoundError:
+            return None
         claim = inbox.try_claim(self.settings.processed / ".claims", source.sha256, self.settings.claim_ttl_s)
         if claim is None:
+            return None
+        if not path.exists():
+            claim.release()
             return None
         return Claimed(source, read_archivist_metadata(path, self.settings.inbox), claim)
 
@@ -268,5 +277,5 @@ class Pipeline:
         """Move the original aside with its reason."""
         source = claimed.source if claimed else None
         quarantine(self.settings.quarantine_dir, path, stage, error, hint,
-                   sidecar=source.sidecar if source else inbox.sidecar_of(path),
+                   sidecar=source.sidecar if source else sidecar_path(path),
                    sha256=source.sha256 if source else None)

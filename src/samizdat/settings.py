@@ -52,6 +52,7 @@ class AsrOptions(BaseModel):
     vad: bool = Field(True, description="Skip silence and tape hiss (Silero VAD) before Whisper hears it")
     vad_threshold: float = Field(0.5, description="Silero speech probability above which a frame is speech")
     vad_min_silence_ms: int = Field(2000, description="Pauses shorter than this stay inside the speech")
+    vad_speech_pad_ms: int = Field(800, description="Audio kept before and after each stretch of speech")
     openai_model_dir: Path | None = Field(
         None, description="openai-whisper's model cache (default ~/.cache/whisper); never downloaded into"
     )

@@ -17,12 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from samizdat.asr.audio_source import SAMPLE_RATE, probe, stream_blocks
-from samizdat.asr.engine import AsrEngine
+from samizdat.asr.engine import AsrEngine, create_engine
 from samizdat.asr.guards import clean_segments
 from samizdat.asr.languages import LanguagePolicy
 from samizdat.asr.vad import Span, VadSettings, everything, speech_spans
 from samizdat.asr.windowing import Window, windows
 from samizdat.models import Segment, Transcript, Word
+from samizdat.settings import AsrOptions
 
 ProgressFn = Callable[[float, float, str], None]
 
@@ -35,6 +36,19 @@ class TranscribeOptions:
     vad: bool = True
     vad_settings: VadSettings | None = None
 
+    @classmethod
+    def from_options(cls, options: AsrOptions) -> TranscribeOptions:
+        """The transcriber's share of the ASR settings (`SAMIZDAT_ASR__WINDOW_S`, `..._VAD`, ...)."""
+        return cls(
+            window_s=options.window_s,
+            vad=options.vad,
+            vad_settings=VadSettings(
+                threshold=options.vad_threshold,
+                min_silence_ms=options.vad_min_silence_ms,
+                speech_pad_ms=options.vad_speech_pad_ms,
+            ),
+        )
+
 
 def _no_progress(done: float, total: float, unit: str) -> None:
     """Nobody listens."""
@@ -46,6 +60,11 @@ class Transcriber:
     def __init__(self, engine: AsrEngine, options: TranscribeOptions | None = None) -> None:
         self.engine = engine
         self.options = options or TranscribeOptions()
+
+    @classmethod
+    def from_settings(cls, options: AsrOptions, model_dir: Path) -> Transcriber:
+        """The engine `options.engine` names (loaded once per process), with the windowing options."""
+        return cls(create_engine(options, model_dir), TranscribeOptions.from_options(options))
 
     def _spans(self, audio: np.ndarray) -> list[Span]:
         return speech_spans(audio, self.options.vad_settings) if self.options.vad else everything(audio)
@@ -83,7 +102,10 @@ class Transcriber:
         clock = SpeechClock(window.spans, window.offset_s)
         found = self.engine.transcribe(speech, language)
         policy.record(language, speech.size / SAMPLE_RATE)
-        return [clock.restore(segment) for segment in found]
+        restored = [clock.restore(segment) for segment in found]
+        for segment in restored:
+            segment.language = segment.language or language
+        return restored
 
 
 class SpeechClock:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from samizdat.asr.engine import create_engine
 from samizdat.asr.languages import normalise
 from samizdat.asr.ohms import to_ohms_xml
-from samizdat.asr.transcriber import TranscribeOptions, Transcriber
-from samizdat.asr.vad import VadSettings
+from samizdat.asr.transcriber import Transcriber
 from samizdat.asr.writers import to_json, to_srt, to_vtt
 from samizdat.errors import EngineError
 from samizdat.kinds.base import ExtractRequest
@@ -25,23 +23,12 @@ class AudioKind:
 
     def extract(self, request: ExtractRequest) -> Extraction:
         """Transcribe the recording; `BadInputError` for files that do not decode or end early."""
-        options = request.settings.asr
-        engine = create_engine(options, request.settings.model_dir)
-        transcriber = Transcriber(
-            engine,
-            TranscribeOptions(
-                window_s=options.window_s,
-                vad=options.vad,
-                vad_settings=VadSettings(
-                    threshold=options.vad_threshold,
-                    min_silence_ms=options.vad_min_silence_ms,
-                ),
-            ),
-        )
+        transcriber = Transcriber.from_settings(request.settings.asr, request.settings.model_dir)
+        engine = transcriber.engine
         warnings: list[str] = []
         unknown = [code for code in request.languages if not normalise([code])]
         if unknown:
-            warnings.append(f"language {', '.join(unknown)} is not one Whisper knows; detected instead")
+            warnings.append(f"language {', '.join(unknown)} is not one Whisper knows and was ignored")
         try:
             transcript = transcriber.transcribe_file(request.path, request.languages, request.progress)
         except (RuntimeError, ValueError) as error:  # CTranslate2 / torch failures on readable audio

@@ -13,7 +13,7 @@ from samizdat.kinds.base import ExtractRequest
 from samizdat.models import Extraction, Kind, Page
 from samizdat.ocr.languages import tesseract_languages
 from samizdat.ocr.outputs import document_outputs
-from samizdat.ocr.page import PageImage, ocr_page
+from samizdat.ocr.page import PageImage, failure_warnings, ocr_page_safely
 from samizdat.ocr.pool import map_pages
 from samizdat.ocr.searchable import join_pages
 from samizdat.ocr.tesseract import installed_languages, tesseract_version
@@ -65,7 +65,7 @@ def load_frame(path: Path, index: int, default_dpi: int) -> PageImage:
 
 def _page_worker(path: Path, langs: str, options: OcrOptions) -> Callable[[int], Page]:
     def work(index: int) -> Page:
-        return ocr_page(load_frame(path, index, options.default_dpi), langs, options).page
+        return ocr_page_safely(load_frame(path, index, options.default_dpi), langs, options).page
 
     return work
 
@@ -95,7 +95,7 @@ class ImageKind:
             engines={"ocr": f"tesseract {tesseract_version()} {choice.langs}"},
             pages=pages,
             searchable_pdf=join_pages(list(pdfs)) if pdfs else None,
-            warnings=choice.warnings,
+            warnings=choice.warnings + failure_warnings(pages),
         )
 
     def outputs(

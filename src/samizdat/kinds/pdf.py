@@ -14,8 +14,8 @@ from samizdat.kinds.base import ExtractRequest
 from samizdat.models import Extraction, Kind, Page
 from samizdat.ocr.languages import tesseract_languages
 from samizdat.ocr.outputs import document_outputs
-from samizdat.ocr.page import PageImage, PageOcr, ocr_page
-from samizdat.ocr.pdf_survey import PageSurvey, open_pdf, render_page, survey_page
+from samizdat.ocr.page import PageImage, PageOcr, failure_warnings, ocr_page_safely
+from samizdat.ocr.pdf_survey import PageSurvey, open_pdf, page_image, render_page, survey_page
 from samizdat.ocr.pdf_text import garbage_reason, read_pages, unusable_reason
 from samizdat.ocr.pool import map_pages
 from samizdat.ocr.searchable import assemble
@@ -84,7 +84,7 @@ class PdfKind:
         total = len(doc)
         surveys = [survey_page(doc, i) for i in range(total)]
         with_text = [s.index for s in surveys if s.visible_chars or s.invisible_chars >= MIN_TEXT_CHARS]
-        texts = read_pages(request.path, with_text) if with_text else {}
+        texts = read_pages(request.path, with_text, options.pdf_workers) if with_text else {}
         plans = [plan_page(s, texts.get(s.index)) for s in surveys]
         to_ocr = [p for p in plans if p.needs_ocr]
         done_without_ocr = total - len(to_ocr)
@@ -99,9 +99,13 @@ class PdfKind:
             engines["ocr"] = f"tesseract {tesseract_version()} {choice.langs}"
 
             def work(plan: PagePlan) -> PageOcr:
-                dpi = surveys[plan.index].render_dpi(options.dpi, options.max_dpi)
-                image = render_page(doc, plan.index, dpi)
-                return ocr_page(PageImage(plan.index + 1, image, dpi), choice.langs, options, want_overlay=True)
+                found = page_image(doc, plan.index, options.dpi) if plan.method == "ocr" else None
+                if found is not None:
+                    image, dpi = found
+                else:
+                    dpi = surveys[plan.index].render_dpi(options.dpi, options.max_dpi)
+                    image = render_page(doc, plan.index, dpi)
+                return ocr_page_safely(PageImage(plan.index + 1, image, dpi), choice.langs, options, want_overlay=True)
 
             results = map_pages(
                 work, to_ocr, workers=options.workers,
@@ -119,6 +123,7 @@ class PdfKind:
                 page = Page(number=plan.index + 1, text=plan.text, method=plan.method, notes=plan.notes)
             pages.append(page)
         searchable = _searchable_pdf(request.path, ocr_results) if ocr_results else None
+        warnings += failure_warnings(pages)
         return Extraction(engines=engines, pages=pages, searchable_pdf=searchable, warnings=warnings)
 
     def outputs(

@@ -13,11 +13,19 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
+from samizdat.errors import EngineError
 from samizdat.models import Page
 from samizdat.ocr import preprocess
-from samizdat.ocr.searchable import overlay_text_page
+from samizdat.ocr.searchable import image_pdf_page, overlay_text_page
 from samizdat.ocr.tesseract import Recognition, detect_orientation, recognize
 from samizdat.settings import OcrOptions
+
+OCR_FAILED = "OCR failed"
+
+
+def failure_warnings(pages: list[Page]) -> list[str]:
+    """One warning per page whose OCR failed, for the item's warnings."""
+    return [f"page {p.number}: {note}" for p in pages for note in p.notes if note.startswith(OCR_FAILED)]
 
 
 @dataclass
@@ -127,3 +135,19 @@ def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: 
         ),
         overlay=overlay,
     )
+
+
+def ocr_page_safely(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: bool = False) -> PageOcr:
+    """`ocr_page`, but a page Tesseract gives up on (timeout, crash) becomes an empty page flagged for review.
+
+    One pathological page must not cost the whole document; its note says what happened.
+    """
+    try:
+        return ocr_page(page, langs, options, want_overlay=want_overlay)
+    except EngineError as exc:
+        return PageOcr(
+            page=Page(number=page.number, text="", method="ocr", confidence=0.0, languages=langs,
+                      notes=[f"{OCR_FAILED}: {exc}"],
+                      pdf=None if want_overlay else image_pdf_page(preprocess.to_working_mode(page.image), page.dpi)),
+            overlay=False,
+        )

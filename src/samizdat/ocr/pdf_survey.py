@@ -111,6 +111,46 @@ def survey_page(doc: pdfium.PdfDocument, index: int) -> PageSurvey:
             page.close()
 
 
+def page_image(doc: pdfium.PdfDocument, index: int, min_dpi: int) -> tuple[Image.Image, int] | None:
+    """A scanned page's own image, as the viewer shows it, when the page is nothing but that image.
+
+    Lossless and cheaper than rendering: no resampling of a 300 dpi bilevel scan into grey. Only for a
+    single image covering the page, turned by a multiple of 90°, at `min_dpi` or finer; otherwise None
+    and the page is rendered.
+    """
+    with PDFIUM_LOCK:
+        page = doc[index]
+        try:
+            objects = list(page.get_objects(max_depth=4))
+            if len(objects) != 1 or not isinstance(objects[0], pdfium.PdfImage):
+                return None
+            image_obj = objects[0]
+            a, b, c, d, _, _ = (float(v) for v in image_obj.get_matrix().get())
+            width, height = page.get_size()
+            left, bottom, right, top = image_obj.get_bounds()
+            if (right - left) * (top - bottom) < 0.9 * width * height or a * d - b * c <= 0:
+                return None
+            if abs(b) < 1e-3 * abs(a) and abs(c) < 1e-3 * abs(d):
+                turn = 0 if a > 0 else 180
+            elif abs(a) < 1e-3 * abs(b) and abs(d) < 1e-3 * abs(c):
+                turn = 90 if b > 0 else 270
+            else:
+                return None  # skewed by its matrix: render it, then deskew
+            px_w, px_h = image_obj.get_px_size()
+            dpi = round(px_w / (abs(a) + abs(b)) * 72.0)
+            if dpi < min_dpi * 0.95 or abs(px_h / (abs(c) + abs(d)) * 72.0 - dpi) > 0.02 * dpi:
+                return None
+            pil = image_obj.get_bitmap(render=False).to_pil()
+            turn = (turn - page.get_rotation()) % 360  # /Rotate turns clockwise; PIL turns counter-clockwise
+        except pdfium.PdfiumError:
+            return None
+        finally:
+            page.close()
+    if pil.mode not in ("1", "L", "RGB"):
+        pil = pil.convert("RGB")
+    return (pil.rotate(turn, expand=True) if turn else pil), dpi
+
+
 def render_page(doc: pdfium.PdfDocument, index: int, dpi: int) -> Image.Image:
     """Render page `index` once, in grey, at `dpi`, upright as a viewer shows it (its /Rotate applied)."""
     with PDFIUM_LOCK:

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import statistics
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from typing import Any
 
 import pdfplumber
+from pdfminer.pdfinterp import PDFPageInterpreter
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.page import PDFPageAggregatorWithMarkedContent
+from pdfplumber.utils.exceptions import PdfminerException
 
 from samizdat.errors import BadInputError
 
 # Mixed font sizes break plain character-gap word splitting ("Big Te xt"); a gap relative to the glyph
 # size does not (pdfplumber issue 987). Checked on the corpus: the other files are unchanged by it.
 X_TOLERANCE_RATIO = 0.15
+PARALLEL_MIN_PAGES = 8  # shorter documents are read in this process: a page range costs ~0.1 s to open
 _PARAGRAPH_GAP = 1.6  # a gap this many times the usual line spacing starts a paragraph
 
 _HINT = (
@@ -52,18 +61,75 @@ def page_text(page: pdfplumber.page.Page) -> str:
     return _with_paragraphs(lines)
 
 
-def read_pages(path: Path, indices: list[int]) -> dict[int, str]:
+class _TextOnlyDevice(PDFPageAggregatorWithMarkedContent):
+    """pdfplumber's layout device without the work text does not need: vector paths and images.
+
+    pdfplumber turns every line, curve and image of a page into objects before it looks at the
+    characters; drawings, forms and scans make that most of the time of a page.
+    """
+
+    def paint_path(self, gstate: Any, stroke: bool, fill: bool, evenodd: bool, path: Any) -> None:
+        """Drawings carry no text."""
+
+    def render_image(self, name: str, stream: Any) -> None:
+        """Images carry no text layer."""
+
+
+def _text_only_layout(page: pdfplumber.page.Page) -> None:
+    device = _TextOnlyDevice(page.pdf.rsrcmgr, pageno=page.page_number, laparams=page.pdf.laparams)
+    interpreter = PDFPageInterpreter(page.pdf.rsrcmgr, device)
+    interpreter.process_page(page.page_obj)
+    page._layout = device.get_result()  # pdfplumber uses a layout already made for the page
+
+
+def read_chunk(path: Path, indices: list[int]) -> dict[int, str]:
     """Text of the given pages (0-based), one pdfplumber document open for all of them."""
     try:
         with pdfplumber.open(path) as pdf:
             result = {}
             for index in indices:
                 page = pdf.pages[index]
+                _text_only_layout(page)
                 result[index] = page_text(page)
                 page.close()  # frees the page's parsed objects; long documents stay small
             return result
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:
+    except (PDFSyntaxError, PSException, PdfminerException, ValueError, KeyError, TypeError) as exc:
         raise BadInputError(f"the PDF's text layer cannot be read: {exc}", _HINT) from exc
+
+
+_pool_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+def _text_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes kept for the life of this process: each page range costs no start-up after the first."""
+    global _pool, _pool_size
+    with _pool_lock:
+        if _pool is None or _pool_size != workers:
+            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+            _pool_size = workers
+        return _pool
+
+
+def read_pages(path: Path, indices: list[int], workers: int = 1) -> dict[int, str]:
+    """Text of the given pages; long documents are split into page ranges read in parallel processes.
+
+    pdfplumber is pure Python, so threads would not help; each process opens the document once.
+    """
+    if workers <= 1 or len(indices) < PARALLEL_MIN_PAGES:
+        return read_chunk(path, indices)
+    size = -(-len(indices) // workers)
+    chunks = [indices[i : i + size] for i in range(0, len(indices), size)]
+    result: dict[int, str] = {}
+    try:
+        for part in _text_pool(workers).map(read_chunk, [path] * len(chunks), chunks):
+            result.update(part)
+    except BrokenProcessPool:
+        global _pool
+        _pool = None  # a worker died (out of memory?): read in this process instead
+        return read_chunk(path, indices)
+    return result
 
 
 def unusable_reason(text: str) -> str | None:

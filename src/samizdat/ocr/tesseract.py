@@ -114,10 +114,17 @@ def _run(args: list[str], timeout_s: float) -> subprocess.CompletedProcess[bytes
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
-def _save_png(image: Image.Image, path: Path, dpi: int) -> None:
+def _save_page(image: Image.Image, folder: Path, dpi: int, embedded: bool) -> Path:
+    """Write the page for Tesseract: PNG when Tesseract will embed it in its PDF page (small), else PNM (fast)."""
     if image.mode not in ("1", "L", "RGB"):
         image = image.convert("RGB")
-    image.save(path, format="PNG", dpi=(dpi, dpi))
+    if embedded:
+        path = folder / "page.png"
+        image.save(path, format="PNG", dpi=(dpi, dpi))
+    else:
+        path = folder / "page.pnm"
+        image.save(path, format="PPM")
+    return path
 
 
 def recognize(
@@ -135,10 +142,10 @@ def recognize(
     `text_only_pdf` makes the PDF page carry only the invisible text, to lay over another page image.
     """
     with tempfile.TemporaryDirectory(prefix="samizdat-tess-") as tmp:
-        src = Path(tmp) / "page.png"
+        src = _save_page(image, Path(tmp), dpi, embedded=pdf and not text_only_pdf)
         base = Path(tmp) / "out"
-        _save_png(image, src, dpi)
-        args = [str(src), str(base), "-l", langs, "--psm", str(psm), "--dpi", str(dpi)]
+        # Tesseract distrusts resolutions past ~1200 dpi; the PDF page it writes is scaled to fit anyway
+        args = [str(src), str(base), "-l", langs, "--psm", str(psm), "--dpi", str(min(dpi, 1200))]
         if text_only_pdf:
             args += ["-c", "textonly_pdf=1"]
         args += ["txt", "hocr", "alto", "tsv"] + (["pdf"] if pdf else [])
@@ -162,8 +169,7 @@ def recognize(
 def detect_orientation(image: Image.Image, *, timeout_s: float, dpi: int = 300) -> Orientation | None:
     """Tesseract OSD (`--psm 0`); None when it cannot tell (too little text)."""
     with tempfile.TemporaryDirectory(prefix="samizdat-osd-") as tmp:
-        src = Path(tmp) / "page.png"
-        _save_png(image, src, dpi)
+        src = _save_page(image, Path(tmp), dpi, embedded=False)
         done = _run([str(src), "stdout", "--psm", "0", "--dpi", str(dpi), "-l", "osd"], timeout_s)
     if done.returncode != 0:
         return None

@@ -106,8 +106,11 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     app = FastAPI(
         title="Samizdat portal", version="1",
         description="Search the archive's letters, documents and interviews; read them, hear them, download them. "
-                    "Restricted items exist only for staff (send X-Staff-Token).",
+                    "Restricted items exist only for staff (send the X-Staff-Token header).",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load their scripts from a CDN; the portal must work offline, so the schema
+        # itself (/openapi.json) is the API's description.
+        docs_url=None, redoc_url=None,
     )
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

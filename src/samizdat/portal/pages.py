@@ -12,10 +12,9 @@ from starlette.responses import Response
 
 from samizdat.portal.app import TEMPLATE_DIR, portal_of
 from samizdat.portal.render import clock, hit_url, snippet_html
-from samizdat.search import FacetCount
+from samizdat.search import FacetCount, SearchQuery
 from samizdat.search.query import FACETS
 from samizdat.search.snippets import mark_text
-from samizdat.search.stemming import query_stems
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATE_DIR)
@@ -76,7 +75,7 @@ def item_page(request: Request, item_id: str, q: str = "", t: float | None = Non
     portal = portal_of(request)
     staff = portal.staff(request)
     item = portal.item(item_id, staff)
-    stems = query_stems(q)
+    stems = portal.index.plan(SearchQuery(q)).stems  # names expanded as in search, so the hit's words are marked
     labels = {**portal.entity_labels, **item.entity_labels}
     articles = [{"id": a["id"], "title": portal.article_title(a["id"]) if a["id"] in portal.articles
                  else a.get("title", a["id"]), "score": a.get("score"), "passage": a.get("passage"),

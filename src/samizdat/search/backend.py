@@ -15,6 +15,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from samizdat.search.documents import IndexedItem
+from samizdat.search.names import NameVariants, QueryPlan, catalogue_names, plain_plan
 from samizdat.search.query import FACETS, FacetCount, Hit, SearchQuery, SearchResults
 from samizdat.search.snippets import make_snippet
 from samizdat.search.stemming import stem_text
@@ -36,6 +37,15 @@ class SqlIndex(ABC):
     """One row per unit in `units` (text plus its stem shadow), items and facet tables beside it."""
 
     placeholder = "?"
+    names: NameVariants | None = None
+    """Spellings that a name in a query also finds; None: the catalogue's (set `expand_names=False` for none)."""
+    expand_names: bool = True
+
+    def plan(self, query: SearchQuery) -> QueryPlan:
+        """The query's stems, with names expanded to all their spellings."""
+        if not self.expand_names:
+            return plain_plan(query.stems)
+        return (self.names or catalogue_names()).plan(query.stems)
 
     # --- what each dialect supplies ---------------------------------------------------------------
 
@@ -48,8 +58,12 @@ class SqlIndex(ABC):
         """A write transaction; yields something with `execute(sql, params)` and `executemany(sql, rows)`."""
 
     @abstractmethod
-    def _match(self, stems: list[str]) -> Matcher:
-        """Units whose stem shadow holds every stem, with a relevance score (higher is better)."""
+    def _match(self, plan: QueryPlan) -> Matcher:
+        """Units whose stem shadow satisfies every group of the plan, with a relevance score (higher is better)."""
+
+    @abstractmethod
+    def _new_unit_ids(self, tx: Any, count: int) -> list[int]:
+        """`count` fresh unit ids, inside the write transaction `tx`."""
 
     @abstractmethod
     def close(self) -> None:
@@ -63,7 +77,8 @@ class SqlIndex(ABC):
         with self._transaction() as tx:
             self._delete(tx, item.id)
             tx.execute(
-                f"INSERT INTO items(id, kind, title, filename, access, year, metadata) VALUES ({p},{p},{p},{p},{p},{p},{p})",
+                f"INSERT INTO items(id, kind, title, filename, access, year, metadata) "
+                f"VALUES ({p},{p},{p},{p},{p},{p},{p})",
                 (item.id, item.kind, item.title, item.filename, item.access, item.year,
                  json.dumps(item.metadata, ensure_ascii=False)),
             )
@@ -73,10 +88,16 @@ class SqlIndex(ABC):
                            [(item.id, a) for a in dict.fromkeys(item.articles)])
             tx.executemany(f"INSERT INTO item_entities(item_id, entity_id, label) VALUES ({p},{p},{p})",
                            [(item.id, e_id, label) for e_id, label in dict(item.entities).items()])
+            ids = self._new_unit_ids(tx, len(item.units))
+            public = 1 if item.access == "open" else 0  # anything but exactly 'open' stays hidden
             tx.executemany(
-                f"INSERT INTO units(item_id, seq, page, start_s, end_s, text, stems) VALUES ({p},{p},{p},{p},{p},{p},{p})",
-                [(item.id, u.seq, u.page, u.start_s, u.end_s, u.text, stem_text(u.text)) for u in item.units],
+                f"INSERT INTO units(id, item_id, seq, page, start_s, end_s, kind, year, public) "
+                f"VALUES ({p},{p},{p},{p},{p},{p},{p},{p},{p})",
+                [(i, item.id, u.seq, u.page, u.start_s, u.end_s, item.kind, item.year, public)
+                 for i, u in zip(ids, item.units, strict=True)],
             )
+            tx.executemany(f"INSERT INTO unit_texts(id, text, stems) VALUES ({p},{p},{p})",
+                           [(i, u.text, stem_text(u.text)) for i, u in zip(ids, item.units, strict=True)])
 
     def remove(self, item_id: str) -> None:
         """Drop an item from the index."""
@@ -84,9 +105,11 @@ class SqlIndex(ABC):
             self._delete(tx, item_id)
 
     def _delete(self, tx: Any, item_id: str) -> None:
+        p = self.placeholder
+        tx.execute(f"DELETE FROM unit_texts WHERE id IN (SELECT id FROM units WHERE item_id = {p})", (item_id,))
         for table, column in (("units", "item_id"), ("item_languages", "item_id"), ("item_articles", "item_id"),
                               ("item_entities", "item_id"), ("items", "id")):
-            tx.execute(f"DELETE FROM {table} WHERE {column} = {self.placeholder}", (item_id,))
+            tx.execute(f"DELETE FROM {table} WHERE {column} = {p}", (item_id,))
 
     # --- reading ----------------------------------------------------------------------------------
 
@@ -94,86 +117,104 @@ class SqlIndex(ABC):
         """Pages and segments matching every query word (by stem), best first, with highlighted snippets."""
         if not query.stems:
             return []
-        return self._hits(query)
+        return self._hits(query, self.plan(query))
 
     def results(self, query: SearchQuery, facets: bool = True) -> SearchResults:
         """A page of hits plus totals and facet counts over every visible match.
 
         With no words but some filter (or none at all), lists items: one hit per item, by title.
         """
-        hits = self._hits(query)
-        frm, where, params = self._scope(query)
-        total_units, total_items = self._rows(
-            f"SELECT count(*), count(DISTINCT u.item_id) FROM {frm} WHERE {where}", params)[0]
-        counts = self._facets(frm, where, params) if facets else {}
-        return SearchResults(hits=hits, total_units=int(total_units), total_items=int(total_items), facets=counts)
+        plan = self.plan(query)
+        hits = self._hits(query, plan)
+        total_units, total_items, counts = self._totals_and_facets(query, plan, facets)
+        return SearchResults(hits=hits, total_units=total_units, total_items=total_items, facets=counts)
 
-    def _hits(self, query: SearchQuery) -> list[Hit]:
-        frm, where, params = self._scope(query)
-        matcher = self._matcher(query)
+    def _hits(self, query: SearchQuery, plan: QueryPlan) -> list[Hit]:
+        """Rank on the narrow `units` rows, then read texts and titles for this page of hits only."""
+        frm, where, params = self._scope(query, plan)
+        matcher = self._matcher(plan)
         p = self.placeholder
-        rows = self._rows(
-            f"SELECT u.item_id, i.title, i.kind, u.text, {matcher.score}, u.page, u.start_s, u.end_s, u.seq "
+        ranked = self._rows(
+            f"SELECT u.id, u.item_id, {matcher.score}, u.page, u.start_s, u.end_s, u.seq "
             f"FROM {frm} WHERE {where} ORDER BY {matcher.order} LIMIT {p} OFFSET {p}",
             (*params, query.limit, query.offset),
         )
-        stems = query.stems
+        if not ranked:
+            return []
+        texts = dict(self._rows(f"SELECT id, text FROM unit_texts WHERE id IN ({','.join([p] * len(ranked))})",
+                                [r[0] for r in ranked]))
+        item_ids = list(dict.fromkeys(r[1] for r in ranked))
+        items = {r[0]: (r[1], r[2]) for r in self._rows(
+            f"SELECT id, title, kind FROM items WHERE id IN ({','.join([p] * len(item_ids))})", item_ids)}
+        stems = plan.stems
         return [
-            Hit(item_id=r[0], title=r[1], kind=r[2], snippet=make_snippet(r[3], stems), score=float(r[4] or 0.0),
-                page=r[5], start_s=r[6], end_s=r[7], seq=int(r[8]))
-            for r in rows
+            Hit(item_id=item_id, title=items[item_id][0], kind=items[item_id][1],
+                snippet=make_snippet(texts[unit_id], stems), score=float(score or 0.0), page=page, start_s=start_s,
+                end_s=end_s, seq=int(seq))
+            for unit_id, item_id, score, page, start_s, end_s, seq in ranked
         ]
 
-    def _matcher(self, query: SearchQuery) -> Matcher:
-        if query.stems:
-            return self._match(query.stems)
+    def _matcher(self, plan: QueryPlan) -> Matcher:
+        if plan.groups:
+            return self._match(plan)
         first_unit = "u.seq = (SELECT min(x.seq) FROM units x WHERE x.item_id = u.item_id)"
-        return Matcher("units u JOIN items i ON i.id = u.item_id", [], [first_unit], [], "0", "i.title, i.id")
+        return Matcher("units u JOIN items i ON i.id = u.item_id", [], [first_unit], [], "0", "i.title, i.id, u.id")
 
-    def _scope(self, query: SearchQuery) -> tuple[str, str, list[Any]]:
+    def _scope(self, query: SearchQuery, plan: QueryPlan) -> tuple[str, str, list[Any]]:
         """FROM, WHERE and parameters for the visible units matching the words and filters."""
-        matcher = self._matcher(query)
+        matcher = self._matcher(plan)
         where, params = list(matcher.where), list(matcher.where_params)
         p = self.placeholder
+        # Filters read the narrow `units` row (facet values copied there at upsert), not the wide `items` row.
         if not query.staff:
-            where.append("i.access = 'open'")  # anything but 'open' (a typo, a new value) stays hidden
+            where.append("u.public = 1")
         if query.kind:
-            where.append(f"i.kind = {p}")
+            where.append(f"u.kind = {p}")
             params.append(query.kind)
         if query.year is not None:
-            where.append(f"i.year = {p}")
+            where.append(f"u.year = {p}")
             params.append(int(query.year))
         for table, column, value in (("item_languages", "language", query.language),
                                      ("item_articles", "article_id", query.article),
                                      ("item_entities", "entity_id", query.entity)):
             if value:
-                where.append(f"EXISTS (SELECT 1 FROM {table} f WHERE f.item_id = i.id AND f.{column} = {p})")
+                where.append(f"EXISTS (SELECT 1 FROM {table} x WHERE x.item_id = u.item_id AND x.{column} = {p})")
                 params.append(value)
         return matcher.from_sql, " AND ".join(where), [*matcher.from_params, *params]
 
-    def _facets(self, frm: str, where: str, params: list[Any]) -> dict[str, list[FacetCount]]:
-        """Per facet, the values of the matching visible items and how many items have each."""
-        sql = f"""
-            WITH matched AS (SELECT DISTINCT u.item_id AS item_id FROM {frm} WHERE {where})
-            SELECT 'kind', i.kind, i.kind, count(*) FROM matched m JOIN items i ON i.id = m.item_id GROUP BY i.kind
-            UNION ALL
-            SELECT 'language', l.language, l.language, count(*) FROM matched m
-                JOIN item_languages l ON l.item_id = m.item_id GROUP BY l.language
-            UNION ALL
-            SELECT 'year', CAST(i.year AS TEXT), CAST(i.year AS TEXT), count(*) FROM matched m
-                JOIN items i ON i.id = m.item_id WHERE i.year IS NOT NULL GROUP BY i.year
-            UNION ALL
-            SELECT 'article', a.article_id, a.article_id, count(*) FROM matched m
-                JOIN item_articles a ON a.item_id = m.item_id GROUP BY a.article_id
-            UNION ALL
-            SELECT 'entity', e.entity_id, max(e.label), count(*) FROM matched m
-                JOIN item_entities e ON e.item_id = m.item_id GROUP BY e.entity_id"""
-        counts: dict[str, list[FacetCount]] = {name: [] for name in FACETS}
-        for facet, value, label, count in self._rows(sql, params):
-            counts[facet].append(FacetCount(value=str(value), label=str(label), count=int(count)))
+    def _totals_and_facets(self, query: SearchQuery, plan: QueryPlan,
+                           facets: bool) -> tuple[int, int, dict[str, list[FacetCount]]]:
+        """Matching units and items, and per facet the values of the matching items with how many have each.
+
+        One pass over the matches: they are grouped by item once (a materialized CTE) and every count
+        is taken from that small set.
+        """
+        frm, where, params = self._scope(query, plan)
+        matched = (f"SELECT u.item_id AS item_id, min(u.kind) AS kind, min(u.year) AS year, count(*) AS units "
+                   f"FROM {frm} WHERE {where} GROUP BY u.item_id")
+        totals = "SELECT 'total', '', '', CAST(coalesce(sum(m.units), 0) AS INTEGER), count(*) FROM matched m"
+        groups = [
+            "SELECT 'kind', m.kind, m.kind, count(*), 0 FROM matched m GROUP BY m.kind",
+            "SELECT 'language', l.language, l.language, count(*), 0 FROM matched m "
+            "JOIN item_languages l ON l.item_id = m.item_id GROUP BY l.language",
+            "SELECT 'year', CAST(m.year AS TEXT), CAST(m.year AS TEXT), count(*), 0 FROM matched m "
+            "WHERE m.year IS NOT NULL GROUP BY m.year",
+            "SELECT 'article', a.article_id, a.article_id, count(*), 0 FROM matched m "
+            "JOIN item_articles a ON a.item_id = m.item_id GROUP BY a.article_id",
+            "SELECT 'entity', e.entity_id, max(e.label), count(*), 0 FROM matched m "
+            "JOIN item_entities e ON e.item_id = m.item_id GROUP BY e.entity_id",
+        ] if facets else []
+        sql = f"WITH matched AS MATERIALIZED ({matched}) " + " UNION ALL ".join([totals, *groups])
+        counts: dict[str, list[FacetCount]] = {name: [] for name in FACETS} if facets else {}
+        total_units = total_items = 0
+        for facet, value, label, count, extra in self._rows(sql, params):
+            if facet == "total":
+                total_units, total_items = int(count), int(extra)
+            else:
+                counts[facet].append(FacetCount(value=str(value), label=str(label), count=int(count)))
         for values in counts.values():
             values.sort(key=lambda f: (-f.count, f.label.lower()))
-        return counts
+        return total_units, total_items, counts
 
     def articles_view(self, staff: bool = False) -> dict[str, list[tuple[str, str]]]:
         """Per article id, the (item id, title) pairs linked to it."""

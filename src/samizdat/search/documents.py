@@ -59,7 +59,8 @@ def item_from_bag(bag_dir: Path) -> IndexedItem:
         languages=list(dc.get("language") or []),
         year=year_of(str(dc.get("date") or "")),
         articles=[a["id"] for a in metadata.get("articles", [])],
-        entities=[(e["id"], e["label"]) for e in metadata.get("entities", [])],
+        # Years are a facet of their own; as names they would only crowd the entity facet.
+        entities=[(e["id"], e["label"]) for e in metadata.get("entities", []) if e.get("type") != "year"],
         metadata=metadata,
         units=_units(data),
     )

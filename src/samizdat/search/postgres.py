@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from samizdat.search.backend import Matcher, Row, SqlIndex
+from samizdat.search.names import QueryPlan
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -73,12 +74,17 @@ class PostgresIndex(SqlIndex):
         with self._lock, self._db.transaction(), self._db.cursor() as cursor:
             yield cursor
 
-    def _match(self, stems: list[str]) -> Matcher:
-        # Lexemes built from our stems with to_tsvector's own parser, ANDed: no tsquery syntax is ever parsed.
+    def _match(self, plan: QueryPlan) -> Matcher:
+        # Each alternative through plainto_tsquery (its stems ANDed), combined with tsquery's || and &&
+        # operators in SQL: the user's words are only ever parameters, no tsquery syntax is parsed.
+        groups, params = [], []
+        for group in plan.groups:
+            groups.append("(" + " || ".join("plainto_tsquery('simple', %s)" for _ in group) + ")")
+            params += [" ".join(alternative) for alternative in group]
         return Matcher(
-            from_sql="units u JOIN items i ON i.id = u.item_id CROSS JOIN plainto_tsquery('simple', %s) q",
-            from_params=[" ".join(stems)], where=["u.tsv @@ q"], where_params=[],
-            score="ts_rank(u.tsv, q, 1)", order="ts_rank(u.tsv, q, 1) DESC, u.id",
+            from_sql=f"units u JOIN items i ON i.id = u.item_id CROSS JOIN (SELECT {' && '.join(groups)} AS q) tq",
+            from_params=params, where=["u.tsv @@ tq.q"], where_params=[],
+            score="ts_rank(u.tsv, tq.q, 1)", order="ts_rank(u.tsv, tq.q, 1) DESC, u.id",
         )
 
     def optimize(self) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from samizdat.search.backend import Matcher, Row, SqlIndex
+from samizdat.search.names import QueryPlan
 from samizdat.search.stemming import stem_text
 
 SCHEMA_VERSION = 2
@@ -57,6 +58,9 @@ class SqliteIndex(SqlIndex):
         self._db = sqlite3.connect(path, timeout=30, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA busy_timeout=30000")
+        # WAL with NORMAL sync: a commit may be lost on power failure but never corrupts; the index is
+        # rebuilt from the bags, and each item's commit no longer waits for an fsync.
+        self._db.execute("PRAGMA synchronous=NORMAL")
         with self._lock, self._db:
             self._migrate()
 
@@ -92,9 +96,12 @@ class SqliteIndex(SqlIndex):
         with self._lock, self._db:
             yield self._db
 
-    def _match(self, stems: list[str]) -> Matcher:
+    def _match(self, plan: QueryPlan) -> Matcher:
         # Every stem quoted: FTS5 operators (NEAR, OR, *, :) in the user's words stay words.
-        expression = " ".join('"' + s.replace('"', '""') + '"' for s in stems)
+        expression = " AND ".join(
+            "(" + " OR ".join("(" + " AND ".join(_quoted(s) for s in alternative) + ")" for alternative in group) + ")"
+            for group in plan.groups
+        )
         return Matcher(
             from_sql="units_fts f JOIN units u ON u.rowid = f.rowid JOIN items i ON i.id = u.item_id",
             from_params=[], where=["f.stems MATCH ?"], where_params=[expression],
@@ -105,3 +112,8 @@ class SqliteIndex(SqlIndex):
         """Merge FTS5 segments (after a bulk load): fewer b-trees to probe per query."""
         with self._transaction() as db:
             db.execute("INSERT INTO units_fts(units_fts) VALUES ('optimize')")
+
+
+def _quoted(stem: str) -> str:
+    """An FTS5 string literal: the stem as a plain term, whatever characters it holds."""
+    return '"' + stem.replace('"', '""') + '"'

@@ -1,0 +1,174 @@
+"""Many machines, simulated on one: a PostgreSQL-backed Prefect server, a process work pool and two workers.
+
+Twenty letters, no file processed twice, none lost, even when one worker is killed in the middle of an item.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from tests.test_serve import free_port, post, wait_for
+
+pytestmark = [pytest.mark.slow, pytest.mark.serve]
+
+FILES = 20
+BIN = Path(sys.executable).parent
+
+
+def _postgres() -> Any:
+    from samizdat.search.local_postgres import LocalPostgres, PostgresUnavailableError
+
+    try:
+        return LocalPostgres()
+    except PostgresUnavailableError as error:
+        if os.environ.get("SAMIZDAT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(str(error))
+        pytest.skip(str(error))
+
+
+def _letters(inbox: Path) -> None:
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 44)
+    for n in range(FILES):
+        image = Image.new("L", (1200, 300), 255)
+        ImageDraw.Draw(image).text((40, 120), f"Letter number {n} from Leningrad", font=font, fill=0)
+        partial = inbox / f".letter-{n:02d}.png.part"
+        image.save(partial, format="PNG", dpi=(300, 300))
+        os.replace(partial, inbox / f"letter-{n:02d}.png")
+
+
+def _parent(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def _descendants(root: int) -> list[int]:
+    """Every live process below `root` (the worker's flow runs run in sessions of their own)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = ancestor = int(entry.name)
+        try:
+            while ancestor > 1:
+                ancestor = _parent(ancestor)
+                if ancestor == root:
+                    found.append(pid)
+                    break
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """Kill a worker and every process it started, like a machine losing power."""
+    for pid in [*_descendants(process.pid), process.pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def _claims_held_by(worker: subprocess.Popen[bytes], claims: Path) -> list[Path]:
+    tree = set(_descendants(worker.pid))
+    held = []
+    for claim in claims.glob("*.claim"):
+        try:
+            if int(json.loads(claim.read_text())["pid"]) in tree:
+                held.append(claim)
+        except (OSError, ValueError, KeyError):
+            continue
+    return held
+
+
+@pytest.fixture
+def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    postgres = _postgres()
+    with postgres:
+        database = postgres.create_database("prefect")
+        port = free_port()
+        env = {
+            **os.environ,
+            "PREFECT_HOME": str(tmp_path / "prefect-home"),
+            "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+            "PREFECT_API_DATABASE_CONNECTION_URL": database.replace("postgresql://", "postgresql+asyncpg://"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS": "2",
+            "PREFECT_WORKER_QUERY_SECONDS": "2",
+            "SAMIZDAT_INBOX": str(tmp_path / "inbox"),
+            "SAMIZDAT_PROCESSED": str(tmp_path / "processed"),
+            "SAMIZDAT_SERVE_INTERVAL_S": "4",
+            "SAMIZDAT_CLAIM_TTL_S": "20",
+        }
+        (tmp_path / "inbox").mkdir()
+        logs = tmp_path / "logs"
+        logs.mkdir()
+        started: list[subprocess.Popen[bytes]] = []
+
+        def start(name: str, *command: str) -> subprocess.Popen[bytes]:
+            with (logs / f"{name}.log").open("wb") as log:
+                process = subprocess.Popen(list(command), env=env, stdout=log, stderr=subprocess.STDOUT,
+                                           start_new_session=True)
+            started.append(process)
+            return process
+
+        try:
+            start("server", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port))
+            wait_for(lambda: urllib.request.urlopen(f"{env['PREFECT_API_URL']}/health", timeout=2).status == 200,
+                     180, "the PostgreSQL-backed Prefect server")
+            subprocess.run([str(BIN / "samizdat"), "deploy", "--pool", "scan-pool"], env=env, check=True, timeout=120)
+            yield {"env": env, "start": start, "root": tmp_path, "api": env["PREFECT_API_URL"]}
+        finally:
+            for process in reversed(started):
+                if process.poll() is None:
+                    subprocess.run(["pkill", "-TERM", "-s", str(process.pid)], check=False)
+                    try:
+                        process.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        _kill_tree(process)
+            for log in sorted(logs.glob("*.log")):
+                print(f"--- {log.name}\n{log.read_text(errors='replace')[-1500:]}")
+
+
+def test_two_workers_share_the_inbox_and_survive_a_killed_worker(cluster: dict[str, Any]) -> None:
+    root: Path = cluster["root"]
+    worker_command = (str(BIN / "prefect"), "worker", "start", "--pool", "scan-pool", "--type", "process")
+    doomed = cluster["start"]("worker-1", *worker_command, "--name", "worker-1")
+    cluster["start"]("worker-2", *worker_command, "--name", "worker-2")
+    _letters(root / "inbox")
+
+    claims = root / "processed" / ".claims"
+    wait_for(lambda: _claims_held_by(doomed, claims), 240, "worker-1 to be in the middle of an item")
+    _kill_tree(doomed)
+
+    items = root / "processed" / "items"
+    wait_for(lambda: items.exists() and len(list(items.iterdir())) == FILES, 420, f"{FILES} published items")
+    time.sleep(2)
+    assert [p.name for p in (root / "inbox").iterdir()] == [], "every file was released"
+    assert not (root / "processed" / "quarantine").exists() or not list((root / "processed" / "quarantine").iterdir())
+    metadata = [json.loads((bag / "data" / "metadata.json").read_text()) for bag in items.iterdir()]
+    filenames = sorted(m["source"]["filename"] for m in metadata)
+    assert filenames == [f"letter-{n:02d}.png" for n in range(FILES)]
+
+    # Processed once: one finished extraction per file among the item runs that completed.
+    completed = {"flow_runs": {"name": {"any_": filenames}, "state": {"type": {"any_": ["COMPLETED"]}}}, "limit": 200}
+    runs = {r["id"]: r["name"] for r in post(f"{cluster['api']}/flow_runs/filter", completed)}
+    extractions = post(f"{cluster['api']}/task_runs/filter", {
+        "flow_runs": {"id": {"any_": list(runs)}},
+        "task_runs": {"name": {"like_": "extract"}, "state": {"type": {"any_": ["COMPLETED"]}}},
+        "limit": 200,
+    })
+    per_file = Counter(runs[t["flow_run_id"]] for t in extractions)
+    assert set(per_file) == set(filenames) and max(per_file.values()) == 1, per_file
