@@ -93,6 +93,9 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
     for path in files:
         if not path.exists():  # another worker's pass published and released it meanwhile
             continue
+        if pipeline.already_published(path):  # unchanged: settle it here, without a sub-flow per file
+            outcomes.append(pipeline.process_file(path))
+            continue
         state = process_item(str(path), path.name, str(settings.inbox), str(settings.processed), return_state=True)
         outcomes.append(_outcome_of(state, path))
     if outcomes:

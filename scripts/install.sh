@@ -11,7 +11,9 @@ with_test=0
 apt_packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-heb tesseract-ocr-yid tesseract-ocr-osd
               ffmpeg espeak-ng fonts-dejavu-core poppler-utils python3-venv)
 if [ "$with_test" = 1 ]; then
-  apt_packages+=(qpdf)
+  # chromium: the portal's browser tests (driven by Playwright through executable_path, no browser download);
+  # postgresql: the search tests start a throwaway local server to run the same tests on both backends.
+  apt_packages+=(qpdf chromium postgresql)
 fi
 
 missing=()

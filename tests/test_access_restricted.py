@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -157,3 +158,25 @@ def test_open_items_stay_reachable_for_the_public(client: TestClient) -> None:
     for route in (f"/items/{LETTER}", f"/api/items/{TAPE}", f"/items/{LETTER}/bundle.zip",
                   f"/items/{TAPE}/files/original/tape.mp3", f"/items/{LETTER}/files/pages/../text.txt"):
         assert client.get(route).status_code == 200, route
+
+
+def test_staff_sign_in_sets_a_cookie_only_for_the_right_token(client: TestClient) -> None:
+    wrong = client.post("/staff", content="token=guess", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert wrong.status_code == 401 and "samizdat_staff" not in wrong.headers.get("set-cookie", "")
+    empty = client.post("/staff", content="", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert empty.status_code == 401
+    right = client.post("/staff", content=f"token={STAFF_TOKEN}",
+                        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert right.status_code == 303 and "HttpOnly" in right.headers["set-cookie"]
+    client.cookies.clear()
+
+
+def test_without_a_configured_token_nobody_is_staff(tmp_path: Path) -> None:
+    index = open_index(None, tmp_path / "catalog.sqlite")
+    build_collection(tmp_path, index)
+    with TestClient(create_app(tmp_path, staff_token="")) as no_staff:
+        for how in ({"X-Staff-Token": ""}, {"Authorization": "Bearer "}, {"Cookie": "samizdat_staff="}):
+            assert no_staff.get(f"/items/{SECRET_DOC}", headers=how).status_code == 404
+        assert no_staff.post("/staff", content="token=",
+                             headers={"Content-Type": "application/x-www-form-urlencoded"}).status_code == 401
+    index.close()

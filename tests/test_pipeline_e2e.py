@@ -110,3 +110,22 @@ def test_prefect_recorded_item_runs_named_after_files(batch: dict[str, Any]) -> 
     assert ok and ok[-1].state is not None and ok[-1].state.is_completed()
     assert bad and bad[-1].state is not None and bad[-1].state.is_failed()
     assert "quarantined" in (bad[-1].state.message or "")
+
+
+def test_rerunning_an_unchanged_file_needs_no_item_run(batch: dict[str, Any]) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+
+    from flows.inbox import process_inbox
+    from flows.runtime import quiet_flow_runs
+
+    settings = batch["settings"]
+    bag = _bag(batch, "appeal-en.tiff")
+    shutil.copy2(bag / "data" / "original" / "appeal-en.tiff", settings.inbox / "appeal-en.tiff")
+    with quiet_flow_runs():
+        [outcome] = process_inbox(str(settings.inbox), str(settings.processed))
+    assert outcome["status"] == "duplicate" and outcome["item_id"] == bag.name
+    assert not (settings.inbox / "appeal-en.tiff").exists()
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=["appeal-en.tiff"])))
+    assert len(runs) == 1, "only the first pass ran an item flow for it"

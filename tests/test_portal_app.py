@@ -82,6 +82,7 @@ def test_audio_item_page_has_a_player_and_a_timed_transcript(client: TestClient)
 def test_article_page_lists_its_visible_items(client: TestClient) -> None:
     page = client.get(f"/articles/{ARTICLE}")
     assert page.status_code == 200 and "Linked items (1)" in page.text and f'href="/items/{LETTER}"' in page.text
+    assert "Evidence: Natan Sharansky, Ida Nudel" in page.text and "score 0.71" in page.text
     assert client.get("/articles/no-such-article").status_code == 404
     listing = client.get("/articles")
     assert f'href="/articles/{ARTICLE}"' in listing.text
@@ -111,3 +112,11 @@ def test_downloads_serve_the_bundle_and_single_files(client: TestClient) -> None
     assert original.status_code == 200 and original.content == b"\x89PNG fake"
     ranged = client.get(f"/items/{TAPE}/files/original/tape.mp3", headers={"Range": "bytes=0-2"})
     assert ranged.status_code == 206 and ranged.content == b"ID3"  # seeking in the player needs ranges
+
+
+def test_snippets_and_titles_are_escaped() -> None:
+    from samizdat.portal.render import snippet_html
+    from samizdat.search import MARK_END, MARK_START
+
+    html = str(snippet_html(f"<script>alert(1)</script> {MARK_START}Калика{MARK_END} & co"))
+    assert html == "&lt;script&gt;alert(1)&lt;/script&gt; <mark>Калика</mark> &amp; co"

@@ -134,3 +134,28 @@ def test_ohms_interviewee_falls_back_to_dublin_core(interview: Transcript) -> No
 def test_duration_clock() -> None:
     assert duration_clock(7199.6) == "2:00:00"
     assert duration_clock(59.4) == "0:00:59"
+
+
+def test_index_points_open_at_the_start_after_long_pauses_and_every_five_minutes() -> None:
+    from samizdat.asr.ohms import index_points
+
+    talk = [_segment(60.0 + 20 * i, f"Part two, sentence {i}.") for i in range(17)]  # 60 s to 382 s, gaps of 18 s
+    transcript = Transcript(
+        segments=[
+            _segment(3.0, "We applied in the spring of nineteen seventy one and waited."),
+            _segment(6.0, "Nothing happened."),  # ends at 8 s; the next segment starts 52 s later
+            *talk,
+        ],
+        language="en",
+        language_probability=1.0,
+        duration_s=400.0,
+    )
+    points = index_points(transcript, every_s=300, pause_s=30)
+    assert [int(t) for t, _, _ in points] == [3, 60, 360]
+    assert points[0][1] == "We applied in the spring of nineteen seventy …"
+    assert points[1][2] == "Part two, sentence 0."
+
+    record = ET.fromstring(to_ohms_xml(transcript, Path("t.wav"), ArchivistMetadata(), "t")).find("o:record", NS)
+    assert record is not None
+    xml_points = record.findall("o:index/o:point", NS)
+    assert [p.findtext("o:time", namespaces=NS) for p in xml_points] == ["3", "60", "360"]

@@ -60,8 +60,13 @@ def _hiss(rng: np.random.Generator, seconds: float) -> np.ndarray:
     return (rng.normal(0, 0.003, n) + 0.002 * np.sin(2 * np.pi * 50 * t)).astype(np.float32)
 
 
-def make_interview(path: Path, minutes: float, seed: int = 1) -> dict[str, object]:
-    """Write `path` (FLAC) and `path.json` (truth text, long silences); return the truth record."""
+def make_interview(
+    path: Path, minutes: float, seed: int = 1, silence_s: tuple[float, float] = (20.0, 90.0)
+) -> dict[str, object]:
+    """Write `path` (FLAC) and `path.json` (truth text, long silences); return the truth record.
+
+    `silence_s`: the range of the long silences between passages of talk; (2, 5) makes a dense tape.
+    """
     rng = np.random.default_rng(seed)
     order = random.Random(seed)
     target = int(minutes * 60 * RATE)
@@ -90,7 +95,7 @@ def make_interview(path: Path, minutes: float, seed: int = 1) -> dict[str, objec
             emit(clips[index] + _hiss(rng, clips[index].size / RATE))
             spoken.append(SENTENCES[index])
             emit(_hiss(rng, order.uniform(0.4, 1.2)))
-        quiet = min(order.uniform(20, 90), max(target - written, 3 * RATE) / RATE)  # tape runs, nobody speaks
+        quiet = min(order.uniform(*silence_s), max(target - written, 3 * RATE) / RATE)  # tape runs, nobody speaks
         silences.append((written / RATE, written / RATE + quiet))
         emit(_hiss(rng, quiet))
     encoder.stdin.close()

@@ -2,8 +2,8 @@
 
 Run: `.venv/bin/python bench/asr/run.py` (writes bench/asr/results.md and results.json).
 Options: `--long 30,120` (minutes of generated interview; `--long ""` for none), `--no-plain-long`
-(skip the plain libraries on generated audio above 30 minutes: plain faster-whisper needs ~6.5 GB
-and as long as Samizdat at 120 minutes).
+(skip plain faster-whisper above 30 minutes: it transcribes the silences too, needs ~6.5 GB at 120
+minutes and takes longest), `--skip-corpus`, `--append` (add to the rows in results.json).
 
 Material: ../shared/corpus/audio (jfk.flac, jfk.mp3, test_sound_en.wav, test_sound_ru.wav with its
 language from metadata), and generated interviews (bench/asr/generate.py: espeak-ng speech, pauses,
@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "audio"
 GENERATED = HERE / "generated"
+OUTPUTS = GENERATED / "outputs"  # each run's raw segments, kept for rescoring
 sys.path.insert(0, str(HERE))
 
 from generate import make_interview  # noqa: E402
@@ -62,6 +63,8 @@ def measure(system: str, audio: Path, language: str | None, model: str) -> dict[
     if child.returncode != 0:
         raise RuntimeError(f"{system} on {audio.name} failed:\n{err.decode()[-3000:]}")
     result = json.loads(out.decode().strip().splitlines()[-1])
+    OUTPUTS.mkdir(parents=True, exist_ok=True)
+    (OUTPUTS / f"{system}--{audio.name}.json").write_text(json.dumps(result, ensure_ascii=False))
     result.update(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime)
     return result
 
@@ -105,8 +108,13 @@ def row(system: str, audio: Path, duration: float, result: dict[str, Any], truth
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--long", default="30,120", help="minutes of generated interview, comma-separated")
-    parser.add_argument("--no-plain-long", action="store_true", help="plain libraries only up to 30 minutes")
+    parser.add_argument(
+        "--no-plain-long", action="store_true", help="plain faster-whisper only up to 30 minutes (it is slow)"
+    )
+    parser.add_argument("--dense", default="", help="minutes of generated tape with only short pauses (2-5 s)")
     parser.add_argument("--skip-corpus", action="store_true")
+    parser.add_argument("--append", action="store_true", help="keep the rows already in results.json")
+    parser.add_argument("--systems", default="", help="only these systems, comma-separated (default: all)")
     args = parser.parse_args()
 
     GENERATED.mkdir(exist_ok=True)
@@ -118,12 +126,18 @@ def main() -> None:
             check=True,
         )
     rows: list[dict[str, Any]] = []
+    if args.append and (HERE / "results.json").exists():
+        rows = json.loads((HERE / "results.json").read_text())["rows"]
     load_before = os.getloadavg()
+    only = {name.strip() for name in args.systems.split(",") if name.strip()}
 
     def run(system: str, audio: Path, language: str | None, truth: str | None,
             silences: list[list[float]] | None, model: str = "base") -> None:
+        if only and system not in only:
+            return
         print(f"{system:28s} {audio.name} ...", end=" ", flush=True)
         result = measure(system, audio, language, model)
+        rows[:] = [r for r in rows if (r["system"], r["audio"]) != (system, audio.name)]  # a re-run replaces
         rows.append(row(system, audio, float(result["duration_s"]), result, truth, language, silences))
         last = rows[-1]
         print(f"WER {last['wer']} RTF {last['rtf_wall']} (CPU {last['rtf_cpu']})", end=" ")
@@ -135,19 +149,18 @@ def main() -> None:
             truth = (CORPUS / truth_name).read_text(encoding="utf-8")
             for system in REAL:
                 run(system, CORPUS / name, language, truth, None)
-    for minutes in [int(m) for m in args.long.split(",") if m.strip()]:
-        audio = GENERATED / f"interview-{minutes}min.flac"
+    tapes = [(int(m), False) for m in args.long.split(",") if m.strip()]
+    tapes += [(int(m), True) for m in args.dense.split(",") if m.strip()]
+    for minutes, dense in tapes:
+        audio = GENERATED / f"interview-{'dense-' if dense else ''}{minutes}min.flac"
         if not audio.exists() or not audio.with_suffix(".json").exists():
-            make_interview(audio, minutes, seed=minutes)
+            make_interview(audio, minutes, seed=minutes, silence_s=(2.0, 5.0) if dense else (20.0, 90.0))
         truth_record = json.loads(audio.with_suffix(".json").read_text())
-        plain_too = minutes <= 30 or not args.no_plain_long
         for system in REAL:
-            if system.startswith("plain") and not plain_too:
+            if system == "plain-faster-whisper" and (dense or (minutes > 30 and args.no_plain_long)):
                 continue
             run(system, audio, "en", truth_record["text"], truth_record["silences"])
-        for system in SCRIPTED:
-            if system.startswith("plain") and not plain_too:
-                continue
+        for system in SCRIPTED if not dense else []:
             run(system, audio, "en", None, truth_record["silences"], model=str(scripted))
     write(rows, load_before)
 

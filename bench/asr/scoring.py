@@ -7,14 +7,21 @@ import unicodedata
 
 from rapidfuzz.distance import Levenshtein
 
+_SMALL = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty",
+]
+_TENS = {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80", "ninety": "90"}
+_NUMBERS = {word: str(value) for value, word in enumerate(_SMALL)} | _TENS
+
 
 def normalise(text: str) -> list[str]:
-    """Lower-case words without punctuation; "ё" as "е"; hyphens and apostrophes inside words kept."""
+    """Lower-case words without punctuation; "ё" as "е"; English number words as digits ("ten" = "10")."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     text = re.sub(r"[’‘`]", "'", text)
     text = re.sub(r"[^\w\s'-]", " ", text)
     words = [w.strip("'-") for w in text.split()]
-    return [w for w in words if w]
+    return [_NUMBERS.get(w, w) for w in words if w]
 
 
 def wer(reference: str, hypothesis: str) -> float:

@@ -99,14 +99,22 @@ def _env() -> dict[str, str]:
 
 
 def run_raw(items: list[Item], workdir: Path) -> dict[str, str]:
-    """Tesseract CLI, one page per core: PDFs rasterised at 300 dpi (pdftoppm), then every page in a pool."""
+    """Tesseract CLI, one page per core.
+
+    PDF pages are rasterised first, in grey at 300 dpi with the same renderer as Samizdat (PDFium), so the
+    comparison is about what the pipeline adds, not the rasteriser.
+    """
+    import pypdfium2 as pdfium
+
     jobs: list[tuple[str, int, str, str]] = []  # item, page, image, lang
     for item in items:
         if item.path.endswith(".pdf"):
-            prefix = workdir / f"raw-{item.name}"
-            subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", item.path, str(prefix)], check=True)
-            pages = sorted(workdir.glob(f"raw-{item.name}-*.png"))
-            jobs += [(item.name, i, str(p), item.lang) for i, p in enumerate(pages)]
+            doc = pdfium.PdfDocument(item.path)
+            for index in range(len(doc)):
+                png = workdir / f"raw-{item.name}-{index}.png"
+                doc[index].render(scale=300 / 72, grayscale=True).to_pil().save(png, dpi=(300, 300))
+                jobs.append((item.name, index, str(png), item.lang))
+            doc.close()
         else:
             jobs.append((item.name, 0, item.path, item.lang))
 

@@ -1,13 +1,14 @@
 """Search latency on a generated 100k-page index, SQLite FTS5 and PostgreSQL: p50/p95/p99 per kind of query.
 
 The index is synthetic but shaped like the archive: items of 1-20 pages (or transcript segments) of
-Russian and English text whose words follow a Zipf law over a vocabulary drawn from the project's own
-texts (sample letters, link fixtures, article summaries, authority names) plus a long tail of
-generated Russian- and English-looking words; facets (kind, language, year, articles, entities)
-and 3% restricted items as in a real collection. Queries go through the same `SqlIndex` methods the
-portal calls: `search()` (hits and snippets) and `results()` (hits, totals and facet counts).
+Russian and English text whose words follow a Zipf law: function words first, then the words of the
+project's own texts (sample letters, link fixtures, article summaries) in the middle ranks, then a
+long tail of generated Russian- and English-looking words, with authority names sprinkled in; facets
+(kind, language, year, articles, entities) and 3% restricted items as in a real collection. Queries go
+through the same `SqlIndex` methods the portal calls: `search()` (hits and snippets) and `results()`
+(hits, totals and facet counts).
 
-    .venv/bin/python bench/search/run.py [--pages 100000] [--queries 60] [--backends sqlite,postgres]
+    .venv/bin/python bench/search/run.py [--pages 100000] [--repeats 5] [--backends sqlite,postgres]
 
 Writes bench/search/results.json and results.md. Timings are wall-clock on a shared machine.
 """
@@ -15,6 +16,7 @@ Writes bench/search/results.json and results.md. Timings are wall-clock on a sha
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import platform
 import random
@@ -41,8 +43,26 @@ WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 SEED = 20261121
 
 
+_FUNCTION_WORDS = (
+    "и в не на я он с что а по это она этот к но они мы как из у который то за свой весь год от так о для ты же "
+    "все тот мочь вы человек такой его сказать только или еще бы себя один уже до время если сам когда другой вот "
+    "говорить наш мой знать стать при чтобы дело жизнь кто первый очень два день ее новый рука даже во со раз где "
+    "там под можно ну какой после их работа без самый потом надо хотеть ли слово идти большой должен место иметь "
+    "the of and to a in is it you that he was for on are with as his they be at one have this from or had by not "
+    "but what some we can out other were all there when up use your how said an each she which do their time if "
+    "will way about many then them would like so these her long make thing see him two has look more day could go "
+    "come did number no most people my over know than call first who may down side been now find any new work part "
+    "take get place made live where after back little only man year came show every good me give our under name"
+)
+
+
 def vocabulary(rng: random.Random, tail: int = 60_000) -> list[str]:
-    """Words by descending frequency: the project's texts first, then generated rare words."""
+    """Words by descending frequency, shaped like running text rather than like our short, name-dense texts.
+
+    The head is function words (as in any Russian or English text); the project's own words (names,
+    `refusenik`, `письма`) are shuffled into the middle ranks, so each lands on a few percent of pages
+    instead of on a third of them; generated words make the long tail.
+    """
     texts = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "tests" / "resources" / "links").glob("*.txt"))]
     texts += [str(v) for v in vars(samples_text).values() if isinstance(v, str)]
     catalogue = yaml.safe_load((ROOT / "src" / "samizdat" / "catalogue" / "articles.yaml").read_text(encoding="utf-8"))
@@ -51,7 +71,12 @@ def vocabulary(rng: random.Random, tail: int = 60_000) -> list[str]:
     for text in texts:
         for word in WORD.findall(text):
             counts[word.lower()] = counts.get(word.lower(), 0) + 1
-    known = sorted(counts, key=lambda w: -counts[w])
+    words = list(dict.fromkeys(_FUNCTION_WORDS.split()))
+    russian = [w for w in words if not w.isascii()]
+    english = [w for w in words if w.isascii()]
+    function_words = [w for pair in itertools.zip_longest(russian, english) for w in pair if w]  # both languages
+    known = [w for w in sorted(counts, key=lambda w: -counts[w]) if w not in set(function_words)]
+    rng.shuffle(known)
     ru_syllables = ["ка", "ли", "но", "ра", "ве", "ст", "пр", "ло", "ми", "за", "до", "бе", "ту", "ше", "ря", "гу"]
     ru_endings = ["", "а", "у", "ом", "ов", "ами", "ей", "ия", "ий", "ого", "ыми", "ость", "ение", "ать"]
     en_syllables = ["ka", "lor", "min", "tra", "ver", "sto", "pel", "dan", "rik", "mon", "sel", "gur", "ben"]
@@ -62,7 +87,7 @@ def vocabulary(rng: random.Random, tail: int = 60_000) -> list[str]:
             rare.add("".join(rng.choices(ru_syllables, k=rng.randint(2, 4))) + rng.choice(ru_endings))
         else:
             rare.add("".join(rng.choices(en_syllables, k=rng.randint(2, 3))) + rng.choice(en_endings))
-    return known + sorted(rare - set(known))
+    return function_words + known + sorted(rare - set(known) - set(function_words))
 
 
 class PageWriter:
@@ -125,7 +150,8 @@ QUERIES: dict[str, list[dict[str, Any]]] = {
     "rare word": [{"text": t} for t in ["Ленинградское", "hijacking", "Babyn", "Politburo", "samizdat",
                                          "Хельсинки"]],
     "word + facet": [{"text": "Sharansky", "kind": "audio"}, {"text": "письма", "language": "ru"},
-                     {"text": "refusenik", "year": 1977}, {"text": "emigration", "article": "gorbachev-opened-the-gates"},
+                     {"text": "refusenik", "year": 1977},
+                     {"text": "emigration", "article": "gorbachev-opened-the-gates"},
                      {"text": "Moscow", "entity": "ida-nudel"}],
 }
 
@@ -136,13 +162,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))]
 
 
-def timed(fn: Callable[[], Any], repeats: int) -> list[float]:
-    """Milliseconds per call, `repeats` times."""
+def timed(fn: Callable[[], Any], repeats: int, cpu: list[float]) -> list[float]:
+    """Wall-clock milliseconds per call, `repeats` times; this process's CPU milliseconds appended to `cpu`."""
     out = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         fn()
         out.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
     return out
 
 
@@ -163,23 +190,31 @@ def run_backend(name: str, index: SearchIndex, pages: int, repeats: int) -> dict
     by_category: dict[str, Any] = {}
     all_search: list[float] = []
     all_results: list[float] = []
+    all_search_cpu: list[float] = []
+    all_results_cpu: list[float] = []
     for category, queries in QUERIES.items():
         search_ms: list[float] = []
         results_ms: list[float] = []
+        search_cpu: list[float] = []
+        results_cpu: list[float] = []
         hits = []
         for spec in queries:
             query = SearchQuery(**spec)
             index.search(query)
             index.results(query)  # warm-up
-            search_ms += timed(lambda q=query: index.search(q), repeats)
-            results_ms += timed(lambda q=query: index.results(q), repeats)
+            search_ms += timed(lambda q=query: index.search(q), repeats, search_cpu)
+            results_ms += timed(lambda q=query: index.results(q), repeats, results_cpu)
             hits.append(index.results(query, facets=False).total_units)
         all_search += search_ms
         all_results += results_ms
+        all_search_cpu += search_cpu
+        all_results_cpu += results_cpu
         by_category[category] = {"search": summary(search_ms), "results": summary(results_ms),
+                                 "search_cpu": summary(search_cpu), "results_cpu": summary(results_cpu),
                                  "matching_units_median": statistics.median(hits)}
     return {"units": units, "items": items, "load_s": round(load_s, 1), "categories": by_category,
-            "overall": {"search": summary(all_search), "results": summary(all_results)}}
+            "overall": {"search": summary(all_search), "results": summary(all_results),
+                        "search_cpu": summary(all_search_cpu), "results_cpu": summary(all_results_cpu)}}
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -200,20 +235,27 @@ def write_report(report: dict[str, Any]) -> None:
         "`search` = hits with snippets (what the CLI prints); `results` = hits + totals + facet counts "
         "(what the portal's search page and /api/search do). Milliseconds.",
         "",
-        "| backend | query kind | matching units (median) | search p50 | search p95 | results p50 | results p95 |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "CPU = this process's CPU time per query: on SQLite that is the whole query (embedded), on PostgreSQL "
+        "only the client's share (snippets, decoding); it shows what the query costs without the other work "
+        "running on this machine.",
+        "",
+        "| backend | query kind | matching units (median) | search p50 | search p95 | search CPU p95 "
+        "| results p50 | results p95 | results CPU p95 |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for backend, data in report["backends"].items():
         if "error" in data:
-            lines.append(f"| {backend} | not run: {data['error']} | | | | | |")
+            lines.append(f"| {backend} | not run: {data['error']} | | | | | | | |")
             continue
         for category, row in data["categories"].items():
             lines.append(f"| {backend} | {category} | {row['matching_units_median']:.0f} | {row['search']['p50']} | "
-                         f"{row['search']['p95']} | {row['results']['p50']} | {row['results']['p95']} |")
+                         f"{row['search']['p95']} | {row['search_cpu']['p95']} | {row['results']['p50']} | "
+                         f"{row['results']['p95']} | {row['results_cpu']['p95']} |")
         overall = data["overall"]
         lines.append(f"| **{backend}** | **all queries** | | **{overall['search']['p50']}** | "
-                     f"**{overall['search']['p95']}** | **{overall['results']['p50']}** | "
-                     f"**{overall['results']['p95']}** |")
+                     f"**{overall['search']['p95']}** | **{overall['search_cpu']['p95']}** | "
+                     f"**{overall['results']['p50']}** | **{overall['results']['p95']}** | "
+                     f"**{overall['results_cpu']['p95']}** |")
     lines += ["", "| backend | units | items | load (s) |", "| --- | ---: | ---: | ---: |"]
     for backend, data in report["backends"].items():
         if "error" not in data:

@@ -19,6 +19,9 @@ from samizdat import events
 from samizdat.search import Hit, SearchQuery, open_index
 from samizdat.settings import Settings
 
+# Offline archive: Prefect's telemetry can only fail here (and it contends for the ephemeral server's SQLite).
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 app = typer.Typer(help="Samizdat: scans, PDFs and interviews in; searchable BagIt bundles out.", no_args_is_help=True)
 console = Console()
 
@@ -97,7 +100,7 @@ def portal(
     port: Annotated[int, typer.Option(help="Port")] = 8000,
     processed: ProcessedOpt = None,
 ) -> None:
-    """The researchers' web portal (http://127.0.0.1:8000): search, items, audio, downloads, JSON API (/openapi.json)."""
+    """The researchers' web portal (http://127.0.0.1:8000): search, items, audio, downloads, JSON API."""
     import uvicorn
 
     from samizdat.portal import create_app
@@ -127,13 +130,15 @@ def search(
     kind: Annotated[str | None, typer.Option(help="image | pdf | audio")] = None,
     lang: Annotated[str | None, typer.Option(help="ISO 639-1 language code")] = None,
     article: Annotated[str | None, typer.Option(help="Only items linked to this article id")] = None,
+    year: Annotated[int | None, typer.Option(help="Only items dated in this year")] = None,
+    entity: Annotated[str | None, typer.Option(help="Only items naming this entity id (natan-sharansky)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
     processed: ProcessedOpt = None,
 ) -> None:
     """Search the collection; prints hits with snippets."""
     settings = _settings(processed=processed)
     index = open_index(settings.database_url, settings.catalog_path)
-    hits = index.search(SearchQuery(query, kind=kind, language=lang, article=article,
+    hits = index.search(SearchQuery(query, kind=kind, language=lang, article=article, year=year, entity=entity,
                                     staff=bool(os.environ.get("SAMIZDAT_STAFF_TOKEN"))))
     if as_json:
         typer.echo(json.dumps([{**h.__dict__, "snippet": h.marked()} for h in hits], ensure_ascii=False, indent=2))

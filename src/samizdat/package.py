@@ -67,12 +67,17 @@ def make_valid_bag(payload: Path, info: dict[str, str]) -> bagit.Bag:
     return bag
 
 
+# Text compresses well; scans, PDFs and audio are compressed already and deflating them again only costs time.
+_DEFLATED_SUFFIXES = frozenset({".txt", ".json", ".xml", ".hocr", ".vtt", ".srt", ".csv", ".yaml", ".yml"})
+
+
 def zip_bag(bag_dir: Path, zip_path: Path, root_name: str) -> None:
     """Zip a bag so the archive unpacks into one `<id>/` folder."""
-    with zipfile.ZipFile(zip_path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+    with zipfile.ZipFile(zip_path, "w", compresslevel=6) as archive:
         for path in sorted(bag_dir.rglob("*")):
             if path.is_file():
-                archive.write(path, f"{root_name}/{path.relative_to(bag_dir).as_posix()}")
+                method = zipfile.ZIP_DEFLATED if path.suffix.lower() in _DEFLATED_SUFFIXES else zipfile.ZIP_STORED
+                archive.write(path, f"{root_name}/{path.relative_to(bag_dir).as_posix()}", compress_type=method)
 
 
 def publish(staging: Path, bag_dir: Path, items_dir: Path, bundles_dir: Path, item_id: str, replace: bool) -> Path:

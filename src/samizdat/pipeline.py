@@ -168,6 +168,21 @@ class Pipeline:
         bag = self.settings.items_dir / item_id
         return read_metadata(bag) if (bag / "data" / "metadata.json").exists() else None
 
+    def already_published(self, path: Path) -> bool:
+        """True when these bytes, under this name, are published with the settings in force now.
+
+        Such a file needs no orchestration: re-running an unchanged inbox should cost a hash per file.
+        """
+        try:
+            item_id = inbox.sha256_of(path)[:12]
+        except FileNotFoundError:
+            return False
+        metadata = self.published_metadata(item_id)
+        if metadata is None or not self.up_to_date(metadata):
+            return False
+        names = {metadata["source"]["filename"], *(r["filename"] for r in metadata.get("also_received_as", []))}
+        return path.name in names
+
     def up_to_date(self, metadata: dict[str, Any]) -> bool:
         """True when the published item was made with the settings in force now."""
         recorded = metadata.get("processing", {}).get("key")

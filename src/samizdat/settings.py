@@ -36,7 +36,6 @@ class OcrOptions(BaseModel):
     deskew_min_degrees: float = Field(0.3, description="Smaller skews are left alone (Tesseract copes)")
     cleanup: bool = Field(True, description="Background normalisation, denoising, binarisation for degraded pages")
     default_dpi: int = Field(300, description="Resolution assumed for images that do not record one")
-    max_dpi: int = Field(1200, description="PDF pages whose scan is finer than `dpi` are rendered up to this")
     pdf_workers: int = Field(default_factory=cores, description="Processes reading born-digital PDF pages")
 
 

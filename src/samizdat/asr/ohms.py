@@ -76,6 +76,32 @@ def sync_points(transcript: Transcript, interval_min: int = 1) -> str:
     return f"{interval_min}:|" + "|".join(points)
 
 
+def index_points(transcript: Transcript, every_s: float = 300.0, pause_s: float = 30.0) -> list[tuple[float, str, str]]:
+    """Where a listener may want to jump: (time, title, partial transcript).
+
+    A point opens at the first segment, after every pause of `pause_s` or more (a new part of the
+    interview, or the other side of the tape), and at the next segment once `every_s` has passed.
+    The title is the opening words; an archivist renames them in the OHMS editor.
+    """
+    points: list[tuple[float, str, str]] = []
+    previous_end: float | None = None
+    for segment in transcript.segments:
+        text = " ".join(segment.text.split())
+        if not text:
+            continue
+        opens = (
+            not points
+            or (previous_end is not None and segment.start - previous_end >= pause_s)
+            or segment.start - points[-1][0] >= every_s
+        )
+        if opens:
+            words = text.split()
+            title = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+            points.append((segment.start, title, text))
+        previous_end = segment.end
+    return points
+
+
 def _first(*values: Any) -> str:
     for value in values:
         if isinstance(value, list | tuple):
@@ -136,7 +162,18 @@ def to_ohms_xml(transcript: Transcript, source_path: Path, archivist: ArchivistM
     add("user_notes", "Transcript made automatically by Whisper; not checked by a person.")
     add("transcript", "\n".join(transcript_lines(transcript)))
     add("transcript_alt")
-    add("index")
+    index = add("index")
+    for time_s, point_title, partial in index_points(transcript):
+        point = ET.SubElement(index, f"{{{OHMS_NS}}}point")
+        for name, value in (
+            ("time", str(int(time_s))),
+            ("title", point_title),
+            ("partial_transcript", partial),
+            ("synopsis", ""),
+            ("keywords", ""),
+            ("subjects", ""),
+        ):
+            ET.SubElement(point, f"{{{OHMS_NS}}}{name}").text = value
     add("index_alt")
     ET.indent(root, space=" ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)

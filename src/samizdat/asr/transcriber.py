@@ -35,6 +35,10 @@ class TranscribeOptions:
     window_s: float = 600.0
     vad: bool = True
     vad_settings: VadSettings | None = None
+    piece_s: float = 120.0
+    """Speech handed to the engine per call. Whisper's feature extraction takes ~0.7 MB per second of
+    audio it is given (measured: 423 MB for 600 s), so a speech-dense window goes in pieces, split
+    between VAD spans (at pauses)."""
 
     @classmethod
     def from_options(cls, options: AsrOptions) -> TranscribeOptions:
@@ -97,15 +101,43 @@ class Transcriber:
     def _transcribe_window(self, window: Window, policy: LanguagePolicy) -> list[Segment]:
         if not window.spans:
             return []
-        speech = np.concatenate([window.audio[s.start : s.end] for s in window.spans])
-        language = policy.choose(self.engine, speech)
-        clock = SpeechClock(window.spans, window.offset_s)
-        found = self.engine.transcribe(speech, language)
-        policy.record(language, speech.size / SAMPLE_RATE)
-        restored = [clock.restore(segment) for segment in found]
+        language = policy.choose(self.engine, _opening(window, 30 * SAMPLE_RATE))
+        restored: list[Segment] = []
+        for spans in pieces(window.spans, int(self.options.piece_s * SAMPLE_RATE)):
+            speech = np.concatenate([window.audio[s.start : s.end] for s in spans])
+            clock = SpeechClock(spans, window.offset_s)
+            restored += [clock.restore(segment) for segment in self.engine.transcribe(speech, language)]
+            policy.record(language, speech.size / SAMPLE_RATE)
         for segment in restored:
             segment.language = segment.language or language
         return restored
+
+
+def _opening(window: Window, samples: int) -> np.ndarray:
+    """The first `samples` of speech in the window (what language detection listens to)."""
+    taken: list[np.ndarray] = []
+    size = 0
+    for span in window.spans:
+        if size >= samples:
+            break
+        part = window.audio[span.start : min(span.end, span.start + samples - size)]
+        taken.append(part)
+        size += part.size
+    return np.concatenate(taken)
+
+
+def pieces(spans: list[Span], limit: int) -> list[list[Span]]:
+    """Consecutive spans grouped so each group holds at most `limit` samples (a longer span stays whole)."""
+    groups: list[list[Span]] = []
+    size = 0
+    for span in spans:
+        if groups and size + span.samples <= limit:
+            groups[-1].append(span)
+            size += span.samples
+        else:
+            groups.append([span])
+            size = span.samples
+    return groups
 
 
 class SpeechClock:

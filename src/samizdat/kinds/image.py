@@ -27,14 +27,14 @@ _HINT_UNREADABLE = (
 )
 
 
-def _dpi(image: Image.Image, default: int) -> int:
-    """The resolution the file records, or the default when it records none or nonsense."""
+def _dpi(image: Image.Image) -> int | None:
+    """The resolution the file records, or None when it records none or nonsense (Tesseract then estimates)."""
     value = image.info.get("dpi") or image.info.get("resolution")
     try:
         dpi = round(float(value[0])) if value else 0
     except (TypeError, ValueError, IndexError):
         dpi = 0
-    return dpi if 70 <= dpi <= 4800 else default
+    return dpi if 70 <= dpi <= 4800 else None
 
 
 def count_frames(path: Path) -> int:
@@ -50,7 +50,7 @@ def count_frames(path: Path) -> int:
     return frames
 
 
-def load_frame(path: Path, index: int, default_dpi: int) -> PageImage:
+def load_frame(path: Path, index: int) -> PageImage:
     """Page `index` (0-based) of the file, loaded into memory only when its turn comes."""
     try:
         with warnings.catch_warnings():
@@ -58,14 +58,14 @@ def load_frame(path: Path, index: int, default_dpi: int) -> PageImage:
             with Image.open(path) as image:
                 image.seek(index)
                 image.load()
-                return PageImage(number=index + 1, image=image.copy(), dpi=_dpi(image, default_dpi))
+                return PageImage(number=index + 1, image=image.copy(), dpi=_dpi(image))
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         raise BadInputError(f"cannot read page {index + 1} of the image: {exc}", _HINT_UNREADABLE) from exc
 
 
 def _page_worker(path: Path, langs: str, options: OcrOptions) -> Callable[[int], Page]:
     def work(index: int) -> Page:
-        return ocr_page_safely(load_frame(path, index, options.default_dpi), langs, options).page
+        return ocr_page_safely(load_frame(path, index), langs, options).page
 
     return work
 

@@ -15,7 +15,7 @@ from samizdat.models import Extraction, Kind, Page
 from samizdat.ocr.languages import tesseract_languages
 from samizdat.ocr.outputs import document_outputs
 from samizdat.ocr.page import PageImage, PageOcr, failure_warnings, ocr_page_safely
-from samizdat.ocr.pdf_survey import PageSurvey, open_pdf, page_image, render_page, survey_page
+from samizdat.ocr.pdf_survey import PageSurvey, low_resolution_scan, open_pdf, render_page, survey_page
 from samizdat.ocr.pdf_text import garbage_reason, read_pages, unusable_reason
 from samizdat.ocr.pool import map_pages
 from samizdat.ocr.searchable import assemble
@@ -99,12 +99,8 @@ class PdfKind:
             engines["ocr"] = f"tesseract {tesseract_version()} {choice.langs}"
 
             def work(plan: PagePlan) -> PageOcr:
-                found = page_image(doc, plan.index, options.dpi) if plan.method == "ocr" else None
-                if found is not None:
-                    image, dpi = found
-                else:
-                    dpi = surveys[plan.index].render_dpi(options.dpi, options.max_dpi)
-                    image = render_page(doc, plan.index, dpi)
+                coarse = low_resolution_scan(doc, plan.index, options.dpi)
+                image, dpi = coarse or (render_page(doc, plan.index, options.dpi), options.dpi)  # once, in grey
                 return ocr_page_safely(PageImage(plan.index + 1, image, dpi), choice.langs, options, want_overlay=True)
 
             results = map_pages(

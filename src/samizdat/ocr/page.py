@@ -30,11 +30,11 @@ def failure_warnings(pages: list[Page]) -> list[str]:
 
 @dataclass
 class PageImage:
-    """A page to OCR: its 1-based number, pixels and resolution."""
+    """A page to OCR: its 1-based number, pixels and resolution (None: unknown, Tesseract estimates it)."""
 
     number: int
     image: Image.Image
-    dpi: int
+    dpi: int | None
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _straighten(image: Image.Image, options: OcrOptions, steps: list[str]) -> Im
     return preprocess.rotate(image, angle)
 
 
-def _turn(image: Image.Image, options: OcrOptions, dpi: int, steps: list[str]) -> Image.Image | None:
+def _turn(image: Image.Image, options: OcrOptions, dpi: int | None, steps: list[str]) -> Image.Image | None:
     """The page turned upright per Tesseract OSD, or None when OSD sees no need (or cannot tell)."""
     found = detect_orientation(image, timeout_s=min(60.0, options.page_timeout_s), dpi=dpi)
     if found is None or found.rotate == 0 or found.confidence < options.osd_min_confidence:
@@ -81,15 +81,27 @@ def _turn(image: Image.Image, options: OcrOptions, dpi: int, steps: list[str]) -
     return image.rotate(-found.rotate, expand=True)  # PIL turns counter-clockwise
 
 
-def _read(image: Image.Image, langs: str, options: OcrOptions, dpi: int, overlay: bool, steps: list[str]) -> _Reading:
+def _read(
+    image: Image.Image, langs: str, options: OcrOptions, dpi: int | None, overlay: bool, steps: list[str]
+) -> _Reading:
+    """Tesseract on the page, cleaned first when it is degraded.
+
+    A borderline page (only just past a threshold) is read both ways and the better reading kept: there
+    the measurements cannot tell a worn page from an illustrated one, and clean-up hurt the latter.
+    """
     plan = preprocess.assess(image) if options.cleanup else None
-    target = image
-    if plan is not None and plan.degraded:
-        target = preprocess.clean(image, plan)
-        steps.append(f"cleaned: {plan.reason}")
-    cleaned = target is not image
-    rec = recognize(target, langs, timeout_s=options.page_timeout_s, dpi=dpi, text_only_pdf=overlay or cleaned)
-    return _Reading(image, rec, cleaned, steps)
+    if plan is None or not plan.degraded:
+        rec = recognize(image, langs, timeout_s=options.page_timeout_s, dpi=dpi, text_only_pdf=overlay)
+        return _Reading(image, rec, False, steps)
+    cleaned = recognize(preprocess.clean(image, plan), langs, timeout_s=options.page_timeout_s, dpi=dpi,
+                        text_only_pdf=True)
+    reading = _Reading(image, cleaned, True, [*steps, f"cleaned: {plan.reason}"])
+    if plan.borderline:
+        as_scanned = recognize(image, langs, timeout_s=options.page_timeout_s, dpi=dpi, text_only_pdf=overlay)
+        alternative = _Reading(image, as_scanned, False, [*steps, f"clean-up ({plan.reason}) read worse; not used"])
+        if alternative.score > reading.score:
+            return alternative
+    return reading
 
 
 def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: bool = False) -> PageOcr:
@@ -120,7 +132,8 @@ def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: 
     overlay = want_overlay and not any(s.startswith(("deskewed", "turned")) for s in reading.steps)
     pdf = reading.rec.pdf
     if pdf is not None and reading.cleaned and not overlay:
-        pdf = overlay_text_page(reading.image, page.dpi, pdf)  # show the page as scanned, not the binarised copy
+        # show the page as scanned, not the binarised copy Tesseract read
+        pdf = overlay_text_page(reading.image, page.dpi or options.default_dpi, pdf)
     return PageOcr(
         page=Page(
             number=page.number,
@@ -148,6 +161,7 @@ def ocr_page_safely(page: PageImage, langs: str, options: OcrOptions, *, want_ov
         return PageOcr(
             page=Page(number=page.number, text="", method="ocr", confidence=0.0, languages=langs,
                       notes=[f"{OCR_FAILED}: {exc}"],
-                      pdf=None if want_overlay else image_pdf_page(preprocess.to_working_mode(page.image), page.dpi)),
+                      pdf=None if want_overlay else image_pdf_page(preprocess.to_working_mode(page.image),
+                                                                   page.dpi or options.default_dpi)),
             overlay=False,
         )

@@ -18,6 +18,7 @@ _ANALYSIS_WIDTH = 1000
 MIN_CONTRAST = 110.0  # paper minus darkest ink, grey levels; below this the ink is faint
 MAX_UNEVENNESS = 40.0  # spread of the background across the page, grey levels
 MAX_GRAIN = 8.0  # pixel noise, grey levels
+SEVERE_CONTRAST, SEVERE_UNEVENNESS, SEVERE_GRAIN = 90.0, 60.0, 12.0  # past these, clean-up is never in doubt
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,13 @@ class CleanupPlan:
     contrast: float
     unevenness: float
     noise: float
+
+    @property
+    def borderline(self) -> bool:
+        """Degraded, but only just: faint-ish ink or a mildly uneven background, no heavy grain."""
+        return self.degraded and self.contrast >= SEVERE_CONTRAST and self.unevenness <= SEVERE_UNEVENNESS and (
+            self.noise <= SEVERE_GRAIN
+        )
 
 
 def to_working_mode(image: Image.Image) -> Image.Image:

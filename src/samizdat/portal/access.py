@@ -31,8 +31,14 @@ def is_staff(request: Request, staff_token: str | None) -> bool:
     bearer = request.headers.get("Authorization", "")
     offered = [request.headers.get(STAFF_HEADER, ""), request.cookies.get(STAFF_COOKIE, ""),
                bearer[7:] if bearer.lower().startswith("bearer ") else ""]
-    expected = staff_token.encode()
-    return any(hmac.compare_digest(o.encode(), expected) for o in offered if o)
+    return any(token_matches(o, staff_token) for o in offered)
+
+
+def token_matches(offered: str, staff_token: str | None) -> bool:
+    """A constant-time comparison; an empty token (offered or configured) never matches."""
+    if not offered or not staff_token:
+        return False
+    return hmac.compare_digest(offered.encode(), staff_token.encode())
 
 
 def valid_item_id(item_id: str) -> bool:

@@ -124,7 +124,8 @@ def api_search(
                      offset=offset, hits=hits, facets=facets)
 
 
-@router.get("/items/{item_id}", response_model=ItemOut, summary="One item", responses={404: {"description": "Not found"}})
+@router.get("/items/{item_id}", response_model=ItemOut, summary="One item",
+            responses={404: {"description": "Not found"}})
 def api_item(request: Request, item_id: str) -> ItemOut:
     """Metadata, text per page (documents) or segments (audio), and download links."""
     portal = portal_of(request)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -61,6 +62,21 @@ class Portal:
         """The item view, if this request may see it."""
         return read_item(self.bag_dir(item_id, staff))
 
+    def linked_item(self, item_id: str, title: str, article_id: str, staff: bool) -> dict[str, Any] | None:
+        """An item linked to an article, with the link's score, evidence (entity labels) and passage.
+
+        None when the bag is gone or hidden from this caller (the index may lag behind the bags).
+        """
+        try:
+            item = self.item(item_id, staff)
+        except NotFoundError:
+            return None
+        link: dict[str, Any] = next((a for a in item.metadata.get("articles", []) if a.get("id") == article_id), {})
+        labels = {**self.entity_labels, **item.entity_labels}
+        return {"id": item_id, "title": title, "kind": item.kind, "date": item.dc.get("date", ""),
+                "score": link.get("score"), "evidence": [labels.get(e, e) for e in link.get("evidence", [])],
+                "passage": link.get("passage") or ""}
+
     def article(self, article_id: str) -> Article:
         """A catalogue article, or NotFoundError."""
         if article_id not in self.articles:
@@ -86,7 +102,7 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
 
     `staff_token` defaults to SAMIZDAT_STAFF_TOKEN; with none, nobody is staff and restricted items never show.
     """
-    from samizdat.portal import api, downloads, pages
+    from samizdat.portal import api, downloads, pages, staff
 
     opened = index or open_index(database_url, processed / "catalog.sqlite")
     catalogue = load_catalogue()
@@ -117,6 +133,7 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     app.include_router(api.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
+    app.include_router(staff.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found_page(request: Request, error: StarletteHTTPException) -> Response:
@@ -126,7 +143,7 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
         return await http_exception_handler(request, error)
 
     @app.middleware("http")
-    async def private_when_staff(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def private_when_staff(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """Pages served to staff may show restricted items: no shared cache may keep them."""
         response = await call_next(request)
         if portal.staff(request):

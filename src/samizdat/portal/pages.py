@@ -103,9 +103,11 @@ def article_page(request: Request, article_id: str) -> Response:
     """The article's facts and summary, and the visible items linked to it."""
     portal = portal_of(request)
     article = portal.article(article_id)
-    linked = portal.index.articles_view(staff=portal.staff(request)).get(article_id, [])
+    staff = portal.staff(request)
+    linked = [portal.linked_item(item_id, title, article_id, staff)
+              for item_id, title in portal.index.articles_view(staff=staff).get(article_id, [])]
     return templates.TemplateResponse(request, "article.html", {
-        "article": article, "items": linked, "staff": portal.staff(request),
+        "article": article, "items": [x for x in linked if x is not None], "staff": staff,
         "search_url": "/?" + urlencode({"article": article_id}),
     })
 

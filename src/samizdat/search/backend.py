@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from samizdat.search.documents import IndexedItem
@@ -23,18 +24,22 @@ from samizdat.search.stemming import stem_text
 Row = Sequence[Any]
 
 
+@dataclass(frozen=True)
 class Matcher:
-    """The dialect's FROM and WHERE for a set of stems, with their parameters in order."""
+    """The dialect's FROM and WHERE for a query plan, with their parameters in order, and how to rank."""
 
-    def __init__(self, from_sql: str, from_params: list[Any], where: list[str], where_params: list[Any],
-                 score: str, order: str) -> None:
-        self.from_sql, self.from_params = from_sql, from_params
-        self.where, self.where_params = where, where_params
-        self.score, self.order = score, order
+    from_sql: str
+    from_params: list[Any]
+    where: list[str]
+    where_params: list[Any]
+    score: str
+    """SQL for a unit's relevance, higher is better."""
+    order: str
+    """SQL ORDER BY for best first."""
 
 
 class SqlIndex(ABC):
-    """One row per unit in `units` (text plus its stem shadow), items and facet tables beside it."""
+    """The index: a narrow `units` row per page or segment, its text and stems in `unit_texts`, items beside."""
 
     placeholder = "?"
     names: NameVariants | None = None
@@ -141,15 +146,16 @@ class SqlIndex(ABC):
         )
         if not ranked:
             return []
-        texts = dict(self._rows(f"SELECT id, text FROM unit_texts WHERE id IN ({','.join([p] * len(ranked))})",
-                                [r[0] for r in ranked]))
+        marks = ",".join([p] * len(ranked))
+        texts = {int(r[0]): str(r[1])
+                 for r in self._rows(f"SELECT id, text FROM unit_texts WHERE id IN ({marks})", [r[0] for r in ranked])}
         item_ids = list(dict.fromkeys(r[1] for r in ranked))
         items = {r[0]: (r[1], r[2]) for r in self._rows(
             f"SELECT id, title, kind FROM items WHERE id IN ({','.join([p] * len(item_ids))})", item_ids)}
         stems = plan.stems
         return [
             Hit(item_id=item_id, title=items[item_id][0], kind=items[item_id][1],
-                snippet=make_snippet(texts[unit_id], stems), score=float(score or 0.0), page=page, start_s=start_s,
+                snippet=make_snippet(texts[int(unit_id)], stems), score=float(score or 0.0), page=page, start_s=start_s,
                 end_s=end_s, seq=int(seq))
             for unit_id, item_id, score, page, start_s, end_s, seq in ranked
         ]
@@ -240,9 +246,3 @@ class SqlIndex(ABC):
     def units_count(self) -> int:
         """How many pages and segments the index holds (for the bench and health checks)."""
         return int(self._rows("SELECT count(*) FROM units")[0][0])
-
-
-def batched(rows: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    """Slices of at most `size` rows."""
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]

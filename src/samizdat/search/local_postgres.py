@@ -6,6 +6,7 @@ through `runuser`. Nothing is left behind: `stop()` shuts the server down and re
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -86,10 +87,8 @@ class LocalPostgres:
     def stop(self) -> None:
         """Stop the server (fast shutdown) and delete its folder."""
         if (self.data_dir / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(PostgresUnavailableError):  # already gone: nothing left to stop
                 self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
-            except PostgresUnavailableError:
-                pass
         shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self) -> str:

@@ -1,7 +1,9 @@
 """SQLite FTS5 backend: the embedded default, `processed/catalog.sqlite`.
 
-FTS5 indexes the stem shadow of each unit (`units.stems`, external content), so BM25 ranks by
-stems and Russian and English word forms meet; the text itself stays in `units.text` for snippets.
+FTS5 indexes the stem shadow of each unit (`unit_texts.stems`, external content), so BM25 ranks by
+stems and Russian and English word forms meet. The texts live apart from the narrow `units` rows
+that carry each unit's item, place and facet values: ranking and filtering thousands of matches
+then never reads a page of text, which is what keeps a query on 100k pages within milliseconds.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from samizdat.search.backend import Matcher, Row, SqlIndex
 from samizdat.search.names import QueryPlan
 from samizdat.search.stemming import stem_text
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -28,22 +30,23 @@ CREATE TABLE IF NOT EXISTS item_languages (item_id TEXT NOT NULL, language TEXT 
 CREATE TABLE IF NOT EXISTS item_articles (item_id TEXT NOT NULL, article_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS item_entities (item_id TEXT NOT NULL, entity_id TEXT NOT NULL, label TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS units (
-    rowid INTEGER PRIMARY KEY, item_id TEXT NOT NULL, seq INTEGER NOT NULL,
-    page INTEGER, start_s REAL, end_s REAL, text TEXT NOT NULL, stems TEXT NOT NULL DEFAULT ''
+    id INTEGER PRIMARY KEY, item_id TEXT NOT NULL, seq INTEGER NOT NULL, page INTEGER, start_s REAL, end_s REAL,
+    kind TEXT NOT NULL, year INTEGER, public INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS unit_texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL, stems TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS units_item ON units(item_id, seq);
-CREATE INDEX IF NOT EXISTS languages_item ON item_languages(item_id);
-CREATE INDEX IF NOT EXISTS articles_item ON item_articles(item_id);
+CREATE INDEX IF NOT EXISTS languages_item ON item_languages(item_id, language);
+CREATE INDEX IF NOT EXISTS articles_item ON item_articles(item_id, article_id);
 CREATE INDEX IF NOT EXISTS articles_article ON item_articles(article_id);
-CREATE INDEX IF NOT EXISTS entities_item ON item_entities(item_id);
+CREATE INDEX IF NOT EXISTS entities_item ON item_entities(item_id, entity_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5(
-    stems, content='units', content_rowid='rowid', tokenize='unicode61 remove_diacritics 2'
+    stems, content='unit_texts', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER IF NOT EXISTS units_ai AFTER INSERT ON units BEGIN
-    INSERT INTO units_fts(rowid, stems) VALUES (new.rowid, new.stems);
+CREATE TRIGGER IF NOT EXISTS unit_texts_ai AFTER INSERT ON unit_texts BEGIN
+    INSERT INTO units_fts(rowid, stems) VALUES (new.id, new.stems);
 END;
-CREATE TRIGGER IF NOT EXISTS units_ad AFTER DELETE ON units BEGIN
-    INSERT INTO units_fts(units_fts, rowid, stems) VALUES ('delete', old.rowid, old.stems);
+CREATE TRIGGER IF NOT EXISTS unit_texts_ad AFTER DELETE ON unit_texts BEGIN
+    INSERT INTO units_fts(units_fts, rowid, stems) VALUES ('delete', old.id, old.stems);
 END;
 """
 
@@ -65,21 +68,25 @@ class SqliteIndex(SqlIndex):
             self._migrate()
 
     def _migrate(self) -> None:
-        """Create the schema; a version-1 index (FTS over raw text, no stems) is converted in place."""
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        old_units = self._db.execute("SELECT 1 FROM sqlite_master WHERE name = 'units'").fetchone()
-        if old_units and version < SCHEMA_VERSION:
-            columns = {r[1] for r in self._db.execute("PRAGMA table_info(units)")}
-            if "stems" not in columns:
-                self._db.execute("ALTER TABLE units ADD COLUMN stems TEXT NOT NULL DEFAULT ''")
-            rows = self._db.execute("SELECT rowid, text FROM units").fetchall()
-            self._db.executemany("UPDATE units SET stems = ? WHERE rowid = ?", [(stem_text(t), r) for r, t in rows])
-            for name in ("units_ai", "units_ad"):
-                self._db.execute(f"DROP TRIGGER IF EXISTS {name}")
+        """Create the schema; an older index (texts inside `units`, FTS over raw text) is converted in place."""
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(units)")}
+        if "text" in columns:
+            for old in ("units_ai", "units_ad"):
+                self._db.execute(f"DROP TRIGGER IF EXISTS {old}")
             self._db.execute("DROP TABLE IF EXISTS units_fts")
+            self._db.execute("DROP INDEX IF EXISTS units_item")
+            self._db.execute("ALTER TABLE units RENAME TO units_old")
         self._db.executescript(_SCHEMA)
-        if old_units and version < SCHEMA_VERSION:
-            self._db.execute("INSERT INTO units_fts(units_fts) VALUES ('rebuild')")
+        if "text" in columns:
+            self._db.execute(
+                "INSERT INTO units(id, item_id, seq, page, start_s, end_s, kind, year, public) "
+                "SELECT o.rowid, o.item_id, o.seq, o.page, o.start_s, o.end_s, i.kind, i.year, i.access = 'open' "
+                "FROM units_old o JOIN items i ON i.id = o.item_id"
+            )
+            rows = self._db.execute("SELECT rowid, text FROM units_old").fetchall()
+            self._db.executemany("INSERT INTO unit_texts(id, text, stems) VALUES (?,?,?)",
+                                 [(r, t, stem_text(t)) for r, t in rows])
+            self._db.execute("DROP TABLE units_old")
         self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -96,6 +103,11 @@ class SqliteIndex(SqlIndex):
         with self._lock, self._db:
             yield self._db
 
+    def _new_unit_ids(self, tx: Any, count: int) -> list[int]:
+        # Called after the item's DELETEs, so this transaction already holds SQLite's write lock.
+        start = int(tx.execute("SELECT coalesce(max(id), 0) FROM units").fetchone()[0]) + 1
+        return list(range(start, start + count))
+
     def _match(self, plan: QueryPlan) -> Matcher:
         # Every stem quoted: FTS5 operators (NEAR, OR, *, :) in the user's words stay words.
         expression = " AND ".join(
@@ -103,15 +115,16 @@ class SqliteIndex(SqlIndex):
             for group in plan.groups
         )
         return Matcher(
-            from_sql="units_fts f JOIN units u ON u.rowid = f.rowid JOIN items i ON i.id = u.item_id",
+            from_sql="units_fts f JOIN units u ON u.id = f.rowid",
             from_params=[], where=["f.stems MATCH ?"], where_params=[expression],
             score="-f.rank", order="f.rank",
         )
 
     def optimize(self) -> None:
-        """Merge FTS5 segments (after a bulk load): fewer b-trees to probe per query."""
+        """Merge FTS5 segments and refresh planner statistics (after a bulk load)."""
         with self._transaction() as db:
             db.execute("INSERT INTO units_fts(units_fts) VALUES ('optimize')")
+            db.execute("ANALYZE")
 
 
 def _quoted(stem: str) -> str:
