@@ -22,6 +22,7 @@ from samizdat.pipeline import StageRunner
 from samizdat.settings import Settings, cores
 
 TRANSIENT_RETRIES = 2
+RETRY_DELAY_S = 2
 
 
 def _is_transient(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
@@ -42,7 +43,7 @@ def run_stage_as_task(name: str, fn: Callable[..., Any], *args: Any) -> Any:
         cache_policy=NO_CACHE,  # inputs hold open files and engines; reuse is decided by the bag's processing key
         persist_result=False,
         retries=TRANSIENT_RETRIES,
-        retry_delay_seconds=2,
+        retry_delay_seconds=RETRY_DELAY_S,
         retry_condition_fn=_is_transient,
     )(fn)
     return stage_task(*args)

@@ -14,6 +14,7 @@ from samizdat.errors import BadInputError
 from samizdat.kinds.base import ExtractRequest
 from samizdat.kinds.pdf import PDF
 from samizdat.models import Kind
+from samizdat.ocr.pdf_survey import low_resolution_scan, open_pdf, render_page
 from samizdat.ocr.synthetic import LETTER_EN, PdfPageSpec, make_pdf, text_lines, typescript_page
 from samizdat.settings import OcrOptions, Settings
 
@@ -112,7 +113,12 @@ def test_existing_ocr_layer_is_kept_when_good_and_redone_when_garbage(tmp_path: 
     assert redone.method == "ocr-layer-redone"
     assert any("redone" in note for note in redone.notes)
     assert _similar(redone.text, "\n".join(SCANNED)) > 95
-    assert set(PDF.outputs(extraction, path)) == {"pages/0002.hocr", "pages/0002.alto.xml", "searchable.pdf"}
+    files = PDF.outputs(extraction, path)
+    assert set(files) == {"pages/0002.hocr", "pages/0002.alto.xml", "searchable.pdf"}
+    searchable = PdfReader(io.BytesIO(files["searchable.pdf"]))
+    assert len(searchable.pages) == 2
+    assert "kq" not in (searchable.pages[1].extract_text() or "")  # the garbage layer is gone with its page
+    assert "parcel" in (searchable.pages[1].extract_text() or "")
 
 
 def test_password_protected_pdf_is_bad_input_with_a_hint(tmp_path: Path) -> None:
@@ -172,5 +178,24 @@ def test_long_born_digital_pdf_is_read_in_parallel_in_page_order(tmp_path: Path)
     path = _write(tmp_path, "report.pdf", make_pdf(pages))
     extraction = PDF.extract(_request(path))  # pdf_workers=2 (two cores): two page ranges in two processes
     assert [p.number for p in extraction.pages] == list(range(1, 21))
-    assert [p.text.splitlines()[0] for p in extraction.pages] == [f"Page number {n} of the report" for n in range(1, 21)]
+    firsts = [p.text.splitlines()[0] for p in extraction.pages]
+    assert firsts == [f"Page number {n} of the report" for n in range(1, 21)]
     assert {p.method for p in extraction.pages} == {"text-layer"}
+
+
+def test_coarse_scans_are_read_from_their_own_pixels_fine_ones_rendered(tmp_path: Path) -> None:
+    coarse = typescript_page(SCANNED, dpi=100)  # A4 at 100 dpi: PDFium would enlarge it without smoothing
+    fine = typescript_page(SCANNED, dpi=300)
+    path = _write(tmp_path, "scans.pdf", make_pdf([PdfPageSpec(image=coarse), PdfPageSpec(image=fine),
+                                                   PdfPageSpec(image=coarse, rotate=90)]))
+    doc = open_pdf(path)
+    try:
+        found = low_resolution_scan(doc, 0, 300)
+        assert found is not None and found[1] == 100 and found[0].size == coarse.size
+        assert low_resolution_scan(doc, 1, 300) is None
+        turned = low_resolution_scan(doc, 2, 300)
+        assert turned is not None and turned[0].size == (coarse.height, coarse.width)
+        width, height = render_page(doc, 1, 150).size
+        assert abs(width - 595 * 150 / 72) <= 1 and abs(height - 842 * 150 / 72) <= 1
+    finally:
+        doc.close()

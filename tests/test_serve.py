@@ -105,6 +105,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
             print(log_path.read_text(errors="replace")[-3000:])
+        assert not list((processed / ".claims").glob("*.claim")), "Ctrl-C left a claimed file behind"
 
 
 def _final_run(api: str, name: str) -> dict[str, Any]:

@@ -54,6 +54,16 @@ BUG_HINT = (
 )
 
 
+def _database_busy(error: BaseException) -> bool:
+    """Locked SQLite, a dropped PostgreSQL connection: failures of the moment, not of the item."""
+    if isinstance(error, (ConnectionError, TimeoutError)):
+        return True
+    message = str(error).lower()
+    return type(error).__name__ == "OperationalError" and any(
+        word in message for word in ("locked", "busy", "connection", "timeout", "terminating")
+    )
+
+
 def call_directly(name: str, fn: Callable[..., T], *args: Any) -> T:
     """The stage runner without an orchestrator."""
     return fn(*args)
@@ -249,8 +259,13 @@ class Pipeline:
         return package_item(s.staging_dir, s.items_dir, s.bundles_dir, claimed.source, title, files, replace)
 
     def index_bag(self, bag: Path) -> None:
-        """Put the published item into the search index."""
-        self.index.upsert(item_from_bag(bag))
+        """Put the published item into the search index; a busy or unreachable database is worth a retry."""
+        try:
+            self.index.upsert(item_from_bag(bag))
+        except Exception as error:
+            if _database_busy(error):
+                raise TransientError(f"the search index is busy or unreachable: {error}") from error
+            raise
 
     def release(self, claimed: Claimed) -> None:
         """Remove the inbox file and its sidecar: their bytes are now in a validated, published bag."""

@@ -101,7 +101,9 @@ class PdfKind:
             def work(plan: PagePlan) -> PageOcr:
                 coarse = low_resolution_scan(doc, plan.index, options.dpi)
                 image, dpi = coarse or (render_page(doc, plan.index, options.dpi), options.dpi)  # once, in grey
-                return ocr_page_safely(PageImage(plan.index + 1, image, dpi), choice.langs, options, want_overlay=True)
+                # a redone page is replaced whole, so its old (garbage) invisible layer does not stay searchable
+                return ocr_page_safely(PageImage(plan.index + 1, image, dpi), choice.langs, options,
+                                       want_overlay=plan.method == "ocr")
 
             results = map_pages(
                 work, to_ocr, workers=options.workers,
