@@ -9,8 +9,12 @@ its claim, so after `SAMIZDAT_CLAIM_TTL_S` another worker takes the file over.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from samizdat.settings import Settings
+
+if TYPE_CHECKING:
+    from prefect import Flow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = "flows/inbox.py:process_inbox"
@@ -34,7 +38,7 @@ def deploy_inbox(settings: Settings, pool: str, name: str = "inbox") -> str:
     from flows.inbox import process_inbox
 
     ensure_process_pool(pool)
-    flow = process_inbox.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT)
+    flow = cast("Flow[..., Any]", process_inbox.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT))
     deployment_id = flow.deploy(
         name=name,
         work_pool_name=pool,

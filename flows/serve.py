@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from importlib.util import find_spec
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from samizdat.settings import Settings
 
@@ -78,7 +79,7 @@ def serve_inbox(settings: Settings) -> None:
     server_command = _command("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port))
     with background(server_command) as server:
         wait_healthy(os.environ["PREFECT_API_URL"], server)
-        with _portal_if_installed():
+        with _portal_if_installed(settings):
             watcher = InboxWatcher(settings.inbox, settings.settle_s).start()
             print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}   inbox: {parameters['inbox']}", flush=True)
             try:
@@ -104,10 +105,11 @@ def serve_inbox(settings: Settings) -> None:
 
 
 @contextmanager
-def _portal_if_installed() -> Iterator[None]:
-    """The researchers' portal beside the server, when this installation has it."""
+def _portal_if_installed(settings: Settings) -> Iterator[None]:
+    """The researchers' portal beside the server, on the port of `portal_url`, over the same processed folder."""
     if find_spec("samizdat.portal") is None:
         yield
         return
-    with background(_command("samizdat", "portal")):
+    port = str(urlsplit(settings.portal_url).port or 8000)
+    with background(_command("samizdat", "portal", "--port", port, "--processed", str(settings.processed.resolve()))):
         yield

@@ -14,7 +14,7 @@ from pathlib import Path
 from prefect.events import emit_event
 from watchfiles import Change, watch
 
-from samizdat import inbox
+from samizdat.inbox import is_candidate, settled, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -54,21 +54,21 @@ class InboxWatcher:
             with self._lock:
                 for change, name in changes:
                     path = Path(name)
-                    if change is not Change.deleted and inbox.is_candidate(path):
+                    if change is not Change.deleted and is_candidate(path):
                         self._pending[path] = time.monotonic()
 
     def _announce_settled(self) -> None:
         while not self._stop.wait(0.5):
             with self._lock:
                 candidates = list(self._pending)
-            for path in inbox.settled(candidates, self.settle_s, wait=False):
+            for path in settled(candidates, self.settle_s, wait=False):
                 with self._lock:
                     self._pending.pop(path, None)
                 self._announce(path)
 
     def _announce(self, path: Path) -> None:
         try:
-            sha256 = inbox.sha256_of(path)
+            sha256 = sha256_of(path)
         except FileNotFoundError:
             return
         if sha256 in self._announced:

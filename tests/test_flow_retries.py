@@ -8,7 +8,6 @@ from prefect import flow
 from flows.stages import run_stage_as_task
 from samizdat.errors import BadInputError, TransientError
 
-
 CALLS: list[int] = []  # module level: Prefect copies flow parameters
 
 

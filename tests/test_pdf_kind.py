@@ -18,9 +18,6 @@ from samizdat.ocr.pdf_survey import low_resolution_scan, open_pdf, render_page
 from samizdat.ocr.synthetic import LETTER_EN, PdfPageSpec, make_pdf, text_lines, typescript_page
 from samizdat.settings import OcrOptions, Settings
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CORPUS = SHARED / "corpus" / "pdf"
-
 BORN_DIGITAL = ["Minutes of the committee meeting", "held in London on 12 May 1980.", "", "Present: six members."]
 SCANNED = LETTER_EN[4:12]
 
@@ -145,18 +142,11 @@ def test_not_a_pdf_is_bad_input(tmp_path: Path) -> None:
         PDF.extract(_request(_write(tmp_path, "x.pdf", b"this is not a PDF at all" * 20)))
 
 
-def _corpus(name: str) -> Path:
-    path = CORPUS / name
-    if not path.exists():
-        pytest.skip(f"needs ../shared/corpus/pdf/{name} (the shared test corpus)")
-    return path
-
-
 @pytest.mark.corpus
-def test_corpus_born_digital_text_matches_truth() -> None:
-    issue = PDF.extract(_request(_corpus("digital/issue-987-test.pdf")))
+def test_corpus_born_digital_text_matches_truth(corpus: Path) -> None:
+    issue = PDF.extract(_request(corpus / "pdf" / "digital" / "issue-987-test.pdf"))
     assert issue.pages[0].text.split("\n") == ["Big Text", "Small Text"]
-    scotus_path = _corpus("digital/scotus-transcript-p1.pdf")
+    scotus_path = corpus / "pdf" / "digital" / "scotus-transcript-p1.pdf"
     scotus = PDF.extract(_request(scotus_path))
     truth = (scotus_path.parent / "scotus-transcript-p1.truth.txt").read_text()
     assert [line for line in scotus.text.splitlines() if line] == truth.strip().splitlines()
@@ -164,8 +154,8 @@ def test_corpus_born_digital_text_matches_truth() -> None:
 
 @pytest.mark.corpus
 @pytest.mark.slow
-def test_corpus_cardinal_pages_all_turned_upright() -> None:
-    path = _corpus("scanned/cardinal.pdf")
+def test_corpus_cardinal_pages_all_turned_upright(corpus: Path) -> None:
+    path = corpus / "pdf" / "scanned" / "cardinal.pdf"
     extraction = PDF.extract(_request(path))
     truth = (path.parent / "cardinal.truth.txt").read_text().split("\f")
     assert len(extraction.pages) == 4

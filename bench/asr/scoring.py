@@ -16,11 +16,11 @@ _NUMBERS = {word: str(value) for value, word in enumerate(_SMALL)} | _TENS
 
 
 def normalise(text: str) -> list[str]:
-    """Lower-case words without punctuation; "ё" as "е"; English number words as digits ("ten" = "10")."""
+    """Lower-case words, punctuation and hyphens gone; "ё" as "е"; English number words as digits ("ten" = "10")."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     text = re.sub(r"[’‘`]", "'", text)
-    text = re.sub(r"[^\w\s'-]", " ", text)
-    words = [w.strip("'-") for w in text.split()]
+    text = re.sub(r"[^\w\s']", " ", text)  # hyphens too: "short-type" is two words, as in "short typed"
+    words = [w.strip("'") for w in text.split()]
     return [_NUMBERS.get(w, w) for w in words if w]
 
 

@@ -27,9 +27,8 @@ from samizdat.ocr import preprocess  # noqa: E402
 from samizdat.settings import OcrOptions, Settings  # noqa: E402
 
 VARIANTS: dict[str, dict[str, Any]] = {
-    "none": {"orientation": False, "deskew": False, "cleanup": False},
-    "orientation": {"orientation": True, "deskew": False, "cleanup": False},
-    "orientation+deskew": {"orientation": True, "deskew": True, "cleanup": False},
+    "no steps": {"orientation": False, "deskew": False, "cleanup": False},
+    "no clean-up": {"cleanup": False},
     "full (as shipped)": {},
     "cleanup forced on every page": {"force_cleanup": True},
 }

@@ -106,13 +106,16 @@ def run_raw(items: list[Item], workdir: Path) -> dict[str, str]:
     """
     import pypdfium2 as pdfium
 
+    from samizdat.ocr.pdf_survey import render_scale
+
     jobs: list[tuple[str, int, str, str]] = []  # item, page, image, lang
     for item in items:
         if item.path.endswith(".pdf"):
             doc = pdfium.PdfDocument(item.path)
             for index in range(len(doc)):
                 png = workdir / f"raw-{item.name}-{index}.png"
-                doc[index].render(scale=300 / 72, grayscale=True).to_pil().save(png, dpi=(300, 300))
+                bitmap = doc[index].render(scale=render_scale(300), grayscale=True)  # exact pixel grid
+                bitmap.to_pil().save(png, dpi=(300, 300))
                 jobs.append((item.name, index, str(png), item.lang))
             doc.close()
         else:

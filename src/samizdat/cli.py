@@ -7,11 +7,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -32,7 +32,7 @@ ProcessedOpt = Annotated[
 
 
 def _settings(inbox: Path | None = None, processed: Path | None = None) -> Settings:
-    overrides = {k: v for k, v in {"inbox": inbox, "processed": processed}.items() if v is not None}
+    overrides: dict[str, Any] = {k: v for k, v in {"inbox": inbox, "processed": processed}.items() if v is not None}
     return Settings(**overrides)
 
 
@@ -42,7 +42,7 @@ def _pass_progress() -> Iterator[None]:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as bars:
         files = bars.add_task("files", total=None)
-        current: dict[str, int] = {}
+        current: dict[str, TaskID] = {}
 
         def show(event: events.Event) -> None:
             if isinstance(event, events.PassStarted):

@@ -18,6 +18,7 @@ _ANALYSIS_WIDTH = 1000
 MIN_CONTRAST = 110.0  # paper minus darkest ink, grey levels; below this the ink is faint
 MAX_UNEVENNESS = 40.0  # spread of the background across the page, grey levels
 MAX_GRAIN = 8.0  # pixel noise, grey levels
+MIN_SKEW_GAIN = 1.5  # profile sharpening needed to trust a skew (8071: 2.4 at -0.4°; 2400dpi: 1.4, noise)
 SEVERE_CONTRAST, SEVERE_UNEVENNESS, SEVERE_GRAIN = 90.0, 60.0, 12.0  # past these, clean-up is never in doubt
 
 
@@ -69,8 +70,12 @@ def _small(grey: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), scale
 
 
-def skew_angle(image: Image.Image, limit: float = 5.0) -> float:
-    """Skew in degrees (counter-clockwise positive), from the sharpest horizontal projection profile."""
+def skew_angle(image: Image.Image, limit: float = 5.0, min_gain: float = MIN_SKEW_GAIN) -> float:
+    """Skew in degrees (counter-clockwise positive), from the sharpest horizontal projection profile.
+
+    0 unless straightening sharpens the profile by `min_gain`: on small or sparse pages the best angle
+    of a flat profile is noise, and turning such a page only blurs it (2400dpi.pdf: 1.1 % -> 8.2 % CER).
+    """
     small, _ = _small(_grey(image))
     _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     if ink.mean() < 0.5:  # blank page
@@ -86,6 +91,8 @@ def skew_angle(image: Image.Image, limit: float = 5.0) -> float:
 
     best = max(np.arange(-limit, limit + 1e-9, 0.5), key=sharpness)
     best = max(np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1), key=sharpness)
+    if sharpness(best) < min_gain * max(sharpness(0.0), 1e-9):
+        return 0.0
     return -float(round(best, 2))
 
 

@@ -74,6 +74,10 @@ class SqlIndex(ABC):
     def close(self) -> None:
         """Release the connection."""
 
+    @abstractmethod
+    def optimize(self) -> None:
+        """Compact the index and refresh planner statistics (after a bulk load)."""
+
     # --- writing ----------------------------------------------------------------------------------
 
     def upsert(self, item: IndexedItem) -> None:
