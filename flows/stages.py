@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import cache
 from typing import Any
 
@@ -22,6 +23,7 @@ from samizdat.pipeline import StageRunner
 from samizdat.settings import Settings, cores
 
 TRANSIENT_RETRIES = 2
+MIN_LEASE_S = 60.0  # the shortest slot lease the Prefect server accepts
 RETRY_DELAY_S = 2
 
 
@@ -82,7 +84,15 @@ def limited_stage_runner(settings: Settings) -> StageRunner:
         if name != "extract":
             return run_stage_as_task(name, fn, *args)
         detected: Detected = args[1]
-        with concurrency(ensure_cpu_limit(), occupy=engine_slots(settings, detected), strict=False):
+        with ExitStack() as held:
+            try:
+                # A worker that dies holding slots gives them back when its lease lapses, as it does its file claim.
+                held.enter_context(concurrency(
+                    ensure_cpu_limit(), occupy=engine_slots(settings, detected), strict=False,
+                    lease_duration=max(settings.claim_ttl_s, MIN_LEASE_S), raise_on_lease_renewal_failure=False,
+                ))
+            except Exception as error:  # the orchestrator's failure, not the file's
+                raise TransientError(f"could not reserve this machine's cores: {error}") from error
             return run_stage_as_task(name, fn, *args)
 
     return run

@@ -14,7 +14,6 @@ _PREFECT_HOME = Path(tempfile.mkdtemp(prefix="samizdat-test-prefect-"))
 os.environ.setdefault("PREFECT_HOME", str(_PREFECT_HOME))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 os.environ["SAMIZDAT_SETTLE_S"] = "0"  # test files are complete when written
 
 from samizdat.settings import Settings  # noqa: E402

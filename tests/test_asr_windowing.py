@@ -79,9 +79,16 @@ def test_speech_clock_restores_file_times_across_cut_out_pauses() -> None:
     assert clock.time(2.0, is_end=True) == 604.0
     assert clock.time(2.0) == 610.0
     assert clock.time(4.0) == 612.0
-    moved = clock.restore(Segment(1.0, 3.0, "a b", words=[Word(1.0, 1.5, "a", 0.9), Word(2.5, 3.0, "b", 0.8)]))
-    assert (moved.start, moved.end) == (603.0, 611.0)
-    assert [(w.start, w.end) for w in moved.words] == [(603.0, 603.5), (610.5, 611.0)]
+    (moved,) = clock.restore(Segment(1.0, 1.9, "a b", words=[Word(1.0, 1.5, "a", 0.9), Word(1.5, 1.9, "b", 0.8)]))
+    assert (moved.start, moved.end, moved.text) == (603.0, 603.9, "a b")
+    assert [(w.start, w.end) for w in moved.words] == [(603.0, 603.5), (603.5, 603.9)]
+
+
+def test_a_segment_across_a_cut_out_pause_is_split_and_no_word_ends_after_the_pause() -> None:
+    clock = SpeechClock([Span(2 * S, 4 * S), Span(60 * S, 63 * S)], offset_s=0.0)
+    words = [Word(1.0, 1.5, "so", 0.9), Word(1.5, 2.04, "long.", 0.9), Word(2.1, 2.5, "Then", 0.9)]
+    parts = clock.restore(Segment(1.0, 2.5, "So long. Then", words=words))
+    assert [(p.start, p.end, p.text) for p in parts] == [(3.0, 4.0, "so long."), (60.1, 60.5, "Then")]
 
 
 class ScriptedEngine:

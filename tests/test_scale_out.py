@@ -33,7 +33,7 @@ def _postgres() -> Any:
     from samizdat.search.local_postgres import LocalPostgres, PostgresUnavailableError
 
     try:
-        return LocalPostgres()
+        return LocalPostgres(max_connections=200)  # a Prefect server and its clients pool many connections
     except PostgresUnavailableError as error:
         if os.environ.get("SAMIZDAT_REQUIRE_POSTGRES") == "1":
             pytest.fail(str(error))
@@ -139,7 +139,10 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
                     except subprocess.TimeoutExpired:
                         _kill_tree(process)
             for log in sorted(logs.glob("*.log")):
-                print(f"--- {log.name}\n{log.read_text(errors='replace')[-1500:]}")
+                lines = log.read_text(errors="replace").splitlines()
+                errors = [line for line in lines if "Error" in line or "error" in line][-15:]
+                print(f"--- {log.name}\n" + "\n".join(errors + lines[-10:]))
+            print(f"--- postgres\n{(postgres.root / 'server.log').read_text(errors='replace')[-2000:]}")
 
 
 def test_two_workers_share_the_inbox_and_survive_a_killed_worker(cluster: dict[str, Any]) -> None:

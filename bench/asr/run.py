@@ -63,9 +63,9 @@ def measure(system: str, audio: Path, language: str | None, model: str) -> dict[
     if child.returncode != 0:
         raise RuntimeError(f"{system} on {audio.name} failed:\n{err.decode()[-3000:]}")
     result = json.loads(out.decode().strip().splitlines()[-1])
+    result.update(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime)
     OUTPUTS.mkdir(parents=True, exist_ok=True)
     (OUTPUTS / f"{system}--{audio.name}.json").write_text(json.dumps(result, ensure_ascii=False))
-    result.update(wall_s=wall, cpu_s=usage.ru_utime + usage.ru_stime)
     return result
 
 
@@ -193,6 +193,7 @@ def rescore() -> None:
             truth = None if old["wer"] is None else record["text"]
             silences = record["silences"]
         result = json.loads(kept.read_text())
+        result.setdefault("cpu_s", old["cpu_s"])
         duration = float(result["duration_s"])
         old.update(row(old["system"], audio, duration, result, truth, old["language_given"], silences))
     write(data["rows"], tuple(data["meta"]["load_average_at_start"]))

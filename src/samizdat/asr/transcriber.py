@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -106,7 +106,8 @@ class Transcriber:
         for spans in pieces(window.spans, int(self.options.piece_s * SAMPLE_RATE)):
             speech = np.concatenate([window.audio[s.start : s.end] for s in spans])
             clock = SpeechClock(spans, window.offset_s)
-            restored += [clock.restore(segment) for segment in self.engine.transcribe(speech, language)]
+            for segment in self.engine.transcribe(speech, language):
+                restored += clock.restore(segment)
             policy.record(language, speech.size / SAMPLE_RATE)
         for segment in restored:
             segment.language = segment.language or language
@@ -161,17 +162,39 @@ class SpeechClock:
         local = min(t - self._starts[index], self._ends[index] - self._starts[index])
         return round(self._origins[index] + max(local, 0.0), 3)
 
-    def restore(self, segment: Segment) -> Segment:
-        """The segment and its words on the file's clock."""
-        words = [Word(self.time(w.start), max(self.time(w.start), self.time(w.end, True)), w.word, w.probability)
-                 for w in segment.words]
-        start = self.time(segment.start)
-        return Segment(
-            start=start,
-            end=max(start, self.time(segment.end, True)),
-            text=segment.text,
-            language=segment.language,
-            words=words,
-            avg_logprob=segment.avg_logprob,
-            no_speech_prob=segment.no_speech_prob,
-        )
+    def _index(self, t: float) -> int:
+        return min(bisect.bisect_right(self._ends, t), len(self._starts) - 1)
+
+    def _span_end(self, t: float) -> float:
+        """File time where the span holding concatenated time `t` ends."""
+        index = self._index(t)
+        return round(self._origins[index] + self._ends[index] - self._starts[index], 3)
+
+    def word(self, word: Word) -> Word:
+        """A word on the file's clock; it ends in the span it starts in (VAD never cuts inside a word)."""
+        start = self.time(word.start)
+        end = min(self.time(word.end, is_end=True), self._span_end(word.start))
+        return Word(start, max(start, end), word.word, word.probability)
+
+    def restore(self, segment: Segment, split_gap_s: float = 2.0) -> list[Segment]:
+        """The segment on the file's clock, split where its words straddle a cut-out pause.
+
+        Whisper hears the concatenated speech, so one of its segments may run across a pause VAD
+        removed; on the file's clock that would be one cue lasting through a long silence.
+        """
+        words = [self.word(w) for w in segment.words]
+        if not words:
+            start = self.time(segment.start)
+            end = min(self.time(segment.end, is_end=True), self._span_end(segment.start))
+            return [replace(segment, start=start, end=max(start, end), words=[])]
+        groups: list[list[Word]] = [[words[0]]]
+        for previous, current in zip(words, words[1:], strict=False):
+            if current.start - previous.end >= split_gap_s:
+                groups.append([])
+            groups[-1].append(current)
+        if len(groups) == 1:
+            return [replace(segment, start=words[0].start, end=words[-1].end, words=words)]
+        return [
+            replace(segment, start=g[0].start, end=g[-1].end, words=g, text=" ".join(w.word for w in g))
+            for g in groups
+        ]

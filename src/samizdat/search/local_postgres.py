@@ -42,7 +42,7 @@ def _free_port() -> int:
 class LocalPostgres:
     """`with LocalPostgres() as url:` gives `postgresql://samizdat@127.0.0.1:PORT/samizdat` until the block ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_connections: int = 30) -> None:
         bin_dir = find_pg_bin()
         if bin_dir is None:
             raise PostgresUnavailableError(
@@ -52,6 +52,7 @@ class LocalPostgres:
         self.root = Path(tempfile.mkdtemp(prefix="samizdat-pg-"))
         self.data_dir = self.root / "data"
         self.port = _free_port()
+        self.max_connections = max_connections
         self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         self.url = f"postgresql://{USER}@127.0.0.1:{self.port}/{DATABASE}"
 
@@ -69,7 +70,7 @@ class LocalPostgres:
             shutil.chown(self.root, "postgres", "postgres")
         self._run("initdb", "-D", str(self.data_dir), "-U", USER, "-A", "trust", "-E", "UTF8", "--no-locale")
         options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=30")
+                   f"-c synchronous_commit=off -c full_page_writes=off -c max_connections={self.max_connections}")
         self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.root / "server.log"), "-o", options, "-w",
                   "-t", "60", "start")
         return self.create_database(DATABASE)
