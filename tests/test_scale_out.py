@@ -165,13 +165,22 @@ def test_two_workers_share_the_inbox_and_survive_a_killed_worker(cluster: dict[s
     filenames = sorted(m["source"]["filename"] for m in metadata)
     assert filenames == [f"letter-{n:02d}.png" for n in range(FILES)]
 
-    # Processed once: one finished extraction per file among the item runs that completed.
-    completed = {"flow_runs": {"name": {"any_": filenames}, "state": {"type": {"any_": ["COMPLETED"]}}}, "limit": 200}
-    runs = {r["id"]: r["name"] for r in post(f"{cluster['api']}/flow_runs/filter", completed)}
-    extractions = post(f"{cluster['api']}/task_runs/filter", {
-        "flow_runs": {"id": {"any_": list(runs)}},
-        "task_runs": {"name": {"like_": "extract"}, "state": {"type": {"any_": ["COMPLETED"]}}},
-        "limit": 200,
-    })
-    per_file = Counter(runs[t["flow_run_id"]] for t in extractions)
-    assert set(per_file) == set(filenames) and max(per_file.values()) == 1, per_file
+    # Processed once: one finished extraction per file among the item runs that completed. Task runs reach the
+    # server as events, recorded asynchronously: wait until every file's is there, then count.
+    def extractions_per_file() -> Counter[str]:
+        completed = {"flow_runs": {"name": {"any_": filenames}, "state": {"type": {"any_": ["COMPLETED"]}}},
+                     "limit": 200}
+        runs = {r["id"]: r["name"] for r in post(f"{cluster['api']}/flow_runs/filter", completed)}
+        extractions = post(f"{cluster['api']}/task_runs/filter", {
+            "flow_runs": {"id": {"any_": list(runs)}},
+            "task_runs": {"name": {"like_": "extract"}, "state": {"type": {"any_": ["COMPLETED"]}}},
+            "limit": 200,
+        })
+        return Counter(runs[t["flow_run_id"]] for t in extractions)
+
+    def all_recorded() -> Counter[str] | None:
+        counts = extractions_per_file()
+        return counts if set(counts) == set(filenames) else None
+
+    per_file = wait_for(all_recorded, 120, "every file's extraction to be recorded")
+    assert max(per_file.values()) == 1, per_file
