@@ -165,8 +165,10 @@ def test_two_workers_share_the_inbox_and_survive_a_killed_worker(cluster: dict[s
     filenames = sorted(m["source"]["filename"] for m in metadata)
     assert filenames == [f"letter-{n:02d}.png" for n in range(FILES)]
 
-    # Processed once: one finished extraction per file among the item runs that completed. Task runs reach the
-    # server as events, recorded asynchronously: wait until every file's is there, then count.
+    # Processed once. A second processing would either have failed to publish over the first bag (and quarantined
+    # the file: checked above) or shows as a second completed extraction of the same file. Task runs reach the
+    # server as events, recorded asynchronously and dropped under load, and a file the killed worker had already
+    # published is settled inside a pass with no item run: so a missing record proves nothing, a double one would.
     def extractions_per_file() -> Counter[str]:
         completed = {"flow_runs": {"name": {"any_": filenames}, "state": {"type": {"any_": ["COMPLETED"]}}},
                      "limit": 200}
@@ -178,9 +180,10 @@ def test_two_workers_share_the_inbox_and_survive_a_killed_worker(cluster: dict[s
         })
         return Counter(runs[t["flow_run_id"]] for t in extractions)
 
-    def all_recorded() -> Counter[str] | None:
-        counts = extractions_per_file()
-        return counts if set(counts) == set(filenames) else None
-
-    per_file = wait_for(all_recorded, 120, "every file's extraction to be recorded")
-    assert max(per_file.values()) == 1, per_file
+    deadline = time.monotonic() + 60
+    per_file = extractions_per_file()
+    while set(per_file) != set(filenames) and time.monotonic() < deadline:
+        time.sleep(2)
+        per_file = extractions_per_file()
+    assert per_file and max(per_file.values()) == 1, per_file
+    assert len(per_file) >= FILES // 2, f"too few extractions recorded to judge: {per_file}"
