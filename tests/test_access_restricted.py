@@ -6,7 +6,6 @@ leave the item's folder, whatever `..`, encoding, absolute path or symlink a req
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from samizdat.portal import create_app
 from samizdat.search import open_index
-from samizdat.search.local_postgres import LocalPostgres, PostgresUnavailableError, find_pg_bin
 from tests.test_portal_fixtures import (
     ARTICLE,
     LETTER,
@@ -26,6 +24,7 @@ from tests.test_portal_fixtures import (
     STAFF_TOKEN,
     TAPE,
     build_collection,
+    started_postgres,
 )
 
 SECRETS = (SECRET_DOC, SECRET_TAPE)
@@ -35,16 +34,9 @@ WRONG = {"X-Staff-Token": "guess", "Authorization": "Bearer guess", "Cookie": "s
 
 @pytest.fixture(scope="module")
 def postgres_url() -> Iterator[str]:
-    if find_pg_bin() is None:
-        message = "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
-        if os.environ.get("SAMIZDAT_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    server = LocalPostgres()
+    server = started_postgres()
     try:
-        yield server.start()
-    except PostgresUnavailableError as error:
-        pytest.fail(str(error))
+        yield server.url
     finally:
         server.stop()
 

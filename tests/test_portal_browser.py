@@ -28,6 +28,7 @@ from tests.test_portal_fixtures import (
     screenshot_dir,
     tone_mp3,
     validate_bundle,
+    watched_page,
 )
 
 
@@ -56,13 +57,8 @@ def shots(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900})
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
+    with watched_page(browser) as opened:
+        yield opened
 
 
 def test_search_russian_word_open_item_follow_article(portal: str, page: Any, shots: Path) -> None:

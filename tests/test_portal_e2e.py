@@ -24,6 +24,7 @@ from tests.test_portal_fixtures import (
     report_line,
     screenshot_dir,
     validate_bundle,
+    watched_page,
 )
 
 pytestmark = pytest.mark.slow
@@ -54,15 +55,9 @@ def portal(processed: dict[str, str]) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900})
-        opened = context.new_page()
-        errors: list[str] = []
-        opened.on("pageerror", lambda error: errors.append(str(error)))
+    with chromium() as browser, watched_page(browser) as opened:
         yield opened
-        context.close()
     report_line(request.config, f"portal e2e screenshots: {screenshot_dir(tmp_path_factory.getbasetemp() / 'e2e')}")
-    assert errors == [], f"JavaScript errors: {errors}"
 
 
 def _hit_items(page: Any) -> list[str]:

@@ -127,6 +127,36 @@ def skip_or_fail(message: str) -> None:
     pytest.skip(message)
 
 
+def started_postgres(max_connections: int = 30) -> Any:
+    """A throwaway local PostgreSQL, started; skipped without the Debian binaries (failed in CI)."""
+    from samizdat.search.local_postgres import LocalPostgres, PostgresUnavailableError, find_pg_bin
+
+    if find_pg_bin() is None:
+        message = "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
+        if os.environ.get("SAMIZDAT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    server = LocalPostgres(max_connections=max_connections)
+    try:
+        server.start()
+    except PostgresUnavailableError as error:
+        server.stop()
+        pytest.fail(str(error))
+    return server
+
+
+@contextmanager
+def watched_page(browser: Any) -> Iterator[Any]:
+    """A fresh browser page that fails the test if the portal's JavaScript throws."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 900})
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """Debian's Chromium, headless, driven by Playwright (no browser download: executable_path)."""

@@ -21,23 +21,13 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.test_portal_fixtures import started_postgres
 from tests.test_serve import free_port, post, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.serve]
 
 FILES = 20
 BIN = Path(sys.executable).parent
-
-
-def _postgres() -> Any:
-    from samizdat.search.local_postgres import LocalPostgres, PostgresUnavailableError
-
-    try:
-        return LocalPostgres(max_connections=200)  # a Prefect server and its clients pool many connections
-    except PostgresUnavailableError as error:
-        if os.environ.get("SAMIZDAT_REQUIRE_POSTGRES") == "1":
-            pytest.fail(str(error))
-        pytest.skip(str(error))
 
 
 def _letters(inbox: Path) -> None:
@@ -95,8 +85,8 @@ def _claims_held_by(worker: subprocess.Popen[bytes], claims: Path) -> list[Path]
 
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
-    postgres = _postgres()
-    with postgres:
+    postgres = started_postgres(max_connections=200)  # a Prefect server and its clients pool many connections
+    try:
         database = postgres.create_database("prefect")
         port = free_port()
         env = {
@@ -143,6 +133,8 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
                 errors = [line for line in lines if "Error" in line or "error" in line][-15:]
                 print(f"--- {log.name}\n" + "\n".join(errors + lines[-10:]))
             print(f"--- postgres\n{(postgres.root / 'server.log').read_text(errors='replace')[-2000:]}")
+    finally:
+        postgres.stop()
 
 
 def test_two_workers_share_the_inbox_and_survive_a_killed_worker(cluster: dict[str, Any]) -> None:

@@ -7,15 +7,15 @@ its binaries are absent, and fail instead when SAMIZDAT_REQUIRE_POSTGRES=1 (CI).
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from samizdat.search import IndexedItem, SearchIndex, SearchQuery, Unit, open_index
-from samizdat.search.local_postgres import LocalPostgres, PostgresUnavailableError, find_pg_bin
+from samizdat.search.local_postgres import LocalPostgres
 from samizdat.search.stemming import query_stems, stem, stem_text
+from tests.test_portal_fixtures import started_postgres
 
 _databases = itertools.count()
 
@@ -23,17 +23,7 @@ _databases = itertools.count()
 @pytest.fixture(scope="module")
 def postgres_server() -> Iterator[LocalPostgres]:
     """One PostgreSQL server for this module; each test gets its own database on it."""
-    if find_pg_bin() is None:
-        message = "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"
-        if os.environ.get("SAMIZDAT_REQUIRE_POSTGRES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    server = LocalPostgres()
-    try:
-        server.start()
-    except PostgresUnavailableError as error:
-        server.stop()
-        pytest.fail(str(error))
+    server = started_postgres()
     yield server
     server.stop()
 
