@@ -14,6 +14,7 @@ from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from flows.prefect_env import apply_server_defaults
 from samizdat.settings import Settings
 
 SERVER_START_TIMEOUT_S = 120.0
@@ -21,14 +22,15 @@ SERVER_START_TIMEOUT_S = 120.0
 
 def server_environment(port: int) -> dict[str, str]:
     """Prefect settings for a quiet, offline, local server."""
-    return {
+    environment = {
         "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api",
         # An interval schedule otherwise pre-creates ~100 runs that flood the UI (NOTES.md).
         "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "3",
         "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1",
     }
+    apply_server_defaults(environment)
+    return environment
 
 
 def wait_healthy(api_url: str, process: subprocess.Popen[bytes], timeout_s: float = SERVER_START_TIMEOUT_S) -> None:

@@ -15,6 +15,7 @@ from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.client.schemas.objects import TaskRun
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectNotFound
+from prefect.settings import get_current_settings
 from prefect.states import State
 
 from samizdat.errors import TransientError
@@ -74,11 +75,22 @@ def engine_slots(settings: Settings, detected: Detected) -> int:
     return max(1, min(wanted, cores()))
 
 
+def shares_a_server() -> bool:
+    """Whether runs here report to a server other processes use too (serve, workers), not a private ephemeral API.
+
+    Only then can other runs compete for this machine's cores: alone, the library's own page pool and
+    Whisper threads already keep to the core count.
+    """
+    return bool(get_current_settings().api.url)
+
+
 def limited_stage_runner(settings: Settings) -> StageRunner:
-    """Stages as tasks; extraction also holds its engine's share of this machine's CPU limit.
+    """Stages as tasks; on a shared server, extraction also holds its engine's share of this machine's CPU limit.
 
     So OCR and ASR started by several workers or runs on one machine wait for cores instead of oversubscribing them.
     """
+    if not shares_a_server():
+        return run_stage_as_task
 
     def run(name: str, fn: Callable[..., Any], *args: Any) -> Any:
         if name != "extract":

@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 with_test=0
 [ "${1:-}" = "--test" ] && with_test=1
 
-apt_packages=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-heb tesseract-ocr-yid tesseract-ocr-osd
+# OCR languages: the archive's own (English, Russian, Hebrew, Yiddish), plus those its support committees and
+# refuseniks also wrote in (Ukrainian, French, German), used only when an item's metadata names them.
+apt_packages=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-heb tesseract-ocr-yid
+              tesseract-ocr-ukr tesseract-ocr-fra tesseract-ocr-deu
               ffmpeg espeak-ng fonts-dejavu-core poppler-utils python3-venv)
 if [ "$with_test" = 1 ]; then
   # chromium: the portal's browser tests (driven by Playwright through executable_path, no browser download);

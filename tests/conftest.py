@@ -9,10 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from flows.prefect_env import apply_server_defaults
+
 # Prefect reads its home at import: keep results, caches and its database out of the user's ~/.prefect.
 _PREFECT_HOME = Path(tempfile.mkdtemp(prefix="samizdat-test-prefect-"))
 os.environ.setdefault("PREFECT_HOME", str(_PREFECT_HOME))
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+apply_server_defaults()
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ["SAMIZDAT_SETTLE_S"] = "0"  # test files are complete when written
 

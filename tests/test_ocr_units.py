@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 from PIL import Image
 
 from samizdat.ocr import preprocess
+from samizdat.ocr.hocr import hocr_to_alto, word_confidences
 from samizdat.ocr.languages import tesseract_languages
 from samizdat.ocr.pdf_text import garbage_reason, unusable_reason
 from samizdat.ocr.pool import map_pages
 from samizdat.ocr.synthetic import DEGRADED_SET, LETTER_EN, degrade, typescript_page
-from samizdat.ocr.tesseract import words_and_confidences
 
 INSTALLED = frozenset({"eng", "rus", "heb", "yid", "osd"})
 
@@ -71,15 +72,33 @@ def test_text_layer_judges() -> None:
     assert garbage_reason("Дopoгиe дpузья") is not None  # Latin and Cyrillic mixed inside words
 
 
-def test_tsv_words_and_confidences() -> None:
-    tsv = (
-        "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n"
-        "1\t1\t0\t0\t0\t0\t0\t0\t10\t10\t-1\t\n"
-        "5\t1\t1\t1\t1\t1\t0\t0\t10\t10\t91.5\tHello\n"
-        "5\t1\t1\t1\t1\t2\t0\t0\t10\t10\t80\tworld\n"
-        "5\t1\t1\t1\t1\t3\t0\t0\t10\t10\t95\t \n"
-    )
-    assert words_and_confidences(tsv) == (["Hello", "world"], [91.5, 80.0])
+HOCR = """<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><body>
+<div class='ocr_page' id='page_1' title='image "p.png"; bbox 0 0 1000 800; ppageno 0'>
+ <div class='ocr_carea' id='block_1_1' title="bbox 10 10 400 60">
+  <p class='ocr_par' id='par_1_1' lang='rus' title="bbox 10 10 400 60">
+   <span class='ocr_line' id='line_1_1' title="bbox 10 10 400 60; baseline 0 -5">
+    <span class='ocrx_word' id='word_1_1' title='bbox 10 10 150 60; x_wconf 91'>Дорогие</span>
+    <span class='ocrx_word' id='word_1_2' title='bbox 180 12 400 60; x_wconf 80'><strong>друзья</strong></span>
+    <span class='ocrx_word' id='word_1_3' title='bbox 401 12 402 60; x_wconf 95'> </span>
+   </span>
+  </p>
+ </div>
+</div></body></html>"""
+
+
+def test_hocr_confidences_and_alto() -> None:
+    assert word_confidences(HOCR) == [91.0, 80.0]
+    alto = ET.fromstring(hocr_to_alto(HOCR))
+    strings = [e for e in alto.iter() if e.tag.endswith("String")]
+    assert [(s.get("CONTENT"), s.get("WC"), s.get("HPOS"), s.get("WIDTH")) for s in strings] == [
+        ("Дорогие", "0.91", "10", "140"), ("друзья", "0.80", "180", "220")]
+    spaces = [e for e in alto.iter() if e.tag.endswith("SP")]
+    assert [(s.get("HPOS"), s.get("WIDTH")) for s in spaces] == [("150", "30")]
+    block = next(e for e in alto.iter() if e.tag.endswith("TextBlock"))
+    assert block.get("LANG") == "rus"
+    page = next(e for e in alto.iter() if e.tag.endswith("Page"))
+    assert (page.get("WIDTH"), page.get("HEIGHT")) == ("1000", "800")
 
 
 def test_pool_keeps_order_bounds_concurrency_and_reports_progress(tmp_path, monkeypatch) -> None:

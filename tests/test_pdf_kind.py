@@ -163,6 +163,18 @@ def test_corpus_cardinal_pages_all_turned_upright(corpus: Path) -> None:
         assert _similar(page.text, expected) > 90
 
 
+@pytest.mark.corpus
+def test_corpus_french_item_is_read_with_the_french_model(corpus: Path) -> None:
+    """The item's language picks Tesseract's model: French diacritics survive (the English model drops them)."""
+    path = corpus / "pdf" / "scanned" / "francais.pdf"
+    truth = (path.parent / "francais.truth.txt").read_text()
+    extraction = PDF.extract(_request(path, languages=["fr"]))
+    assert extraction.engines["ocr"].endswith(" fra")
+    assert _similar(extraction.text, truth) > 98
+    for word in ("île", "côté", "bûches", "l'âtre", "capharnaüm", "œuvre"):
+        assert word in extraction.text
+
+
 def test_long_born_digital_pdf_is_read_in_parallel_in_page_order(tmp_path: Path) -> None:
     pages = [PdfPageSpec(texts=text_lines([f"Page number {n} of the report", "Second line."])) for n in range(1, 21)]
     path = _write(tmp_path, "report.pdf", make_pdf(pages))

@@ -46,9 +46,10 @@ CORPUS_IMAGES = {
     "typewriter.png": "en",
     "aleph_russian.png": "ru",
 }
-CORPUS_PDFS = ["linn", "skew", "rotated_skew", "cardinal", "c02-22", "epson", "2400dpi", "francais"]
+CORPUS_PDFS = {"linn": "en", "skew": "en", "rotated_skew": "en", "cardinal": "en", "c02-22": "en", "epson": "en",
+               "2400dpi": "en", "francais": "fr"}
 DIGITAL_PDFS = ["scotus-transcript-p1.pdf", "pdffill-demo.pdf", "issue-987-test.pdf"]
-TESS = {"en": "eng", "ru": "rus"}
+TESS = {"en": "eng", "ru": "rus", "fr": "fra"}
 
 
 @dataclass
@@ -70,10 +71,10 @@ def corpus_items() -> list[Item]:
         path = CORPUS / "images" / name
         truth = (path.parent / (name.rsplit(".", 1)[0] + ".truth.txt")).read_text(encoding="utf-8")
         items.append(Item(name, str(path), truth, lang, "corpus-image", 1))
-    for stem in CORPUS_PDFS:
+    for stem, lang in CORPUS_PDFS.items():
         path = CORPUS / "pdf" / "scanned" / f"{stem}.pdf"
         truth = (path.parent / f"{stem}.truth.txt").read_text(encoding="utf-8")
-        items.append(Item(path.name, str(path), truth, "en", "corpus-pdf", truth.count("\f") + 1))
+        items.append(Item(path.name, str(path), truth, lang, "corpus-pdf", truth.count("\f") + 1))
     return items
 
 

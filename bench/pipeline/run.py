@@ -19,9 +19,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from flows.prefect_env import apply_server_defaults
+
 os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="samizdat-bench-prefect-"))
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+apply_server_defaults()
 os.environ["SAMIZDAT_SETTLE_S"] = "0"
 
 from prefect import flow  # noqa: E402

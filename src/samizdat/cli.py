@@ -15,12 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 from rich.text import Text
 
+from flows.prefect_env import apply_server_defaults
 from samizdat import events
 from samizdat.search import Hit, SearchQuery, open_index
 from samizdat.settings import Settings
 
-# Offline archive: Prefect's telemetry can only fail here (and it contends for the ephemeral server's SQLite).
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+apply_server_defaults()  # before Prefect is imported or its ephemeral API started
 
 app = typer.Typer(help="Samizdat: scans, PDFs and interviews in; searchable BagIt bundles out.", no_args_is_help=True)
 console = Console()

@@ -209,7 +209,7 @@ class Pipeline:
             source = inbox.describe_source(path)
         except FileNotFoundError:
             return None
-        claim = inbox.try_claim(self.settings.processed / ".claims", source.sha256, self.settings.claim_ttl_s)
+        claim = inbox.try_claim(self.settings.claims_dir, source.sha256, self.settings.claim_ttl_s)
         if claim is None:
             return None
         if not path.exists():

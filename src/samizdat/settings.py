@@ -13,6 +13,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from samizdat.layout import ProcessedLayout
+
 
 def cores() -> int:
     """CPU cores this process may use."""
@@ -57,7 +59,7 @@ class AsrOptions(BaseModel):
     )
 
 
-class Settings(BaseSettings):
+class Settings(ProcessedLayout, BaseSettings):
     """Samizdat's settings. Env: `SAMIZDAT_INBOX`, `SAMIZDAT_OCR__LANGS` or `SAMIZDAT_OCR_LANGS`, ..."""
 
     model_config = SettingsConfigDict(
@@ -101,27 +103,6 @@ class Settings(BaseSettings):
             env_settings,
             TomlConfigSettingsSource(settings_cls),
         )
-
-    @property
-    def items_dir(self) -> Path:
-        return self.processed / "items"
-
-    @property
-    def bundles_dir(self) -> Path:
-        return self.processed / "bundles"
-
-    @property
-    def quarantine_dir(self) -> Path:
-        return self.processed / "quarantine"
-
-    @property
-    def staging_dir(self) -> Path:
-        """Bags are built here, on the same file system, then renamed into `items/`."""
-        return self.processed / ".staging"
-
-    @property
-    def catalog_path(self) -> Path:
-        return self.processed / "catalog.sqlite"
 
 
 _FLAT_ALIASES = {

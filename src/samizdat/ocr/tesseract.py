@@ -8,9 +8,7 @@ used for what it does well: finding the binary and its version.
 
 from __future__ import annotations
 
-import csv
 import functools
-import io
 import os
 import signal
 import subprocess
@@ -22,6 +20,7 @@ import pytesseract
 from PIL import Image
 
 from samizdat.errors import EngineError
+from samizdat.ocr.hocr import hocr_to_alto, word_confidences
 
 
 @dataclass
@@ -30,14 +29,17 @@ class Recognition:
 
     text: str
     hocr: str
-    alto: str
-    tsv: str
     pdf: bytes | None
 
-    @property
+    @functools.cached_property
     def word_confidences(self) -> list[float]:
-        """Confidence 0-100 of each recognised word (TSV level 5, non-empty text)."""
-        return words_and_confidences(self.tsv)[1]
+        """Confidence 0-100 of each recognised word."""
+        return word_confidences(self.hocr)
+
+    @property
+    def alto(self) -> str:
+        """The page as ALTO, made from the hOCR only for the reading that is kept."""
+        return hocr_to_alto(self.hocr, software=f"tesseract {tesseract_version()}")
 
     @property
     def mean_confidence(self) -> float | None:
@@ -53,26 +55,6 @@ class Orientation:
     rotate: int
     confidence: float
     script: str | None
-
-
-def words_and_confidences(tsv: str) -> tuple[list[str], list[float]]:
-    """Words and their confidences from Tesseract's TSV."""
-    words: list[str] = []
-    confs: list[float] = []
-    reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
-    header = next(reader, None)
-    if not header:
-        return words, confs
-    col = {name: i for i, name in enumerate(header)}
-    for row in reader:
-        if len(row) < len(header) or row[col["level"]] != "5":
-            continue
-        text = row[col["text"]].strip()
-        conf = float(row[col["conf"]])
-        if text and conf >= 0:
-            words.append(text)
-            confs.append(conf)
-    return words, confs
 
 
 @functools.cache
@@ -151,7 +133,7 @@ def recognize(
             args += ["--dpi", str(dpi)]
         if text_only_pdf:
             args += ["-c", "textonly_pdf=1"]
-        args += ["txt", "hocr", "alto", "tsv"] + (["pdf"] if pdf else [])
+        args += ["txt", "hocr"] + (["pdf"] if pdf else [])  # ALTO and confidences come from the hOCR
         done = _run(args, timeout_s)
         if done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip()
@@ -163,8 +145,6 @@ def recognize(
         return Recognition(
             text=read(".txt"),
             hocr=read(".hocr"),
-            alto=read(".xml"),
-            tsv=read(".tsv"),
             pdf=base.with_suffix(".pdf").read_bytes() if pdf else None,
         )
 

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from samizdat.catalogue import Article, load_catalogue
+from samizdat.layout import ProcessedFolder, ProcessedLayout
 from samizdat.portal.access import NotFoundError, is_staff, may_see, valid_item_id
 from samizdat.portal.bags import ItemView, read_access, read_item
 from samizdat.search import SearchIndex, SearchQuery, open_index
@@ -26,7 +27,7 @@ STAFF_TOKEN_ENV = "SAMIZDAT_STAFF_TOKEN"
 
 
 @dataclass
-class Portal:
+class Portal(ProcessedLayout):
     """What every route needs: where the bags are, the index, the catalogue, and the staff token."""
 
     processed: Path
@@ -34,14 +35,6 @@ class Portal:
     staff_token: str | None
     articles: dict[str, Article] = field(default_factory=dict)
     entity_labels: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def items_dir(self) -> Path:
-        return self.processed / "items"
-
-    @property
-    def bundles_dir(self) -> Path:
-        return self.processed / "bundles"
 
     def staff(self, request: Request) -> bool:
         """Whether this request comes from staff."""
@@ -104,7 +97,7 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     """
     from samizdat.portal import api, downloads, pages, staff
 
-    opened = index or open_index(database_url, processed / "catalog.sqlite")
+    opened = index or open_index(database_url, ProcessedFolder(processed).catalog_path)
     catalogue = load_catalogue()
     portal = Portal(
         processed=processed, index=opened,

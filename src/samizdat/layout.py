@@ -1,0 +1,51 @@
+"""The layout of `processed/` (DESIGN.md §2): the one place that names its folders and files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+
+class ProcessedLayout:
+    """Paths under `processed/`, for any class that has a `processed` folder (the settings, the portal)."""
+
+    if TYPE_CHECKING:
+        processed: Path
+
+    @property
+    def items_dir(self) -> Path:
+        """Published bags, one folder per item id."""
+        return self.processed / "items"
+
+    @property
+    def bundles_dir(self) -> Path:
+        """Each bag zipped, for download."""
+        return self.processed / "bundles"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Originals that failed, each with its .error.json."""
+        return self.processed / "quarantine"
+
+    @property
+    def staging_dir(self) -> Path:
+        """Bags are built here, on the same file system, then renamed into `items/`."""
+        return self.processed / ".staging"
+
+    @property
+    def claims_dir(self) -> Path:
+        """One claim file per file being processed, shared by every worker."""
+        return self.processed / ".claims"
+
+    @property
+    def catalog_path(self) -> Path:
+        """The embedded SQLite search index."""
+        return self.processed / "catalog.sqlite"
+
+
+@dataclass(frozen=True)
+class ProcessedFolder(ProcessedLayout):
+    """The layout of one `processed/` folder, for code that has a path but no settings."""
+
+    processed: Path
