@@ -84,17 +84,17 @@ def hocr_to_alto(hocr: str, *, software: str = "tesseract") -> str:
         return f"{kind}_{counters[kind] - 1}"
 
     for paragraph in (e for e in root.iter() if _class(e) == "ocr_par"):
-        lines = [e for e in paragraph.iter() if _class(e) in _LINE_CLASSES and _words(e)]
+        lines = [(e, words) for e in paragraph.iter() if _class(e) in _LINE_CLASSES and (words := _words(e))]
         if not lines:
             continue
         block = ET.SubElement(space, q("TextBlock"), {"ID": next_id("block"), **_alto_box(paragraph)})
         language = paragraph.get("lang")
         if language:
             block.set("LANG", language)
-        for line in lines:
+        for line, words in lines:
             text_line = ET.SubElement(block, q("TextLine"), {"ID": next_id("line"), **_alto_box(line)})
             previous: Box | None = None
-            for word in _words(line):
+            for word in words:
                 box = _box(word)
                 if previous is not None and box is not None:
                     ET.SubElement(text_line, q("SP"), HPOS=str(previous.right), VPOS=str(previous.top),

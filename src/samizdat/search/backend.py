@@ -23,6 +23,21 @@ from samizdat.search.stemming import stem_text
 
 Row = Sequence[Any]
 
+# The item tables and their indexes, the same on both backends; each adds its own units, texts and text index.
+ITEM_TABLES = """
+CREATE TABLE IF NOT EXISTS items (
+    id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, filename TEXT NOT NULL,
+    access TEXT NOT NULL, year INTEGER, metadata TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS item_languages (item_id TEXT NOT NULL, language TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS item_articles (item_id TEXT NOT NULL, article_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS item_entities (item_id TEXT NOT NULL, entity_id TEXT NOT NULL, label TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS languages_item ON item_languages(item_id, language);
+CREATE INDEX IF NOT EXISTS articles_item ON item_articles(item_id, article_id);
+CREATE INDEX IF NOT EXISTS articles_article ON item_articles(article_id);
+CREATE INDEX IF NOT EXISTS entities_item ON item_entities(item_id, entity_id);
+"""
+
 
 @dataclass(frozen=True)
 class Matcher:

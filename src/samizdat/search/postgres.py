@@ -13,17 +13,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from samizdat.search.backend import Matcher, Row, SqlIndex
+from samizdat.search.backend import ITEM_TABLES, Matcher, Row, SqlIndex
 from samizdat.search.names import QueryPlan
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, filename TEXT NOT NULL,
-    access TEXT NOT NULL, year INTEGER, metadata TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS item_languages (item_id TEXT NOT NULL, language TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS item_articles (item_id TEXT NOT NULL, article_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS item_entities (item_id TEXT NOT NULL, entity_id TEXT NOT NULL, label TEXT NOT NULL);
+_SCHEMA = ITEM_TABLES + """
 CREATE TABLE IF NOT EXISTS units (
     id BIGSERIAL PRIMARY KEY, item_id TEXT NOT NULL, seq INTEGER NOT NULL, page INTEGER,
     start_s DOUBLE PRECISION, end_s DOUBLE PRECISION, kind TEXT NOT NULL, year INTEGER, public INTEGER NOT NULL
@@ -34,10 +27,6 @@ CREATE TABLE IF NOT EXISTS unit_texts (
 );
 CREATE INDEX IF NOT EXISTS unit_texts_tsv ON unit_texts USING GIN (tsv);
 CREATE INDEX IF NOT EXISTS units_item ON units(item_id, seq);
-CREATE INDEX IF NOT EXISTS languages_item ON item_languages(item_id, language);
-CREATE INDEX IF NOT EXISTS articles_item ON item_articles(item_id, article_id);
-CREATE INDEX IF NOT EXISTS articles_article ON item_articles(article_id);
-CREATE INDEX IF NOT EXISTS entities_item ON item_entities(item_id, entity_id);
 """
 _SCHEMA_LOCK = 0x53414D49  # advisory lock id: machines starting at once create the schema one at a time
 

@@ -15,30 +15,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from samizdat.search.backend import Matcher, Row, SqlIndex
+from samizdat.search.backend import ITEM_TABLES, Matcher, Row, SqlIndex
 from samizdat.search.names import QueryPlan
 from samizdat.search.stemming import stem_text
 
 SCHEMA_VERSION = 3
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS items (
-    id TEXT PRIMARY KEY, kind TEXT NOT NULL, title TEXT NOT NULL, filename TEXT NOT NULL,
-    access TEXT NOT NULL, year INTEGER, metadata TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS item_languages (item_id TEXT NOT NULL, language TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS item_articles (item_id TEXT NOT NULL, article_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS item_entities (item_id TEXT NOT NULL, entity_id TEXT NOT NULL, label TEXT NOT NULL);
+_SCHEMA = ITEM_TABLES + """
 CREATE TABLE IF NOT EXISTS units (
     id INTEGER PRIMARY KEY, item_id TEXT NOT NULL, seq INTEGER NOT NULL, page INTEGER, start_s REAL, end_s REAL,
     kind TEXT NOT NULL, year INTEGER, public INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS unit_texts (id INTEGER PRIMARY KEY, text TEXT NOT NULL, stems TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS units_item ON units(item_id, seq);
-CREATE INDEX IF NOT EXISTS languages_item ON item_languages(item_id, language);
-CREATE INDEX IF NOT EXISTS articles_item ON item_articles(item_id, article_id);
-CREATE INDEX IF NOT EXISTS articles_article ON item_articles(article_id);
-CREATE INDEX IF NOT EXISTS entities_item ON item_entities(item_id, entity_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5(
     stems, content='unit_texts', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
