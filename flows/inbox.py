@@ -18,7 +18,9 @@ from prefect.artifacts import (
 
 from flows.stages import limited_stage_runner
 from samizdat import events
+from samizdat.handoff import take_up, tear_up
 from samizdat.models import Outcome
+from samizdat.names import readable_name
 from samizdat.pipeline import Pipeline
 from samizdat.settings import Settings
 
@@ -27,9 +29,19 @@ class ItemQuarantined(Exception):
     """Raised so a quarantined file shows as a failed item run with the archivist's reason."""
 
     def __init__(self, outcome: Outcome) -> None:
-        super().__init__(f"{outcome.filename} was quarantined at stage '{outcome.stage}': {outcome.reason}. "
+        reason = "(restricted item: see its .error.json)" if outcome.restricted else outcome.reason
+        super().__init__(f"{outcome.label} was quarantined at stage '{outcome.stage}': {reason}. "
                          f"What to do: {outcome.hint}")
         self.outcome = outcome
+
+
+class PassStopped(Exception):
+    """The machine failed (full disk, read-only `processed/`): the pass stopped, the files are still in the inbox."""
+
+    def __init__(self, outcomes: list[Outcome]) -> None:
+        stopped = next(o for o in outcomes if o.status == "stopped")
+        super().__init__(f"The pass stopped: {stopped.reason}. {stopped.hint}")
+        self.outcomes = outcomes
 
 
 def settings_for(inbox: str | None, processed: str | None) -> Settings:
@@ -45,8 +57,8 @@ def settings_for(inbox: str | None, processed: str | None) -> Settings:
 class _ProgressArtifact:
     """One Prefect progress artifact per item, created when the item first reports progress."""
 
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
+    def __init__(self, label: str) -> None:
+        self.label = label
         self.artifact_id: Any = None
         self.last = -1.0
 
@@ -56,24 +68,31 @@ class _ProgressArtifact:
         if percent - self.last < 1.0 and percent < 100.0:
             return
         self.last = percent
-        description = f"{self.filename}: {done:g} of {total:g} {unit}"
+        description = f"{self.label}: {done:g} of {total:g} {unit}"
         if self.artifact_id is None:
             self.artifact_id = create_progress_artifact(percent, description=description)
         else:
             update_progress_artifact(self.artifact_id, percent, description=description)
 
 
-@flow(name="process-item", flow_run_name="{filename}", persist_result=False)
+@flow(name="process-item", flow_run_name="{label}", persist_result=False)
 def process_item(
-    path: str, filename: str, inbox: str | None = None, processed: str | None = None, force: bool = False
+    path: str, label: str, inbox: str | None = None, processed: str | None = None, force: bool = False
 ) -> dict[str, Any]:
-    """Process one inbox file; fail the run (with the reason) when the file ends in quarantine."""
+    """Process one inbox file; fail the run (with the reason) when the file ends in quarantine.
+
+    `path` is the file's path or a ticket for it, and `label` what the UI may show (`Pipeline.dispatch`).
+    """
     settings = settings_for(inbox, processed)
-    events.emit(events.ItemStarted(filename))
-    pipeline = Pipeline(settings, run_stage=limited_stage_runner(settings), progress=_ProgressArtifact(filename))
-    outcome = pipeline.process_file(Path(path), force=force)
+    file = take_up(settings.tickets_dir, path)
+    events.emit(events.ItemStarted(readable_name(file.name)))
+    pipeline = Pipeline(settings, run_stage=limited_stage_runner(settings), progress=_ProgressArtifact(label))
+    try:
+        outcome = pipeline.process_file(file, force=force)
+    finally:
+        tear_up(settings.tickets_dir, path)
     events.emit(events.ItemFinished(outcome))
-    create_markdown_artifact(_summary(outcome, settings), description=f"{filename}: {outcome.status}")
+    create_markdown_artifact(_summary(outcome, settings), description=f"{outcome.label}: {outcome.status}")
     if outcome.status == "quarantined":
         raise ItemQuarantined(outcome)
     return asdict(outcome)
@@ -96,15 +115,20 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
         if pipeline.already_published(path):  # unchanged: settle it here, without a sub-flow per file
             outcomes.append(pipeline.process_file(path))
             continue
-        state = process_item(str(path), path.name, str(settings.inbox), str(settings.processed), return_state=True)
+        reference, label = pipeline.dispatch(path)
+        state = process_item(reference, label, str(settings.inbox), str(settings.processed), return_state=True)
         outcomes.append(_outcome_of(state, path))
+        if outcomes[-1].status == "stopped":  # the machine failed: every file after this one would fail the same way
+            break
     if outcomes:
         create_table_artifact(
-            [{"file": o.filename, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
-              "reason": o.reason or ""} for o in outcomes],
+            [{"file": o.label, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
+              "reason": "" if o.restricted else o.reason or ""} for o in outcomes],
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
         )
+    if any(o.status == "stopped" for o in outcomes):
+        raise PassStopped(outcomes)
     return [asdict(o) for o in outcomes]
 
 
@@ -116,7 +140,8 @@ def reprocess_item(item_id: str, processed: str | None = None) -> dict[str, Any]
     pipeline.prepare()
     staged = pipeline.stage_original(item_id)
     try:
-        state = process_item(str(staged), staged.name, str(staged.parent), str(settings.processed), force=True,
+        reference, label = pipeline.dispatch(staged)
+        state = process_item(reference, label, str(staged.parent), str(settings.processed), force=True,
                              return_state=True)
         return asdict(_outcome_of(state, staged))
     finally:
@@ -130,12 +155,14 @@ def _outcome_of(state: Any, path: Path) -> Outcome:
         return Outcome(**result)
     if isinstance(result, ItemQuarantined):
         return result.outcome
-    return Outcome(path.name, "quarantined", reason=str(result), stage="orchestration")
+    return Outcome(readable_name(path.name), "quarantined", reason=str(result), stage="orchestration")
 
 
 def _summary(outcome: Outcome, settings: Settings) -> str:
-    """The per-item Markdown an archivist reads in the UI."""
-    lines = [f"# {outcome.filename}", "", f"**Outcome:** {outcome.status}", ""]
+    """The per-item Markdown an archivist reads in the UI; a restricted item's shows its id and outcome only."""
+    lines = [f"# {outcome.label}", "", f"**Outcome:** {outcome.status}", ""]
+    if outcome.restricted:
+        return "\n".join([*lines, "Restricted item: its title, names and text are shown to staff in the portal only."])
     if outcome.status == "quarantined":
         lines += [f"**Stage:** {outcome.stage}", "", f"**Reason:** {outcome.reason}", "",
                   f"**What to do:** {outcome.hint}"]

@@ -24,7 +24,9 @@ from samizdat.pipeline import StageRunner
 from samizdat.settings import Settings, cores
 
 TRANSIENT_RETRIES = 2
-MIN_LEASE_S = 60.0  # the shortest slot lease the Prefect server accepts
+# The shortest slot lease the Prefect server accepts. A live run renews its lease in the background; a dead
+# worker's slots come back when it lapses, so the shortest lease is also the longest a dead worker blocks cores.
+MIN_LEASE_S = 60.0
 RETRY_DELAY_S = 2
 
 
@@ -101,7 +103,7 @@ def limited_stage_runner(settings: Settings) -> StageRunner:
                 # A worker that dies holding slots gives them back when its lease lapses, as it does its file claim.
                 held.enter_context(concurrency(
                     ensure_cpu_limit(), occupy=engine_slots(settings, detected), strict=False,
-                    lease_duration=max(settings.claim_ttl_s, MIN_LEASE_S), raise_on_lease_renewal_failure=False,
+                    lease_duration=MIN_LEASE_S, raise_on_lease_renewal_failure=False,
                 ))
             except Exception as error:  # the orchestrator's failure, not the file's
                 raise TransientError(f"could not reserve this machine's cores: {error}") from error

@@ -29,10 +29,10 @@ def test_failure_while_packaging_quarantines_and_publishes_nothing(
 ) -> None:
     _letter(settings.inbox / "letter.png")
 
-    def disk_full(*args: object) -> None:
-        raise OSError(28, "No space left on device")
+    def broken(*args: object) -> None:
+        raise ValueError("a bug in zipping")
 
-    monkeypatch.setattr(package, "zip_bag", disk_full)
+    monkeypatch.setattr(package, "zip_bag", broken)
     pipeline = Pipeline(settings)
     pipeline.prepare()
     outcome = pipeline.process_file(settings.inbox / "letter.png")
@@ -42,6 +42,24 @@ def test_failure_while_packaging_quarantines_and_publishes_nothing(
     assert list(settings.staging_dir.iterdir()) == []
     [error] = settings.quarantine_dir.glob("*.error.json")
     assert json.loads(error.read_text())["stage"] == "package"
+
+
+def test_full_disk_while_packaging_stops_and_keeps_the_file_in_the_inbox(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _letter(settings.inbox / "letter.png")
+
+    def disk_full(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(package, "zip_bag", disk_full)
+    pipeline = Pipeline(settings)
+    pipeline.prepare()
+    outcome = pipeline.process_file(settings.inbox / "letter.png")
+    assert outcome.status == "stopped" and "No space left" in (outcome.reason or "")
+    assert (settings.inbox / "letter.png").exists(), "a full disk is not a bad file: it stays in the inbox"
+    assert list(settings.quarantine_dir.iterdir()) == []
+    assert list(settings.items_dir.iterdir()) == []
 
 
 def _crash_in_packaging(settings: Settings) -> None:

@@ -66,20 +66,37 @@ def _pass_progress() -> Iterator[None]:
 @app.command()
 def process(inbox: InboxOpt = None, processed: ProcessedOpt = None) -> None:
     """One pass over the inbox, then exit (the main job). Exit code 0 even when files were quarantined."""
-    from flows.inbox import process_inbox
+    from dataclasses import asdict
+
+    from flows.inbox import PassStopped, process_inbox
     from flows.runtime import quiet_flow_runs
+    from samizdat.errors import OperationalError, SetupError
+    from samizdat.preflight import check_setup
 
     settings = _settings(inbox, processed)
-    with quiet_flow_runs(), _pass_progress():
-        outcomes = process_inbox(str(settings.inbox), str(settings.processed), wait=True)
-    table = Table("file", "outcome", "item", "seconds", "reason")
+    try:
+        check_setup(settings)  # before Prefect starts and before any file moves
+        with quiet_flow_runs(), _pass_progress():
+            outcomes = process_inbox(str(settings.inbox), str(settings.processed), wait=True)
+    except (SetupError, OperationalError) as error:
+        console.print(f"[red]The pass did not start: {error}[/]\n{error.hint}\nNo file was moved.")
+        raise typer.Exit(2) from error
+    except PassStopped as stopped:
+        _outcome_table(settings, [asdict(o) for o in stopped.outcomes])
+        console.print(f"[red]{stopped}[/]")
+        raise typer.Exit(3) from stopped
+    _outcome_table(settings, outcomes)
+
+
+def _outcome_table(settings: Settings, outcomes: list[dict[str, Any]]) -> None:
+    table = Table("file", "outcome", "item", "access", "seconds", "reason")
     for o in outcomes:
         style = {"published": "green", "duplicate": "cyan", "quarantined": "red"}.get(o["status"], "yellow")
-        table.add_row(o["filename"], f"[{style}]{o['status']}[/]", o["item_id"] or "", f"{o['seconds']:.1f}",
-                      o["reason"] or "")
+        table.add_row(o["filename"], f"[{style}]{o['status']}[/]", o["item_id"] or "",
+                      "restricted" if o["restricted"] else "open", f"{o['seconds']:.1f}", o["reason"] or "")
     console.print(table)
     statuses = [o["status"] for o in outcomes]
-    counts = {s: statuses.count(s) for s in ("published", "duplicate", "quarantined", "deferred")}
+    counts = {s: statuses.count(s) for s in ("published", "duplicate", "quarantined", "deferred", "stopped")}
     console.print(f"{counts['published']} published, {counts['duplicate']} duplicate(s), "
                   f"{counts['quarantined']} quarantined, {counts['deferred']} deferred; bags in {settings.items_dir}")
     if counts["quarantined"]:

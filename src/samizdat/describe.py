@@ -94,6 +94,7 @@ def build_metadata(
             "bytes": source.size,
             "media_type": detected.media_type,
             "received_at": source.received_at,
+            **({"filename_bytes": source.name_bytes} if source.name_bytes else {}),
         },
         "dc": dc,
         "access": archivist.access,
@@ -112,6 +113,34 @@ def build_metadata(
 
 
 _COMPUTED_DC = frozenset({"type", "format", "identifier", "relation"})
+
+
+def with_archivist(metadata: dict[str, Any], archivist: ArchivistMetadata) -> dict[str, Any]:
+    """A published item's metadata re-described with what the archivist now says (a re-drop with new metadata).
+
+    The text, entities and links stay; the archivist's fields, access and collection are replaced, as they would
+    be had the file first come with this metadata.
+    """
+    old_dc = metadata["dc"]
+    dc = {
+        "title": archivist.dc.get("title") or metadata["source"]["filename"].rsplit(".", 1)[0],
+        "creator": "",
+        "date": "",
+        "description": "",
+        "rights": "",
+        "subject": [],
+        **archivist.dc,
+        "language": archivist.languages or old_dc.get("language", []),
+        **{key: old_dc[key] for key in _COMPUTED_DC if key in old_dc},
+    }
+    return {
+        **metadata,
+        "dc": dc,
+        "access": archivist.access,
+        "collection": archivist.collection,
+        "archivist": archivist.extra,
+        "warnings": list(dict.fromkeys(archivist.warnings + metadata.get("warnings", []))),
+    }
 
 
 def archivist_yaml(metadata: dict[str, Any]) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from samizdat.archivist import is_metadata_file, sidecar_path
 from samizdat.models import Source
+from samizdat.names import name_bytes, readable_name
 
 _PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", "~")
 _CHUNK = 1 << 20
@@ -101,7 +102,8 @@ def describe_source(path: Path) -> Source:
     """Hash and stat a settled file."""
     return Source(
         path=path,
-        filename=path.name,
+        filename=readable_name(path.name),
+        name_bytes=name_bytes(path.name),
         sha256=sha256_of(path),
         size=path.stat().st_size,
         received_at=now_iso(),
@@ -150,17 +152,22 @@ def try_claim(claims_dir: Path, sha256: str, ttl_s: float) -> Claim | None:
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
         except FileExistsError:
-            if not _expired(path, ttl_s):
+            if not owner_gone(path, ttl_s):
                 return None
             _take_over_expired(path)
             continue
         with os.fdopen(fd, "w") as handle:
-            json.dump({"host": socket.gethostname(), "pid": os.getpid(), "at": now_iso()}, handle)
+            handle.write(owner_record())
         return Claim(path)
     return None
 
 
-def _expired(path: Path, ttl_s: float) -> bool:
+def owner_record() -> str:
+    """Who holds a claim or a lock: this host and process, and since when (read back by `owner_gone`)."""
+    return json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "at": now_iso()})
+
+
+def owner_gone(path: Path, ttl_s: float) -> bool:
     """Expired by age, or at once when its owner was a process on this host that is gone."""
     try:
         if time.time() - path.stat().st_mtime > ttl_s:
@@ -193,6 +200,18 @@ def _take_over_expired(path: Path) -> None:
     except FileNotFoundError:
         return
     tomb.unlink(missing_ok=True)
+
+
+def sweep_claims(claims_dir: Path, ttl_s: float) -> int:
+    """Remove claims whose owner is gone (a crash between release and unclaim leaves one); return how many."""
+    if not claims_dir.is_dir():
+        return 0
+    removed = 0
+    for path in claims_dir.glob("*.claim"):
+        if owner_gone(path, ttl_s):
+            _take_over_expired(path)
+            removed += 1
+    return removed
 
 
 def iter_ready(inbox: Path, settle_s: float, wait: bool) -> Iterator[Path]:

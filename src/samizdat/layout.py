@@ -39,6 +39,16 @@ class ProcessedLayout:
         return self.processed / ".claims"
 
     @property
+    def swaps_dir(self) -> Path:
+        """The journal of bags being replaced, and the old bags until the new ones are in place."""
+        return self.processed / ".swaps"
+
+    @property
+    def tickets_dir(self) -> Path:
+        """Opaque references to inbox files, so run parameters never name a restricted file."""
+        return self.processed / ".tickets"
+
+    @property
     def catalog_path(self) -> Path:
         """The embedded SQLite search index."""
         return self.processed / "catalog.sqlite"

@@ -26,6 +26,7 @@ class Source:
     size: int
     received_at: str
     sidecar: Path | None = None
+    name_bytes: str | None = None  # the name's bytes in hex when they are not UTF-8; `filename` is then readable
 
     @property
     def item_id(self) -> str:
@@ -166,10 +167,16 @@ class Outcome:
     """How one inbox file ended: published, duplicate of a published item, or quarantined."""
 
     filename: str
-    status: str  # "published" | "duplicate" | "quarantined"
+    status: str  # "published" | "reprocessed" | "duplicate" | "quarantined" | "deferred" | "skipped" | "stopped"
     item_id: str | None = None
     seconds: float = 0.0
     stage: str | None = None
     reason: str | None = None
     hint: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    restricted: bool = False  # what the orchestrator shows of it is the item id only
+
+    @property
+    def label(self) -> str:
+        """What may be shown where anyone can read (Prefect run names, artifacts): the id for restricted items."""
+        return f"item {self.item_id or 'unknown'}" if self.restricted else self.filename

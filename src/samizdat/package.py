@@ -19,12 +19,16 @@ from typing import Any
 import bagit
 
 from samizdat import __version__
-from samizdat.errors import TransientError
+from samizdat.errors import OperationalError, TransientError
 from samizdat.inbox import sha256_of
+from samizdat.layout import ProcessedLayout
 from samizdat.models import Source
 from samizdat.names import safe_name
+from samizdat.swap import SwapJournal, recover, swap_in
 
 STALE_STAGING_S = 6 * 3600
+# Room for manifests, tag files and the file system's own blocks beside the payload's two copies.
+FREE_SPACE_MARGIN = 16 * 2**20
 
 
 def stage_dir(staging_root: Path) -> Path:
@@ -38,11 +42,13 @@ def write_payload(payload: Path, source: Source, files: dict[str, bytes]) -> Non
     original_dir = payload / "original"
     original_dir.mkdir(parents=True)
     original = original_dir / safe_name(source.filename)
-    shutil.copy2(source.path, original)
+    if source.path.is_symlink():
+        raise TransientError(f"{source.filename} became a symbolic link while it was processed; it is not copied")
+    shutil.copy2(source.path, original, follow_symlinks=False)
     if sha256_of(original) != source.sha256:
         raise TransientError(f"{source.filename} changed while it was being processed; it will be retried")
-    if source.sidecar is not None and source.sidecar.exists():
-        shutil.copy2(source.sidecar, original_dir / safe_name(source.sidecar.name))
+    if source.sidecar is not None and source.sidecar.is_file() and not source.sidecar.is_symlink():
+        shutil.copy2(source.sidecar, original_dir / safe_name(source.sidecar.name), follow_symlinks=False)
     for relative, content in files.items():
         target = payload / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -80,40 +86,63 @@ def zip_bag(bag_dir: Path, zip_path: Path, root_name: str) -> None:
                 archive.write(path, f"{root_name}/{path.relative_to(bag_dir).as_posix()}", compress_type=method)
 
 
-def publish(staging: Path, bag_dir: Path, items_dir: Path, bundles_dir: Path, item_id: str, replace: bool) -> Path:
-    """Zip, then rename the bag into `items/<id>` and the zip into `bundles/` (same file system: atomic).
+def needed_bytes(source: Source, files: dict[str, bytes]) -> int:
+    """Free space a bag needs while it is built: the payload twice (bag and zip) plus a margin for manifests."""
+    payload = source.size + sum(len(content) for content in files.values())
+    return 2 * payload + FREE_SPACE_MARGIN
 
-    Without `replace` an existing bag is never touched (the rename fails); with it, the old bag is moved
-    into staging first and removed only once the new one is in place.
+
+def check_free_space(folder: Path, needed: int) -> None:
+    """Stop before building a bag that cannot fit: a full disk is the machine's failure, not the file's."""
+    free = shutil.disk_usage(folder).free
+    if free < needed:
+        raise OperationalError(
+            f"{folder} has {free / 2**20:.0f} MiB free; this item needs about {needed / 2**20:.0f} MiB",
+            "Free space on the disk that holds processed/ (or move it to a larger one), then run the pass again; "
+            "the files are still in the inbox.",
+        )
+
+
+def _journal(processed: ProcessedLayout) -> SwapJournal:
+    return SwapJournal(processed.swaps_dir)
+
+
+def publish(processed: ProcessedLayout, staging: Path, bag_dir: Path, item_id: str, replace: bool) -> Path:
+    """Zip, then move the bag into `items/<id>` and the zip into `bundles/` (same file system: atomic).
+
+    Without `replace` an existing bag is never touched (the rename fails); with it, the new bag is swapped in so
+    that `items/<id>` is a whole bag, old or new, whenever a crash comes (`samizdat.swap`).
     """
-    items_dir.mkdir(parents=True, exist_ok=True)
-    bundles_dir.mkdir(parents=True, exist_ok=True)
+    processed.items_dir.mkdir(parents=True, exist_ok=True)
+    processed.bundles_dir.mkdir(parents=True, exist_ok=True)
     zip_tmp = staging / f"{item_id}.zip"
     zip_bag(bag_dir, zip_tmp, item_id)
-    final = items_dir / item_id
+    final = processed.items_dir / item_id
     if replace and final.exists():
-        os.rename(final, staging / f"old-{item_id}")
-    os.rename(bag_dir, final)
-    os.replace(zip_tmp, bundles_dir / f"{item_id}.zip")
+        swap_in(bag_dir, final, _journal(processed), item_id,
+                lambda: os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip"))
+    else:
+        os.rename(bag_dir, final)
+        os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip")
     return final
 
 
 def package_item(
-    staging_root: Path,
-    items_dir: Path,
-    bundles_dir: Path,
+    processed: ProcessedLayout,
     source: Source,
     title: str,
     files: dict[str, bytes],
     replace: bool = False,
 ) -> Path:
     """Build, validate and publish one item's bag; return its published folder."""
-    staging = stage_dir(staging_root)
+    processed.staging_dir.mkdir(parents=True, exist_ok=True)
+    check_free_space(processed.staging_dir, needed_bytes(source, files))
+    staging = stage_dir(processed.staging_dir)
     try:
         payload = staging / source.item_id
         write_payload(payload, source, files)
         make_valid_bag(payload, bag_info(source, title))
-        return publish(staging, payload, items_dir, bundles_dir, source.item_id, replace)
+        return publish(processed, staging, payload, source.item_id, replace)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -124,26 +153,38 @@ def read_metadata(bag_dir: Path) -> dict[str, Any]:
     return result
 
 
-def update_metadata(
-    staging_root: Path, items_dir: Path, bundles_dir: Path, item_id: str, metadata: dict[str, Any]
+def update_bag(
+    processed: ProcessedLayout, item_id: str, metadata: dict[str, Any], files: dict[str, bytes] | None = None
 ) -> None:
-    """Rewrite a published bag's metadata.json: rebuild the bag beside it, validate, swap it in, re-zip."""
-    staging = stage_dir(staging_root)
+    """Republish a bag with a new metadata.json and other payload files replaced.
+
+    The new bag is built beside the old one, validated, swapped in and re-zipped: a crash at any point leaves the
+    old or the new bag in place.
+    """
+    final = processed.items_dir / item_id
+    replaced = {"metadata.json": metadata_json(metadata).encode("utf-8"), **(files or {})}
+    check_free_space(processed.staging_dir, 2 * _tree_bytes(final) + FREE_SPACE_MARGIN)
+    staging = stage_dir(processed.staging_dir)
     try:
         work = staging / item_id
-        shutil.copytree(items_dir / item_id, work)
-        (work / "data" / "metadata.json").write_text(metadata_json(metadata), encoding="utf-8")
+        shutil.copytree(final, work)
+        for relative, content in replaced.items():
+            target = work / "data" / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
         bag = bagit.Bag(str(work))
         bag.save(manifests=True)
         bag.validate(processes=1)
-        old = staging / f"old-{item_id}"
-        os.rename(items_dir / item_id, old)
-        os.rename(work, items_dir / item_id)
         zip_tmp = staging / f"{item_id}.zip"
-        zip_bag(items_dir / item_id, zip_tmp, item_id)
-        os.replace(zip_tmp, bundles_dir / f"{item_id}.zip")
+        zip_bag(work, zip_tmp, item_id)
+        swap_in(work, final, _journal(processed), item_id,
+                lambda: os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip"))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _tree_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
 def metadata_json(metadata: dict[str, Any]) -> str:
@@ -152,7 +193,11 @@ def metadata_json(metadata: dict[str, Any]) -> str:
 
 
 def sweep_staging(staging_root: Path, older_than_s: float = STALE_STAGING_S) -> int:
-    """Remove staging folders left by crashed runs; return how many were removed."""
+    """Remove staging folders left by crashed runs; return how many were removed.
+
+    Staging only ever holds copies (bags being built, originals restaged from a bag): the only copy of an item
+    is never here. Bags being replaced wait in the swap journal's folder instead.
+    """
     if not staging_root.exists():
         return 0
     removed = 0
@@ -163,15 +208,37 @@ def sweep_staging(staging_root: Path, older_than_s: float = STALE_STAGING_S) -> 
     return removed
 
 
-def ensure_bundle(items_dir: Path, bundles_dir: Path, staging_root: Path, item_id: str) -> None:
-    """Re-make a bag's zip if a crash came between publishing the bag and its zip."""
-    if (bundles_dir / f"{item_id}.zip").exists():
-        return
-    staging = stage_dir(staging_root)
+def bundle_is_current(processed: ProcessedLayout, item_id: str) -> bool:
+    """True when `bundles/<id>.zip` exists and holds the bag now in `items/<id>` (same tag manifest)."""
+    zip_path = processed.bundles_dir / f"{item_id}.zip"
+    tagmanifest = processed.items_dir / item_id / "tagmanifest-sha256.txt"
+    if not zip_path.exists():
+        return False
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            return archive.read(f"{item_id}/tagmanifest-sha256.txt") == tagmanifest.read_bytes()
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+def remake_bundle(processed: ProcessedLayout, item_id: str) -> None:
+    """Zip the bag in place again into `bundles/<id>.zip`."""
+    staging = stage_dir(processed.staging_dir)
     try:
         zip_tmp = staging / f"{item_id}.zip"
-        zip_bag(items_dir / item_id, zip_tmp, item_id)
-        bundles_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(zip_tmp, bundles_dir / f"{item_id}.zip")
+        zip_bag(processed.items_dir / item_id, zip_tmp, item_id)
+        processed.bundles_dir.mkdir(parents=True, exist_ok=True)
+        os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip")
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def ensure_bundle(processed: ProcessedLayout, item_id: str) -> None:
+    """Re-make a bag's zip if a crash left it missing or holding another version of the bag."""
+    if not bundle_is_current(processed, item_id):
+        remake_bundle(processed, item_id)
+
+
+def recover_interrupted(processed: ProcessedLayout, ttl_s: float) -> list[str]:
+    """Repair what crashed updates left: the bag back in place, its bundle re-made (see `samizdat.swap`)."""
+    return recover(_journal(processed), processed.items_dir, lambda item_id: remake_bundle(processed, item_id), ttl_s)

@@ -16,24 +16,28 @@ from typing import Any, TypeVar
 
 from samizdat import inbox
 from samizdat.archivist import read_archivist_metadata, sidecar_path
-from samizdat.describe import archivist_yaml, build_metadata, item_title
+from samizdat.describe import archivist_yaml, build_metadata, item_title, with_archivist
 from samizdat.detect import detect
 from samizdat.entities import find_entities
-from samizdat.errors import BadInputError, TransientError
+from samizdat.errors import BadInputError, OperationalError, TransientError
 from samizdat.fingerprint import processing_key, processing_settings
+from samizdat.handoff import hand_off, sweep_tickets
 from samizdat.kinds import ExtractRequest, handler_for
 from samizdat.links import link_articles
 from samizdat.models import ArchivistMetadata, Detected, Extraction, Kind, Outcome, Source
-from samizdat.names import safe_name
+from samizdat.names import readable_name, safe_name
+from samizdat.operational import operational_cause
 from samizdat.package import (
     ensure_bundle,
     metadata_json,
     package_item,
     read_metadata,
+    recover_interrupted,
     sweep_staging,
-    update_metadata,
+    update_bag,
 )
-from samizdat.quarantine import quarantine
+from samizdat.preflight import check_setup
+from samizdat.quarantine import QuarantineFailed, quarantine
 from samizdat.search import item_from_bag, open_index
 from samizdat.settings import Settings
 
@@ -91,6 +95,7 @@ class Claimed:
     source: Source
     archivist: ArchivistMetadata
     claim: inbox.Claim
+    restricted: bool = True  # shown to the orchestrator by id only: the new metadata or the published item says so
 
 
 @dataclass
@@ -110,41 +115,73 @@ class Pipeline:
         return self._index
 
     def prepare(self) -> None:
-        """Create the output folders and clear what crashed runs left in staging."""
-        for folder in (self.settings.inbox, self.settings.items_dir, self.settings.bundles_dir,
-                       self.settings.quarantine_dir, self.settings.staging_dir):
-            folder.mkdir(parents=True, exist_ok=True)
-        sweep_staging(self.settings.staging_dir)
+        """Create the output folders, repair what crashed runs left: interrupted updates, staging, stale claims.
+
+        A `processed/` that cannot be written stops here with `OperationalError`, before any file moves.
+        """
+        s = self.settings
+        check_setup(s)
+        try:
+            for folder in (s.inbox, s.items_dir, s.bundles_dir, s.quarantine_dir, s.staging_dir, s.claims_dir):
+                folder.mkdir(parents=True, exist_ok=True)
+            probe = s.staging_dir / f".write-test-{time.monotonic_ns()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+            recover_interrupted(s, s.claim_ttl_s)
+            sweep_staging(s.staging_dir)
+            inbox.sweep_claims(s.claims_dir, s.claim_ttl_s)
+            sweep_tickets(s.tickets_dir)
+        except OSError as error:
+            raise OperationalError(
+                f"{s.processed} cannot be written: {error}",
+                "Check that processed/ exists on a mounted, writable disk with free space, then run the pass again.",
+            ) from error
 
     def ready_files(self, wait: bool) -> list[Path]:
         """Inbox files whose size has settled, oldest first."""
         return list(inbox.iter_ready(self.settings.inbox, self.settings.settle_s, wait))
 
     def process_file(self, path: Path, force: bool = False) -> Outcome:
-        """Run every stage for one inbox file and say how it ended; `force` redoes an up-to-date item."""
+        """Run every stage for one inbox file and say how it ended; `force` redoes an up-to-date item.
+
+        Bad input ends in quarantine; a failure of the machine (full disk, read-only `processed/`) ends as
+        "stopped", with the file left in the inbox, and the pass should stop.
+        """
         started = time.monotonic()
         tracker = _StageTracker()
         claimed: Claimed | None = None
+        name = readable_name(path.name)
+
+        def ended(status: str, error: BaseException | None = None, hint: str | None = None) -> Outcome:
+            item_id = claimed.source.item_id if claimed else None
+            restricted = claimed is None or claimed.restricted
+            return Outcome(name, status, item_id, time.monotonic() - started,
+                           tracker.stage if error else None, str(error) if error else None, hint, tracker.seconds,
+                           restricted=restricted)
+
         try:
             claimed = self._run(tracker, "claim", self.claim, path)
             if claimed is None:
-                return Outcome(path.name, "skipped", reason="another worker has taken this file")
+                return Outcome(name, "skipped", reason="another worker has taken this file")
             with claimed.claim.kept_alive(self.settings.claim_ttl_s / 4):
                 status = self._run_claimed(claimed, tracker, force)
-            return Outcome(path.name, status, claimed.source.item_id, time.monotonic() - started,
-                           stage_seconds=tracker.seconds)
+            return ended(status)
         except TransientError as error:
-            log.warning("%s: %s at %s; left in the inbox for the next pass", path.name, error, tracker.stage)
-            return Outcome(path.name, "deferred", None, time.monotonic() - started, tracker.stage, str(error),
-                           "Nothing is wrong with the file; it will be processed again on the next pass.",
-                           tracker.seconds)
+            log.warning("%s: %s at %s; left in the inbox for the next pass", name, error, tracker.stage)
+            return ended("deferred", error, "Nothing is wrong with the file; it is processed again on the next pass.")
         except Exception as error:  # every other failure quarantines: the batch goes on, the original is kept
+            machine = operational_cause(error, self.settings.processed)
+            if machine is not None:
+                log.error("%s: stopped at %s: %s", name, tracker.stage, machine)
+                return ended("stopped", machine, machine.hint)
             hint = error.hint if isinstance(error, BadInputError) else BUG_HINT
-            log.error("%s: quarantined at %s: %s", path.name, tracker.stage, error)
-            self.quarantine(path, claimed, tracker.stage, error, hint)
-            item_id = claimed.source.item_id if claimed else None
-            return Outcome(path.name, "quarantined", item_id, time.monotonic() - started, tracker.stage, str(error),
-                           hint, tracker.seconds)
+            log.error("%s: quarantined at %s: %s", name, tracker.stage, error)
+            try:
+                self.quarantine(path, claimed, tracker.stage, error, hint)
+            except QuarantineFailed as failed:
+                log.error("%s: %s", name, failed)
+                return ended("stopped", failed, failed.hint)
+            return ended("quarantined", error, hint)
         finally:
             if claimed is not None:
                 claimed.claim.release()
@@ -162,7 +199,7 @@ class Pipeline:
         source = claimed.source
         previous = self.published_metadata(source.item_id)
         if previous is not None and not force and self.up_to_date(previous):
-            self._run(tracker, "duplicate", self.record_duplicate, source, previous)
+            self._run(tracker, "duplicate", self.record_duplicate, claimed, previous)
             self._run(tracker, "release", self.release, claimed)
             return "duplicate"
         detected = self._run(tracker, "detect", detect, source.path)
@@ -191,7 +228,31 @@ class Pipeline:
         if metadata is None or not self.up_to_date(metadata):
             return False
         names = {metadata["source"]["filename"], *(r["filename"] for r in metadata.get("also_received_as", []))}
-        return path.name in names
+        return readable_name(path.name) in names and not self._brings_new_metadata(path, metadata)
+
+    def _brings_new_metadata(self, path: Path, metadata: dict[str, Any]) -> bool:
+        """True when the archivist's metadata for this drop would change the published item."""
+        archivist = read_archivist_metadata(path, self.settings.inbox)
+        return _given(archivist) and with_archivist(metadata, archivist) != metadata
+
+    def dispatch(self, path: Path) -> tuple[str, str]:
+        """How to hand `path` to an item run: (reference, label), both safe to show to anyone who reaches Prefect.
+
+        The file's name is shown only when its bytes are UTF-8 and neither its metadata nor an item already
+        published with the same bytes is restricted; otherwise the run sees a ticket and the item id.
+        """
+        name = readable_name(path.name)
+        try:
+            sha256 = inbox.sha256_of(path)
+        except FileNotFoundError:
+            sha256 = ""
+        published = self.published_metadata(sha256[:12]) if sha256 else None
+        archivist = read_archivist_metadata(path, self.settings.inbox)
+        restricted = archivist.access != "open" or (published is not None and published.get("access") != "open")
+        if not restricted and name == path.name:
+            return str(path), name
+        label = f"item {sha256[:12]}" if restricted else name
+        return hand_off(self.settings.tickets_dir, path), label
 
     def up_to_date(self, metadata: dict[str, Any]) -> bool:
         """True when the published item was made with the settings in force now."""
@@ -215,7 +276,10 @@ class Pipeline:
         if not path.exists():
             claim.release()
             return None
-        return Claimed(source, read_archivist_metadata(path, self.settings.inbox), claim)
+        archivist = read_archivist_metadata(path, self.settings.inbox)
+        published = self.published_metadata(source.item_id)
+        restricted = archivist.access != "open" or (published is not None and published.get("access") != "open")
+        return Claimed(source, archivist, claim, restricted)
 
     def extract(self, claimed: Claimed, detected: Detected) -> Extraction:
         """Text out of the file, by the input kind its bytes say it is."""
@@ -255,8 +319,7 @@ class Pipeline:
         files = handler_for(detected.kind).outputs(extraction, claimed.source.path, claimed.archivist, title)
         files["text.txt"] = extraction.text.encode("utf-8")
         files["metadata.json"] = metadata_json(metadata).encode("utf-8")
-        s = self.settings
-        return package_item(s.staging_dir, s.items_dir, s.bundles_dir, claimed.source, title, files, replace)
+        return package_item(self.settings, claimed.source, title, files, replace)
 
     def index_bag(self, bag: Path) -> None:
         """Put the published item into the search index; a busy or unreachable database is worth a retry."""
@@ -268,20 +331,42 @@ class Pipeline:
             raise
 
     def release(self, claimed: Claimed) -> None:
-        """Remove the inbox file and its sidecar: their bytes are now in a validated, published bag."""
-        claimed.source.path.unlink(missing_ok=True)
-        if claimed.source.sidecar is not None:
-            claimed.source.sidecar.unlink(missing_ok=True)
+        """Remove the inbox file and its sidecar: their bytes are now in a validated, published bag.
 
-    def record_duplicate(self, source: Source, metadata: dict[str, Any]) -> None:
-        """Identical bytes again: note the new name in `also_received_as`; make sure the item is indexed."""
-        s = self.settings
-        bag = s.items_dir / source.item_id
+        The file is hashed again first: if it changed since it was copied (a TIFF that gained a page), it is not
+        the bytes that were published, so it stays for the next pass.
+        """
+        source = claimed.source
+        try:
+            current = inbox.sha256_of(source.path)
+        except FileNotFoundError:
+            current = source.sha256
+        if current != source.sha256:
+            raise TransientError(f"{source.filename} changed after it was copied into its bag; the new version "
+                                 "stays in the inbox and is processed on the next pass")
+        source.path.unlink(missing_ok=True)
+        if source.sidecar is not None:
+            source.sidecar.unlink(missing_ok=True)
+
+    def record_duplicate(self, claimed: Claimed, metadata: dict[str, Any]) -> None:
+        """Identical bytes again: apply the archivist's new metadata and note the new name.
+
+        New metadata may restrict the item: the bag is republished and the index updated at once. The new name goes
+        into `also_received_as`; the item is made sure to be indexed and its bundle current.
+        """
+        source = claimed.source
+        updated = with_archivist(metadata, claimed.archivist) if _given(claimed.archivist) else dict(metadata)
+        files: dict[str, bytes] = {}
+        if updated != metadata:  # the archivist's sidecar in the bag must say what now holds, for reprocessing
+            sidecar = f"original/{safe_name(metadata['source']['filename'])}.yaml"
+            files[sidecar] = archivist_yaml(updated).encode("utf-8")
         if source.filename != metadata["source"]["filename"]:
-            metadata["also_received_as"].append({"filename": source.filename, "received_at": source.received_at})
-            update_metadata(s.staging_dir, s.items_dir, s.bundles_dir, source.item_id, metadata)
-        ensure_bundle(s.items_dir, s.bundles_dir, s.staging_dir, source.item_id)
-        self.index_bag(bag)
+            updated["also_received_as"] = [*metadata.get("also_received_as", []),
+                                           {"filename": source.filename, "received_at": source.received_at}]
+        if updated != metadata:
+            update_bag(self.settings, source.item_id, updated, files)
+        ensure_bundle(self.settings, source.item_id)
+        self.index_bag(self.settings.items_dir / source.item_id)
 
     def stage_original(self, item_id: str) -> Path:
         """Copy a published item's original (and its archivist metadata) aside, to be processed again."""
@@ -309,3 +394,9 @@ class Pipeline:
         quarantine(self.settings.quarantine_dir, path, stage, error, hint,
                    sidecar=source.sidecar if source else sidecar_path(path),
                    sha256=source.sha256 if source else None)
+
+
+def _given(archivist: ArchivistMetadata) -> bool:
+    """Whether a drop came with any archivist metadata (a sidecar or a CSV row), readable or not."""
+    return bool(archivist.dc or archivist.extra or archivist.collection or archivist.warnings
+                or archivist.access != "open")
