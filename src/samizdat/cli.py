@@ -135,7 +135,11 @@ def deploy(
 ) -> None:
     """Deploy the inbox flow to a work pool on the Prefect server at PREFECT_API_URL (many machines)."""
     from flows.deploy import deploy_inbox
+    from flows.prefect_env import exposure_warning
 
+    warning = exposure_warning()
+    if warning:
+        console.print(f"[yellow]Warning: {warning}[/]")
     deployment_id = deploy_inbox(_settings(inbox, processed), pool)
     console.print(f"Deployed process-inbox/inbox ({deployment_id}) to pool {pool!r}. On each machine run:\n"
                   f"    prefect worker start --pool {pool}")
