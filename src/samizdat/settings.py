@@ -39,6 +39,8 @@ class OcrOptions(BaseModel):
     cleanup: bool = Field(True, description="Background normalisation, denoising, binarisation for degraded pages")
     default_dpi: int = Field(300, description="Resolution assumed for images that do not record one")
     pdf_workers: int = Field(default_factory=cores, description="Processes reading born-digital PDF pages")
+    # A 600 dpi A2 sheet is ~140 MP; a page of this size takes ~3 bytes a pixel, twice (decode and copy): <1 GB.
+    max_page_pixels: int = Field(150_000_000, description="Image pages with more pixels are refused, not decoded")
 
 
 class AsrOptions(BaseModel):

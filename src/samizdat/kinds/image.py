@@ -37,13 +37,32 @@ def _dpi(image: Image.Image) -> int | None:
     return dpi if 70 <= dpi <= 4800 else None
 
 
-def count_frames(path: Path) -> int:
-    """Pages in the file (multi-page TIFF); other animated formats count as one page."""
+def _check_page_size(image: Image.Image, number: int, max_pixels: int) -> None:
+    """Refuse a page before it is decoded when its pixels would need more memory than a page may take."""
+    width, height = image.size
+    if width * height > max_pixels:
+        raise BadInputError(
+            f"page {number} is {width}×{height} pixels ({width * height / 1e6:.0f} megapixels), over the "
+            f"{max_pixels / 1e6:.0f} megapixels a page may have here",
+            "Rescan or export the page at 300-600 dpi and drop it again (or, on a machine with the memory, raise "
+            "SAMIZDAT_OCR__MAX_PAGE_PIXELS).",
+        )
+
+
+def count_frames(path: Path, max_pixels: int) -> int:
+    """Pages in the file (multi-page TIFF); other animated formats count as one page.
+
+    Every page's size is checked from its header before anything is decoded.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
                 frames = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+                for index in range(frames):
+                    image.seek(index)
+                    _check_page_size(image, index + 1, max_pixels)
+                image.seek(0)
                 image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
         raise BadInputError(f"cannot read the image: {exc}", _HINT_UNREADABLE) from exc
@@ -82,7 +101,7 @@ class ImageKind:
         """OCR every page, in parallel in the shared page pool."""
         options = request.settings.ocr
         choice = tesseract_languages(request.languages, options.langs, installed_languages())
-        total = count_frames(request.path)
+        total = count_frames(request.path, options.max_page_pixels)
         request.progress(0, total, "pages")
         pages = map_pages(
             _page_worker(request.path, choice.langs, options),
