@@ -107,13 +107,14 @@ def test_language_codes_are_normalised_to_iso_639_1(value: object, codes: list[s
     assert parse_languages(value) == (codes, [])
 
 
-def test_broken_yaml_is_a_warning_not_an_exception(tmp_path: Path) -> None:
+def test_broken_yaml_is_a_warning_not_an_exception_and_fails_closed(tmp_path: Path) -> None:
     item = _drop(tmp_path)
-    (tmp_path / "kalik-letter.tiff.yaml").write_text("title: [unclosed\ndate: 1972\n", encoding="utf-8")
+    (tmp_path / "kalik-letter.tiff.yaml").write_text("title: [unclosed\n  date: 1972\naccess: open\n", encoding="utf-8")
     metadata = read_archivist_metadata(item, tmp_path)
     assert metadata.dc == {}
-    assert metadata.access == "open"
-    assert len(metadata.warnings) == 1 and "YAML" in metadata.warnings[0]
+    assert metadata.access == "restricted"
+    assert "kalik-letter.tiff.yaml could not be read (line 2" in (metadata.access_reason or "")
+    assert len(metadata.warnings) == 1
 
 
 def test_a_yaml_list_instead_of_a_mapping_is_a_warning(tmp_path: Path) -> None:

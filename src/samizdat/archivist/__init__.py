@@ -1,254 +1,218 @@
 """What the archivist says about a file: a sidecar `<file>.yaml` or a row of `inbox/metadata.csv`.
 
-Values are validated and mapped to Dublin Core (DESIGN.md §4). A bad value never loses the item:
-it becomes a warning, and the raw value is kept under `extra["invalid"]` so nothing typed by the
-archivist disappears. An unreadable `access` value fails closed (restricted).
+Values are validated and mapped to Dublin Core (DESIGN.md §4). A bad value never loses the item: it becomes a
+warning, and the raw value is kept under `extra["invalid"]` so nothing typed by the archivist disappears.
+
+Access fails closed. Metadata that names the file but cannot be read completely (a YAML error, bytes that are
+neither UTF-8, UTF-16 nor Windows-1251, an over-size file, a symlink, two rows for one file, a value of the wrong
+type) makes the item restricted, and `ArchivistMetadata.access_reason` says why in a sentence an archivist can
+act on. A metadata.csv that cannot be read at all restricts every item while it is there: which rows name which
+file is unknown. Only a fully read `access: open` (or no metadata at all) leaves an item open.
+
+Modules: `files` finds and reads the bytes (bounded, never through a symlink), `sidecar` parses YAML, `table`
+parses the CSV, `fields` validates values, `dates` reads dates into EDTF.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from samizdat.archivist.dates import parse_date
+from samizdat.archivist.fields import (
+    ACCESS_VALUES,
+    DC_ELEMENTS,
+    DC_LISTS,
+    DC_TEXT,
+    ISO_639_1,
+    LANGUAGE_ALIASES,
+    MAX_LIST_ITEMS,
+    MAX_VALUE_CHARS,
+    parse_archivist_fields,
+    parse_languages,
+)
+from samizdat.archivist.files import (
+    CSV_NAME,
+    MAX_CSV_BYTES,
+    MAX_SIDECAR_BYTES,
+    SIDECAR_SUFFIXES,
+    Unreadable,
+    csv_candidates,
+    decode,
+    is_metadata_file,
+    read_bounded,
+    sidecar_candidates,
+    sidecar_path,
+    symlink_between,
+)
+from samizdat.archivist.sidecar import comment_warnings, load_sidecar
+from samizdat.archivist.table import normalize_key, parse_table
 from samizdat.models import ArchivistMetadata
 
-CSV_NAME = "metadata.csv"
-SIDECAR_SUFFIXES = (".yaml", ".yml")
+__all__ = [
+    "ACCESS_VALUES",
+    "CSV_NAME",
+    "DC_ELEMENTS",
+    "DC_LISTS",
+    "DC_TEXT",
+    "ISO_639_1",
+    "LANGUAGE_ALIASES",
+    "MAX_CSV_BYTES",
+    "MAX_LIST_ITEMS",
+    "MAX_SIDECAR_BYTES",
+    "MAX_VALUE_CHARS",
+    "SIDECAR_SUFFIXES",
+    "is_metadata_file",
+    "parse_archivist_fields",
+    "parse_date",
+    "parse_languages",
+    "read_archivist_metadata",
+    "sidecar_path",
+]
 
-DC_TEXT = ("title", "creator", "description", "rights", "source", "coverage", "publisher")
-DC_LISTS = ("subject", "contributor")
-DC_ELEMENTS = frozenset(DC_TEXT + DC_LISTS + ("date", "language"))
-ACCESS_VALUES = ("open", "restricted")
-
-# ISO 639-1, all 183 codes (plus `yi`/`he` old forms `ji`/`iw` mapped below).
-_ISO_639_1_CODES = (
-    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el "
-    "en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu "
-    "ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na "
-    "nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so "
-    "sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu"
-)
-ISO_639_1 = frozenset(_ISO_639_1_CODES.split())
-# Three-letter codes (ISO 639-2/T and /B, as Tesseract names its languages) and names archivists write.
-LANGUAGE_ALIASES = {
-    "rus": "ru", "eng": "en", "heb": "he", "yid": "yi", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr",
-    "ukr": "uk", "pol": "pl", "lit": "lt", "lav": "lv", "est": "et", "geo": "ka", "kat": "ka", "bel": "be",
-    "ron": "ro", "rum": "ro", "hun": "hu", "ces": "cs", "cze": "cs", "spa": "es", "ita": "it", "lad": "lad",
-    "iw": "he", "ji": "yi",
-    "russian": "ru", "english": "en", "hebrew": "he", "yiddish": "yi", "german": "de", "french": "fr",
-    "ukrainian": "uk", "polish": "pl", "georgian": "ka", "ladino": "lad",
-    "русский": "ru", "английский": "en", "иврит": "he", "идиш": "yi", "немецкий": "de", "украинский": "uk",
-}  # fmt: skip
-
-_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_CIRCA = re.compile(r"^(?:circa|ca\.?|c\.|approx\.?|около|ок\.|примерно)\s*(\d{4})s?$", re.IGNORECASE)
-_DECADE = re.compile(r"^(\d{3})0s$|^(\d{3})0-е(?:\s*гг?\.?)?$", re.IGNORECASE)
-_INTERVAL = re.compile(r"^(\S+)\s*(?:/|\.\.|–|—| - )\s*(\S+)$")
+_FIX = "restricted until it is fixed"
 
 
-def is_metadata_file(path: Path) -> bool:
-    """True for `metadata.csv` and sidecar YAML files: they describe items and are not items themselves."""
-    return path.name == CSV_NAME or path.suffix.casefold() in SIDECAR_SUFFIXES
+class _Reading:
+    """What was read for one item so far: raw fields by source, warnings, and reasons to fail closed."""
 
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.closed: list[str] = []
 
-def sidecar_path(path: Path) -> Path | None:
-    """The sidecar YAML beside `path` (`kalik-letter.tiff.yaml`, or `.yml`), if there is one."""
-    for suffix in SIDECAR_SUFFIXES:
-        candidate = path.with_name(path.name + suffix)
-        if candidate.is_file():
-            return candidate
-    return None
+    def fail(self, sentence: str) -> None:
+        self.closed.append(sentence)
+        self.warnings.append(sentence)
 
 
 def read_archivist_metadata(path: Path, inbox: Path) -> ArchivistMetadata:
     """The archivist's metadata for `path`: its `metadata.csv` row, overridden key by key by its sidecar.
 
-    Never raises for bad content: broken YAML or CSV and invalid values become `.warnings`.
+    Never raises for bad content: broken YAML or CSV and invalid values become `.warnings`, and anything that
+    names the file but could not be read completely makes it restricted, with `.access_reason`.
     """
-    raw: dict[str, tuple[Any, str]] = {}
-    warnings: list[str] = []
-    csv_file = inbox / CSV_NAME
-    if csv_file.is_file():
-        for key, value in _csv_row(csv_file, path.name, warnings).items():
-            raw[key] = (value, csv_file.name)
-    sidecar = sidecar_path(path)
-    if sidecar is not None:
-        for key, value in _sidecar(sidecar, warnings).items():
-            raw[key] = (value, sidecar.name)
-    metadata = parse_archivist_fields(raw)
-    metadata.warnings[:0] = warnings
+    reading = _Reading()
+    link = symlink_between(inbox, path.parent)
+    if link is not None:
+        reading.fail(f"{path.name} lies under the symbolic link {link.name}; its metadata was not read: {_FIX}")
+        return _finish(ArchivistMetadata(), reading)
+    csv_fields, csv_where = _from_csvs(path, inbox, reading)
+    sidecar_fields, sidecar_where = _from_sidecar(path, reading)
+    raw: dict[str, tuple[Any, str]] = {key: (value, csv_where) for key, value in csv_fields.items()}
+    for key, value in sidecar_fields.items():
+        if value is not None and value != "" and value != []:
+            raw[key] = (value, sidecar_where)
+    said = str(csv_fields.get("access", "")).strip().casefold()
+    overridden = sidecar_fields.get("access")
+    if said == "restricted" and overridden not in (None, "") and str(overridden).strip().casefold() != said:
+        reading.fail(
+            f"{csv_where} says access restricted but {sidecar_where} says {overridden!r}: restricted until they agree"
+        )
+    return _finish(parse_archivist_fields(raw), reading)
+
+
+def _finish(metadata: ArchivistMetadata, reading: _Reading) -> ArchivistMetadata:
+    metadata.warnings[:0] = reading.warnings
+    if reading.closed:
+        metadata.access = "restricted"
+        earlier = [metadata.access_reason] if metadata.access_reason else []
+        metadata.access_reason = "; ".join(reading.closed + earlier)
     return metadata
 
 
-def parse_archivist_fields(raw: dict[str, tuple[Any, str]]) -> ArchivistMetadata:
-    """Validate raw `key -> (value, where it came from)` pairs into ArchivistMetadata."""
-    metadata = ArchivistMetadata()
-    invalid: dict[str, Any] = {}
-
-    def warn(key: str, value: Any, where: str, problem: str) -> None:
-        metadata.warnings.append(f"{where}: {key} {_show(value)} {problem}; kept under archivist.invalid.{key}")
-        invalid[key] = value if isinstance(value, str | int | float | list | bool) else str(value)
-
-    for key, (value, where) in raw.items():
-        if value is None or value == "" or value == []:
+def _from_csvs(path: Path, inbox: Path, reading: _Reading) -> tuple[dict[str, Any], str]:
+    """Cells of the rows naming `path` in every metadata.csv from the inbox down to the file's folder."""
+    folders = [inbox]
+    if path.parent != inbox and path.parent.is_relative_to(inbox):
+        for part in path.parent.relative_to(inbox).parts:
+            folders.append(folders[-1] / part)
+    fields: dict[str, Any] = {}
+    wheres: list[str] = []
+    for folder in folders:
+        found = csv_candidates(folder)
+        if not found:
             continue
-        if key in DC_TEXT:
-            metadata.dc[key] = "; ".join(_as_list(value)) if isinstance(value, list) else str(value).strip()
-        elif key in DC_LISTS:
-            metadata.dc[key] = _as_list(value)
-        elif key == "date":
-            date, problem = parse_date(value)
-            if date is None:
-                warn(key, value, where, problem)
-            else:
-                metadata.dc["date"] = date
-        elif key == "language":
-            codes, unknown = parse_languages(value)
-            if codes:
-                metadata.dc["language"] = codes
-            if unknown:
-                warn(
-                    key,
-                    value,
-                    where,
-                    f"has unknown language code(s) {', '.join(unknown)} (use ISO 639-1: ru, en, he, yi)",
+        where = _shown(found[0].path, inbox)
+        for other in found:
+            if not other.usable:
+                reading.fail(
+                    f"{_shown(other.path, inbox)} is a symbolic link or not a regular file; it was not read, "
+                    f"so whether it names {path.name} is unknown: restricted until it is replaced by a file"
                 )
-        elif key == "access":
-            access = str(value).strip().casefold()
-            if access in ACCESS_VALUES:
-                metadata.access = access
-            else:
-                metadata.access = "restricted"
-                warn(key, value, where, "is not open or restricted; the item is treated as restricted")
-        elif key == "collection":
-            metadata.collection = str(value).strip()
-        else:
-            metadata.extra[key] = value if isinstance(value, str | int | float | bool | list | dict) else str(value)
-    if invalid:
-        metadata.extra["invalid"] = invalid
-    return metadata
-
-
-def parse_date(value: Any) -> tuple[str | None, str]:
-    """An EDTF-style date string, or None and the reason.
-
-    Accepts YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, `circa 1972` (-> `1972~`), `1970s` (-> `197X`),
-    and intervals `1970/1975`. YAML's own dates and integers are accepted too.
-    """
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat(), ""
-    if isinstance(value, dt.date):
-        return value.isoformat(), ""
-    text = str(value).strip()
-    interval = _INTERVAL.match(text)
-    if interval and not _ISO_DATE.match(text):
-        start, _ = parse_date(interval.group(1))
-        end, _ = parse_date(interval.group(2))
-        if start and end and start.rstrip("~") <= end.rstrip("~"):
-            return f"{start}/{end}", ""
-        return None, "is not a valid interval (use 1970/1975)"
-    circa = _CIRCA.match(text)
-    if circa:
-        return f"{circa.group(1)}~", ""
-    decade = _DECADE.match(text)
-    if decade:
-        return f"{decade.group(1) or decade.group(2)}X", ""
-    dotted = _DOTTED_DATE.match(text)
-    if dotted:
-        text = f"{dotted.group(3)}-{int(dotted.group(2)):02d}-{int(dotted.group(1)):02d}"
-    match = _ISO_DATE.match(text)
-    if not match:
-        return None, "is not a date (use YYYY, YYYY-MM, YYYY-MM-DD or 'circa YYYY')"
-    year, month, day = match.groups()
-    try:
-        if day:
-            dt.date(int(year), int(month), int(day))
-        elif month and not 1 <= int(month) <= 12:
-            raise ValueError("month out of range")
-    except ValueError:
-        return None, "is not a calendar date"
-    if not 1000 <= int(year) <= dt.date.today().year + 1:
-        return None, "has an implausible year"
-    return text, ""
-
-
-def parse_languages(value: Any) -> tuple[list[str], list[str]]:
-    """ISO 639-1 codes from `ru`, `rus`, `Russian`, `ru; en`, `[ru, en]`, `ru-RU`; and what was not understood."""
-    codes: list[str] = []
-    unknown: list[str] = []
-    for item in _as_list(value, separators=r"[,;/+\s]+"):
-        token = item.strip().casefold().replace("_", "-")
-        base = token.split("-")[0]
-        code = base if base in ISO_639_1 else LANGUAGE_ALIASES.get(token) or LANGUAGE_ALIASES.get(base)
-        if code is None:
-            unknown.append(item)
-        elif code not in codes:
-            codes.append(code)
-    return codes, unknown
-
-
-def _as_list(value: Any, separators: str = r"\s*;\s*") -> list[str]:
-    items = value if isinstance(value, list) else re.split(separators, str(value))
-    return [str(v).strip() for v in items if str(v).strip()]
-
-
-def _show(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) <= 80 else text[:77] + "...'"
-
-
-def _normalize_key(key: Any) -> str:
-    text = str(key).strip().casefold()
-    for prefix in ("dc:", "dc.", "dcterms:"):
-        text = text.removeprefix(prefix)
-    return text.replace(" ", "_")
-
-
-def _sidecar(sidecar: Path, warnings: list[str]) -> dict[str, Any]:
-    try:
-        document = yaml.safe_load(sidecar.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        warnings.append(f"{sidecar.name}: cannot be read as YAML ({first_line}); its metadata was ignored")
-        return {}
-    if document is None:
-        return {}
-    if not isinstance(document, dict):
-        warnings.append(f"{sidecar.name}: expected 'key: value' lines, found a {type(document).__name__}; ignored")
-        return {}
-    return {_normalize_key(k): v for k, v in document.items()}
-
-
-def _csv_row(csv_file: Path, filename: str, warnings: list[str]) -> dict[str, Any]:
-    try:
-        text = csv_file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        warnings.append(f"{csv_file.name}: cannot be read ({error}); its metadata was ignored")
-        return {}
-    try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    rows = list(csv.DictReader(io.StringIO(text), dialect=dialect))
-    if not rows or "filename" not in {_normalize_key(k) for k in rows[0] if k}:
-        if rows or text.strip():
-            warnings.append(f"{csv_file.name}: has no 'filename' column; its metadata was ignored")
-        return {}
-    found: dict[str, Any] = {}
-    matches = 0
-    for row in rows:
-        cells = {_normalize_key(k): (v or "").strip() for k, v in row.items() if k}
-        if cells.get("filename") != filename:
+        usable = [f for f in found if f.usable]
+        if not usable:
             continue
-        matches += 1
-        found.update({k: v for k, v in cells.items() if k != "filename" and v})
-    if matches > 1:
-        warnings.append(f"{csv_file.name}: {matches} rows name {filename}; later rows win")
-    return found
+        if len(usable) > 1:
+            names = " and ".join(_shown(f.path, inbox) for f in usable)
+            reading.fail(
+                f"{names} are both there; only {_shown(usable[0].path, inbox)} was read: "
+                "restricted until only one is left"
+            )
+        try:
+            table = parse_table(read_bounded(usable[0].path, MAX_CSV_BYTES))
+        except Unreadable as error:
+            reading.fail(f"{where} could not be read ({error}); which files it describes is unknown: {_FIX}")
+            continue
+        rows = table.rows_for(path.name)
+        if not rows:
+            if table.mentions(path.name):
+                reading.fail(
+                    f"{where} mentions {path.name} but no row for it could be read "
+                    f"(a missing delimiter or a stray quote?): {_FIX}"
+                )
+            continue
+        if len(rows) > 1:
+            lines = ", ".join(str(row.line) for row in rows)
+            reading.fail(
+                f"{where}: {len(rows)} rows (lines {lines}) name {path.name}: restricted until only one is left"
+            )
+        for row in rows:
+            for problem in row.problems:
+                reading.fail(f"{where}: {problem}: {_FIX}")
+            fields.update({k: v for k, v in row.cells.items() if k != "filename" and v})
+        wheres.append(where)
+    if len(wheres) > 1:
+        reading.fail(f"{path.name} is described in {' and '.join(wheres)}: restricted until only one describes it")
+    return fields, wheres[-1] if wheres else CSV_NAME
+
+
+def _from_sidecar(path: Path, reading: _Reading) -> tuple[dict[str, Any], str]:
+    found = sidecar_candidates(path)
+    for other in found:
+        if not other.usable:
+            reading.fail(
+                f"{other.path.name} is a symbolic link or not a regular file; it was not read and the "
+                "archivist's access is unknown: restricted until it is replaced by a real file"
+            )
+    usable = [f.path for f in found if f.usable]
+    if not usable:
+        return {}, path.name + SIDECAR_SUFFIXES[0]
+    sidecar = usable[0]
+    if len(usable) > 1:
+        others = ", ".join(p.name for p in usable[1:])
+        reading.fail(f"{others} beside {sidecar.name} was not read: restricted until only one sidecar is left")
+    try:
+        text = decode(read_bounded(sidecar, MAX_SIDECAR_BYTES))
+        document, note = load_sidecar(text)
+    except Unreadable as error:
+        reading.fail(f"{sidecar.name} could not be read ({error}): {_FIX}")
+        return {}, sidecar.name
+    if note is not None:
+        reading.warnings.append(f"{sidecar.name} {note}")
+    else:
+        for key in comment_warnings(text):
+            reading.warnings.append(
+                f"{sidecar.name}: in {key}, the text after ' #' was read as a YAML comment and "
+                "dropped; put the value in quotes to keep it"
+            )
+    fields: dict[str, Any] = {}
+    for key, value in document.items():
+        name = normalize_key(key)
+        if name in fields:
+            reading.fail(f"{sidecar.name}: {name} is given twice ({key!r} and another spelling): {_FIX}")
+        fields[name] = value
+    return fields, sidecar.name
+
+
+def _shown(path: Path, inbox: Path) -> str:
+    return path.relative_to(inbox).as_posix() if path.is_relative_to(inbox) else path.name
