@@ -62,8 +62,44 @@ def test_good_and_partial_dates(value: str, expected: str) -> None:
     assert parse_date(value) == (expected, "")
 
 
-@pytest.mark.parametrize("value", ["1978-13", "1978-02-30", "March-ish", "78", "1975/1970", "3099"])
-def test_bad_dates_are_refused_with_a_reason(value: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("March 1978", "1978-03"),
+        ("Mar. 1978", "1978-03"),
+        ("12 March 1978", "1978-03-12"),
+        ("March 12, 1978", "1978-03-12"),
+        ("12.03.1978", "1978-03-12"),
+        ("03.1978", "1978-03"),
+        ("март 1978", "1978-03"),
+        ("12 марта 1978 г.", "1978-03-12"),
+        ("листопад 1978", "1978-11"),
+        ("весна 1978", "1978-21"),
+        ("Spring 1978", "1978-21"),
+        ("лето 1978", "1978-22"),
+        ("осенью 1978", "1978-23"),
+        ("winter 1978", "1978-24"),
+        ("1970-е", "197X"),
+        ("1970s", "197X"),
+        ("circa 1972", "1972~"),
+        ("c. March 1978", "1978-03~"),
+        ("1978?", "1978?"),
+        ("25/12/1978", "1978-12-25"),
+        ("March 1978 - May 1979", "1978-03/1979-05"),
+        ("1970-1975", "1970/1975"),
+        ("1978-21", "1978-21"),
+    ],
+)
+def test_dates_in_words_become_edtf(value: str, expected: str) -> None:
+    assert parse_date(value) == (expected, "")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1978-13", "1978-02-30", "March-ish", "78", "1975/1970", "3099", "03/04/1978", "March", "spring", "2 years ago",
+     "March 78", "весна 3099", True, ["1978"]],
+)  # fmt: skip
+def test_bad_dates_are_refused_with_a_reason(value: object) -> None:
     date, reason = parse_date(value)
     assert date is None
     assert reason

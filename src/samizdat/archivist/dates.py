@@ -16,6 +16,8 @@ from edtf import parse_edtf
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_YEAR_RANGE = re.compile(r"^(\d{4})-(\d{4})$")
+_MONTH_YEAR = re.compile(r"^(\d{1,2})[./](\d{4})$")
 _SLASHED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _CIRCA = re.compile(r"^(?:circa|ca\.?|c\.|approx\.?|около|ок\.|примерно|приблизительно)\s*(.+?)$", re.IGNORECASE)
 _DECADE = re.compile(r"^(\d{3})0(?:s|'s|-е(?:\s*гг?\.?)?|-і(?:\s*рр?\.?)?)$", re.IGNORECASE)
@@ -38,9 +40,10 @@ _HINT = "use YYYY, YYYY-MM, YYYY-MM-DD, 'March 1978', 'circa YYYY' or an EDTF da
 def parse_date(value: Any) -> tuple[str | None, str]:
     """An EDTF date string, or None and the reason.
 
-    Accepts YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, month names (`March 1978`, `12 марта 1978`), seasons
-    (`весна 1978` -> `1978-21`), `circa 1972` (-> `1972~`), `1970s` (-> `197X`), EDTF qualifiers (`1978?`)
-    and intervals `1970/1975`. YAML's own dates and integers are accepted too.
+    Accepts YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY, DD/MM/YYYY when unambiguous, month names
+    (`March 1978`, `12 марта 1978`), seasons (`весна 1978` -> `1978-21`), `circa 1972` (-> `1972~`),
+    `1970s` (-> `197X`), EDTF qualifiers (`1978?`) and intervals (`1970/1975`, `1970-1975`).
+    YAML's own dates and integers are accepted too.
     """
     if isinstance(value, dt.datetime):
         return value.date().isoformat(), ""
@@ -61,8 +64,9 @@ def parse_date(value: Any) -> tuple[str | None, str]:
 
 
 def _parse(text: str) -> tuple[str | None, str]:
+    text = _YEAR_RANGE.sub(r"\1/\2", text)
     interval = _INTERVAL.match(text)
-    if interval and not _ISO_DATE.match(text) and not _SLASHED_DATE.match(text):
+    if interval and not any(p.match(text) for p in (_ISO_DATE, _SLASHED_DATE, _MONTH_YEAR)):
         start, _ = _parse(interval.group(1))
         end, _ = _parse(interval.group(2))
         if start and end and "/" not in start + end and _sort_key(start) <= _sort_key(end):
@@ -85,6 +89,9 @@ def _parse(text: str) -> tuple[str | None, str]:
     season = _SEASON.match(text)
     if season and season.group("word").casefold() in _SEASON_OF:
         return _plausible(f"{season.group('year')}-{_SEASON_OF[season.group('word').casefold()]}", season.group("year"))
+    month_year = _MONTH_YEAR.match(text)
+    if month_year:
+        text = f"{month_year.group(2)}-{int(month_year.group(1)):02d}"
     dotted = _DOTTED_DATE.match(text)
     if dotted:
         text = f"{dotted.group(3)}-{int(dotted.group(2)):02d}-{int(dotted.group(1)):02d}"
@@ -99,6 +106,8 @@ def _parse(text: str) -> tuple[str | None, str]:
     if not match:
         return _in_words(text)
     year, month, day = match.groups()
+    if month and not day and 21 <= int(month) <= 24:  # an EDTF season, as written
+        return _plausible(text, year)
     try:
         if day:
             dt.date(int(year), int(month), int(day))
