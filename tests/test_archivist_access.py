@@ -183,12 +183,28 @@ def test_several_yaml_documents_fail_closed(tmp_path: Path) -> None:
     _restricted(read_archivist_metadata(item, tmp_path), "letter.pdf.yaml could not be read")
 
 
+@pytest.mark.parametrize("empty", ["", " ~", ' ""', " null"])
+def test_an_empty_sidecar_access_fails_closed(tmp_path: Path, empty: str) -> None:
+    item = _drop(tmp_path)
+    _sidecar(item, f"title: x\naccess:{empty}\n")
+    _restricted(read_archivist_metadata(item, tmp_path), "access is given but empty")
+
+
 def test_an_empty_sidecar_access_does_not_undo_the_csv(tmp_path: Path) -> None:
     item = _drop(tmp_path)
     (tmp_path / "metadata.csv").write_text("filename,access\nletter.pdf,restricted\n", encoding="utf-8")
     _sidecar(item, "title: x\naccess:\n")
+    assert read_archivist_metadata(item, tmp_path).access == "restricted"
+
+
+def test_a_blank_csv_access_cell_is_not_given_and_a_sidecar_without_access_is_open(tmp_path: Path) -> None:
+    item = _drop(tmp_path)
+    (tmp_path / "metadata.csv").write_text("filename,title,access\nletter.pdf,Letter,\n", encoding="utf-8")
+    _sidecar(item, "creator: Ida Nudel\n")
     metadata = read_archivist_metadata(item, tmp_path)
-    assert (metadata.access, metadata.access_reason) == ("restricted", None)
+    assert (metadata.dc, metadata.access, metadata.access_reason) == (
+        {"title": "Letter", "creator": "Ida Nudel"}, "open", None
+    )
 
 
 def test_csv_restricted_and_sidecar_open_disagree_so_restricted(tmp_path: Path) -> None:

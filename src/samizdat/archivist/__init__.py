@@ -211,6 +211,8 @@ def _from_sidecar(path: Path, reading: _Reading) -> tuple[dict[str, Any], str]:
         if name in fields:
             reading.fail(f"{sidecar.name}: {name} is given twice ({key!r} and another spelling): {_FIX}")
         fields[name] = value
+    if "access" in fields and (fields["access"] is None or str(fields["access"]).strip() == ""):
+        reading.fail(f"{sidecar.name}: access is given but empty: restricted until it says open or restricted")
     return fields, sidecar.name
 
 
