@@ -378,6 +378,16 @@ def test_tab_separated_csv(tmp_path: Path) -> None:
     assert (metadata.dc["title"], metadata.access) == ("A, b; c", "restricted")
 
 
+def test_excel_unicode_text_utf16_tabs_and_a_sep_hint(tmp_path: Path) -> None:
+    item = _drop(tmp_path)
+    text = "File name\tTitle\taccess\r\nletter.pdf\tПисьмо\trestricted\r\n"
+    (tmp_path / "metadata.csv").write_bytes(text.encode("utf-16"))
+    assert read_archivist_metadata(item, tmp_path).dc["title"] == "Письмо"
+    (tmp_path / "metadata.csv").write_text("sep=|\nfilename|title|access\nletter.pdf|A; b, c|restricted\n")
+    metadata = read_archivist_metadata(item, tmp_path)
+    assert (metadata.dc["title"], metadata.access, metadata.warnings) == ("A; b, c", "restricted", [])
+
+
 def test_cp1251_csv_from_russian_excel(tmp_path: Path) -> None:
     item = _drop(tmp_path, "письмо.pdf")
     (tmp_path / "metadata.csv").write_bytes(

@@ -18,6 +18,8 @@ from typing import Any
 from samizdat.archivist.files import Unreadable, decode, nfc
 
 DELIMITERS = (",", ";", "\t")
+_FILENAME_ALIASES = frozenset({"file_name", "file-name", "filename"})
+_EXCEL_SEP = re.compile(r"\Asep=(.)\r?\n")  # Excel's own hint line: `sep=;`
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,13 @@ def parse_table(data: bytes) -> Table:
     text = nfc(decode(data))
     if not text.strip():
         return Table({}, text)
+    delimiters = DELIMITERS
+    hint = _EXCEL_SEP.match(text)
+    if hint:
+        delimiters, text = (hint.group(1),), "\n" + text[hint.end() :]  # a blank line keeps line numbers
     best: tuple[tuple[int, int], list[str], list[tuple[int, list[str]]]] | None = None
     errors: list[str] = []
-    for delimiter in DELIMITERS:
+    for delimiter in delimiters:
         try:
             header, rows = _read(text, delimiter)
         except csv.Error as error:
@@ -97,12 +103,17 @@ def _read(text: str, delimiter: str) -> tuple[list[str], list[tuple[int, list[st
             if not any(cell.strip() for cell in cells):
                 continue
             if header is None:
-                header = [normalize_key(cell) for cell in cells]
+                header = [_column(cell) for cell in cells]
             else:
                 rows.append((reader.line_num, cells))
     except csv.Error as error:
         raise csv.Error(f"line {reader.line_num}: {error}") from None
     return header or [], rows
+
+
+def _column(cell: str) -> str:
+    key = normalize_key(cell)
+    return "filename" if key in _FILENAME_ALIASES else key
 
 
 def _trimmed(cells: list[str], width: int) -> list[str]:
