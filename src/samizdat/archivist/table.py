@@ -67,7 +67,7 @@ def parse_table(data: bytes) -> Table:
     text = nfc(decode(data))
     if not text.strip():
         return Table({}, text)
-    delimiters = DELIMITERS
+    delimiters: tuple[str, ...] = DELIMITERS
     hint = _EXCEL_SEP.match(text)
     if hint:
         delimiters, text = (hint.group(1),), "\n" + text[hint.end() :]  # a blank line keeps line numbers
