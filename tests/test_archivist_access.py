@@ -216,10 +216,10 @@ def test_csv_restricted_and_sidecar_open_disagree_so_restricted(tmp_path: Path) 
 
 def test_a_comment_eating_part_of_a_title_is_reported(tmp_path: Path) -> None:
     item = _drop(tmp_path)
-    _sidecar(item, "title: Letter #3\naccess: open\n")
+    _sidecar(item, "title: Letter #3\naccess: open # checked by Ruth\n")
     metadata = read_archivist_metadata(item, tmp_path)
     assert metadata.access == "open"
-    assert any("in title, the text after ' #'" in w for w in metadata.warnings)
+    assert len(metadata.warnings) == 1 and "in title, the text after ' #'" in metadata.warnings[0]
 
 
 # Symlinks: never followed, never read.

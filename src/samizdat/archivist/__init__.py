@@ -71,6 +71,7 @@ __all__ = [
 ]
 
 _FIX = "restricted until it is fixed"
+_TEXTS = frozenset((*DC_TEXT, *DC_LISTS, "collection"))  # where ` #` is more likely text than a comment
 
 
 class _Reading:
@@ -200,7 +201,7 @@ def _from_sidecar(path: Path, reading: _Reading) -> tuple[dict[str, Any], str]:
     if note is not None:
         reading.warnings.append(f"{sidecar.name} {note}")
     else:
-        for key in comment_warnings(text):
+        for key in (k for k in comment_warnings(text) if normalize_key(k) in _TEXTS):
             reading.warnings.append(
                 f"{sidecar.name}: in {key}, the text after ' #' was read as a YAML comment and "
                 "dropped; put the value in quotes to keep it"

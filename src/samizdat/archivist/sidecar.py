@@ -26,7 +26,7 @@ _LINE = re.compile(
     r"^(?P<key>(?:(?:dc|dcterms):)?[^\W\d][\w .\-]{0,63}?)[ \t]*:(?:[ \t]+(?P<value>.*?))?[ \t]*$", re.IGNORECASE
 )
 # A plain value with ` #` in it: YAML drops what follows as a comment (`title: Letter #3` -> `Letter`).
-_COMMENT_IN_VALUE = re.compile(r"^[^\s#:][^:]*:[ \t]+[^\s'\"\[{|>&*!#][^#]*?[ \t]#", re.MULTILINE)
+_COMMENT_IN_VALUE = re.compile(r"^([^\s#:][^:\n]*):[ \t]+[^\s'\"\[{|>&*!#][^#\n]*?[ \t]#", re.MULTILINE)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -88,7 +88,7 @@ def load_sidecar(text: str) -> tuple[dict[Any, Any], str | None]:
 
 def comment_warnings(text: str) -> list[str]:
     """Lines where YAML read part of a plain value as a comment (`title: Letter #3` is read as `Letter`)."""
-    return [m.group(0).split(":", 1)[0].strip() for m in _COMMENT_IN_VALUE.finditer(text)]
+    return [m.group(1).strip() for m in _COMMENT_IN_VALUE.finditer(text)]
 
 
 def _plain_lines(text: str) -> dict[str, str | None] | None:
