@@ -12,8 +12,6 @@ import re
 from functools import cache
 from typing import Any
 
-from edtf import parse_edtf
-
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _YEAR_RANGE = re.compile(r"^(\d{4})-(\d{4})$")
@@ -57,7 +55,7 @@ def parse_date(value: Any) -> tuple[str | None, str]:
     date, problem = _parse(text)
     if date is not None:
         try:
-            parse_edtf(date)
+            _edtf_parser()(date)
         except Exception:  # the edtf parser raises its own and pyparsing's errors
             return None, f"does not make a valid EDTF date ({date})"
     return date, problem
@@ -135,6 +133,13 @@ def _in_words(text: str) -> tuple[str | None, str]:
     if found.period == "day":
         return _plausible(when.date().isoformat(), str(when.year))
     return None, f"is not a date ({_HINT})"
+
+
+@cache
+def _edtf_parser() -> Any:
+    from edtf import parse_edtf  # imported when first needed: building its grammar takes a fifth of a second
+
+    return parse_edtf
 
 
 @cache
