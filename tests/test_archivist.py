@@ -62,8 +62,44 @@ def test_good_and_partial_dates(value: str, expected: str) -> None:
     assert parse_date(value) == (expected, "")
 
 
-@pytest.mark.parametrize("value", ["1978-13", "1978-02-30", "March-ish", "78", "1975/1970", "3099"])
-def test_bad_dates_are_refused_with_a_reason(value: str) -> None:
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("March 1978", "1978-03"),
+        ("Mar. 1978", "1978-03"),
+        ("12 March 1978", "1978-03-12"),
+        ("March 12, 1978", "1978-03-12"),
+        ("12.03.1978", "1978-03-12"),
+        ("03.1978", "1978-03"),
+        ("март 1978", "1978-03"),
+        ("12 марта 1978 г.", "1978-03-12"),
+        ("листопад 1978", "1978-11"),
+        ("весна 1978", "1978-21"),
+        ("Spring 1978", "1978-21"),
+        ("лето 1978", "1978-22"),
+        ("осенью 1978", "1978-23"),
+        ("winter 1978", "1978-24"),
+        ("1970-е", "197X"),
+        ("1970s", "197X"),
+        ("circa 1972", "1972~"),
+        ("c. March 1978", "1978-03~"),
+        ("1978?", "1978?"),
+        ("25/12/1978", "1978-12-25"),
+        ("March 1978 - May 1979", "1978-03/1979-05"),
+        ("1970-1975", "1970/1975"),
+        ("1978-21", "1978-21"),
+    ],
+)
+def test_dates_in_words_become_edtf(value: str, expected: str) -> None:
+    assert parse_date(value) == (expected, "")
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["1978-13", "1978-02-30", "March-ish", "78", "1975/1970", "3099", "03/04/1978", "March", "spring", "2 years ago",
+     "March 78", "весна 3099", True, ["1978"]],
+)  # fmt: skip
+def test_bad_dates_are_refused_with_a_reason(value: object) -> None:
     date, reason = parse_date(value)
     assert date is None
     assert reason
@@ -107,13 +143,14 @@ def test_language_codes_are_normalised_to_iso_639_1(value: object, codes: list[s
     assert parse_languages(value) == (codes, [])
 
 
-def test_broken_yaml_is_a_warning_not_an_exception(tmp_path: Path) -> None:
+def test_broken_yaml_is_a_warning_not_an_exception_and_fails_closed(tmp_path: Path) -> None:
     item = _drop(tmp_path)
-    (tmp_path / "kalik-letter.tiff.yaml").write_text("title: [unclosed\ndate: 1972\n", encoding="utf-8")
+    (tmp_path / "kalik-letter.tiff.yaml").write_text("title: [unclosed\n  date: 1972\naccess: open\n", encoding="utf-8")
     metadata = read_archivist_metadata(item, tmp_path)
     assert metadata.dc == {}
-    assert metadata.access == "open"
-    assert len(metadata.warnings) == 1 and "YAML" in metadata.warnings[0]
+    assert metadata.access == "restricted"
+    assert "kalik-letter.tiff.yaml could not be read (line 2" in (metadata.access_reason or "")
+    assert len(metadata.warnings) == 1
 
 
 def test_a_yaml_list_instead_of_a_mapping_is_a_warning(tmp_path: Path) -> None:

@@ -23,7 +23,11 @@ from samizdat.archivist import is_metadata_file, sidecar_path
 from samizdat.models import Source
 from samizdat.names import name_bytes, readable_name
 
-_PARTIAL_SUFFIXES = (".part", ".tmp", ".crdownload", "~")
+# Not items: files that operating systems and editors leave beside archivists' files, and downloads or saves in
+# progress. Compared case-insensitively; names starting with "." (.DS_Store, .~lock.*#, ._AppleDouble) are hidden.
+_SYSTEM_NAMES = frozenset({"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"})
+_PARTIAL_PREFIXES = ("~$", ".~lock")  # Microsoft Office and LibreOffice lock files
+_PARTIAL_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", "~")
 _CHUNK = 1 << 20
 
 
@@ -33,10 +37,15 @@ def now_iso() -> str:
 
 
 def is_candidate(path: Path) -> bool:
-    """True for files that are items, not sidecars, the CSV, hidden or partial downloads."""
-    name = path.name
+    """True for files that are items: not sidecars, the CSV, hidden, system or partial files, nor symlinks."""
+    name = path.name.casefold()
     return not (
-        name.startswith(".") or is_metadata_file(path) or name.lower().endswith(_PARTIAL_SUFFIXES) or path.is_symlink()
+        name.startswith(".")
+        or name in _SYSTEM_NAMES
+        or name.startswith(_PARTIAL_PREFIXES)
+        or name.endswith(_PARTIAL_SUFFIXES)
+        or is_metadata_file(path)
+        or path.is_symlink()
     )
 
 

@@ -115,10 +115,16 @@ class Extraction:
 
 @dataclass
 class ArchivistMetadata:
-    """What the archivist said about a file (sidecar YAML or metadata.csv), validated."""
+    """What the archivist said about a file (sidecar YAML or metadata.csv), validated.
+
+    `access_reason` is set when the reader made the item restricted because the metadata naming it could not be
+    read completely (a sentence an archivist can act on); it is None when access is open or the archivist chose
+    `restricted` in metadata that was read in full.
+    """
 
     dc: dict[str, Any] = field(default_factory=dict)
     access: str = "open"
+    access_reason: str | None = None
     collection: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
