@@ -162,7 +162,11 @@ def _summary(outcome: Outcome, settings: Settings) -> str:
     """The per-item Markdown an archivist reads in the UI; a restricted item's shows its id and outcome only."""
     lines = [f"# {outcome.label}", "", f"**Outcome:** {outcome.status}", ""]
     if outcome.restricted:
-        return "\n".join([*lines, "Restricted item: its title, names and text are shown to staff in the portal only."])
+        lines.append("Restricted item: its title, names and text are shown to staff in the portal only.")
+        if outcome.reason and outcome.status != "quarantined":
+            lines.append("It is restricted because its archivist metadata could not be read completely: the staff "
+                         "page says what to fix; then run `samizdat reprocess` on the item.")
+        return "\n".join(lines)
     if outcome.status == "quarantined":
         lines += [f"**Stage:** {outcome.stage}", "", f"**Reason:** {outcome.reason}", "",
                   f"**What to do:** {outcome.hint}"]

@@ -98,6 +98,7 @@ def build_metadata(
         },
         "dc": dc,
         "access": archivist.access,
+        **({"access_reason": archivist.access_reason} if archivist.access_reason else {}),
         "collection": archivist.collection,
         "content": content_summary(extraction, low_confidence),
         "entities": [_entity(hit) for hit in entities],
@@ -133,8 +134,10 @@ def with_archivist(metadata: dict[str, Any], archivist: ArchivistMetadata) -> di
         "language": archivist.languages or old_dc.get("language", []),
         **{key: old_dc[key] for key in _COMPUTED_DC if key in old_dc},
     }
+    kept = {key: value for key, value in metadata.items() if key != "access_reason"}
     return {
-        **metadata,
+        **kept,
+        **({"access_reason": archivist.access_reason} if archivist.access_reason else {}),
         "dc": dc,
         "access": archivist.access,
         "collection": archivist.collection,

@@ -165,7 +165,9 @@ class Pipeline:
                 return Outcome(name, "skipped", reason="another worker has taken this file")
             with claimed.claim.kept_alive(self.settings.claim_ttl_s / 4):
                 status = self._run_claimed(claimed, tracker, force)
-            return ended(status)
+            published = ended(status)
+            published.reason = claimed.archivist.access_reason  # restricted because its metadata was unreadable
+            return published
         except TransientError as error:
             log.warning("%s: %s at %s; left in the inbox for the next pass", name, error, tracker.stage)
             return ended("deferred", error, "Nothing is wrong with the file; it is processed again on the next pass.")
