@@ -1,5 +1,4 @@
-"""Each hostile or careless input of issues 13 and 18, alone with a good letter, in a fresh process: its outcome,
-the good letter's, peak memory and time.
+"""Each hostile or careless input of issues 13 and 18 beside a good letter: outcomes, peak memory and time.
 
     .venv/bin/python bench/hostile/run.py [--out bench/hostile]
 
