@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 from pathlib import Path
 
@@ -21,11 +22,14 @@ def processed(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def flip_byte(path: Path, offset: int) -> None:
-    """Invert one byte in place (bit rot), keeping the size."""
+def flip_byte(path: Path, offset: int, keep_mtime: bool = False) -> None:
+    """Invert one byte in place, keeping the size; the mtime moves on a second (a write), or stays (bit rot)."""
+    before = path.stat()
     data = bytearray(path.read_bytes())
     data[offset] ^= 0xFF
     path.write_bytes(bytes(data))
+    shift = 0 if keep_mtime else 1_000_000_000  # file times tick coarsely: make the write visible whatever the clock
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + shift))
 
 
 def flip_in_member(zip_path: Path, member: str) -> None:
@@ -102,6 +106,18 @@ def test_the_cache_hashes_a_file_once_per_version(processed: Path) -> None:
     with pytest.raises(FixityError, match=r"data/text.txt is damaged: sha256 expected=\w+ found=\w+"):
         cache.check_file(bag, target)
     assert cache.hashed == 2
+
+
+def test_bit_rot_that_keeps_size_and_mtime_is_caught_once_the_entry_is_old(processed: Path) -> None:
+    bag = processed / "items" / LETTER
+    target = (bag / "data" / "text.txt").resolve()
+    trusting, ageing = FixityCache(), FixityCache(max_age_s=0)
+    for cache in (trusting, ageing):
+        cache.check_file(bag, target)
+    flip_byte(target, 0, keep_mtime=True)
+    trusting.check_file(bag, target)  # same (path, size, mtime): the cached digest is trusted for now
+    with pytest.raises(FixityError, match="is damaged"):
+        ageing.check_file(bag, target)
 
 
 def _verify(processed: Path, *args: str) -> tuple[int, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -199,14 +200,17 @@ class FixityCache:
     """Files checked against their bag's manifest before they are served, each hashed once per version.
 
     A file is re-hashed only when its (path, size, modification time) changes, so a download costs one
-    `stat` after the first; a damaged or replaced file changes size or mtime and is hashed again.
-    Thread-safe (the portal's sync routes run in a thread pool); holds at most `max_entries` digests.
+    `stat` after the first; a replaced or rewritten file changes size or mtime and is hashed again. Bit rot
+    changes neither, so an entry is also trusted for `max_age_s` at most (a day by default; the scheduled
+    `verify --all` of `serve` reads every byte anyway). Thread-safe (the portal's sync routes run in a thread
+    pool); holds at most `max_entries` digests.
     """
 
-    def __init__(self, max_entries: int = 4096) -> None:
+    def __init__(self, max_entries: int = 4096, max_age_s: float = 24 * 3600.0) -> None:
         self.max_entries = max_entries
-        self._digests: OrderedDict[tuple[str, int, int], str] = OrderedDict()
-        self._bundles: OrderedDict[tuple[str, int, int, str], tuple[str, ...]] = OrderedDict()
+        self.max_age_s = max_age_s
+        self._digests: OrderedDict[tuple[str, int, int], tuple[float, str]] = OrderedDict()
+        self._bundles: OrderedDict[tuple[str, int, int, str], tuple[float, tuple[str, ...]]] = OrderedDict()
         self._lock = threading.Lock()
         self.hashed = 0  # how many times a file was actually read (for tests and logs)
 
@@ -219,9 +223,9 @@ class FixityCache:
         """The file's sha256, from the cache while its size and mtime are unchanged."""
         key = self._key(path)
         with self._lock:
-            if key in self._digests:
-                self._digests.move_to_end(key)
-                return self._digests[key]
+            cached = self._fresh(self._digests, key)
+        if cached is not None:
+            return str(cached)
         digest = sha256_of(path)
         with self._lock:
             self.hashed += 1
@@ -243,7 +247,7 @@ class FixityCache:
         manifest = bag_dir / "tagmanifest-sha256.txt"
         key = (*self._key(zip_path), manifest.read_text(encoding="utf-8") if manifest.is_file() else "")
         with self._lock:
-            problems = self._bundles.get(key)
+            problems = self._fresh(self._bundles, key)
         if problems is None:
             found, _ = check_bundle(zip_path, bag_dir.name, bundle_digests(bag_dir), f"bundles/{zip_path.name}")
             problems = tuple(found)
@@ -253,8 +257,16 @@ class FixityCache:
         if problems:
             raise FixityError("; ".join(problems))
 
-    def _remember(self, cache: OrderedDict[Any, Any], key: Any, value: Any) -> None:
-        cache[key] = value
+    def _fresh(self, cache: OrderedDict[Any, tuple[float, Any]], key: Any) -> Any:
+        """The cached value, or None when absent or older than `max_age_s` (call with the lock held)."""
+        entry = cache.get(key)
+        if entry is None or time.monotonic() - entry[0] > self.max_age_s:
+            return None
+        cache.move_to_end(key)
+        return entry[1]
+
+    def _remember(self, cache: OrderedDict[Any, tuple[float, Any]], key: Any, value: Any) -> None:
+        cache[key] = (time.monotonic(), value)
         cache.move_to_end(key)
         while len(cache) > self.max_entries:
             cache.popitem(last=False)
