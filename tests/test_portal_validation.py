@@ -15,6 +15,7 @@ import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
+from hypothesis.strategies import SearchStrategy
 from schemathesis import GenerationMode
 
 from samizdat.portal import create_app
@@ -122,26 +123,60 @@ def test_the_schema_declares_the_bounds(client: TestClient) -> None:
 def operations(app: FastAPI) -> list[schemathesis.APIOperation]:
     """Every operation of the app's own `/openapi.json`."""
     loaded = schemathesis.openapi.from_asgi("/openapi.json", app)
-    return [result.ok() for result in loaded.get_all_operations()]
+    # Each result is Ok(operation) or Err(invalid schema); `.ok()` on an Err fails the test, as it should.
+    return [result.ok() for result in loaded.get_all_operations()]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("mode", list(GenerationMode), ids=str)
 def test_no_generated_request_gets_a_server_error(operations: list[schemathesis.APIOperation],
-                                                  mode: GenerationMode) -> None:
-    """Valid (positive) and invalid (negative) requests to every operation, public and staff: never a 5xx."""
+                                                  mode: GenerationMode, client: TestClient) -> None:
+    """Valid (positive) and invalid (negative) requests to every operation, public and staff: never a 5xx.
+
+    The HTML pages are not in the schema; each search, item and article request is also sent to its page.
+    """
     assert {op.label for op in operations} >= {
         "GET /api/search", "GET /api/items/{item_id}", "GET /api/articles/{article_id}",
         "GET /items/{item_id}/bundle.zip", "GET /items/{item_id}/files/{path}"}
     for operation in operations:
-        @given(case=operation.as_strategy(mode))
-        @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def never_a_server_error(case: schemathesis.Case) -> None:
-            for headers in ({}, STAFF):
-                response = case.call(headers=headers)
-                where = f"{case.method} {case.formatted_path} query={case.query} staff={bool(headers)}"
-                assert response.status_code < 500, f"{where} -> {response.status_code}: {response.text[:300]}"
-                if not headers and SECRET_DOC in case.formatted_path:
-                    assert response.status_code == 404, where  # a restricted item stays invisible
+        _fuzz(operation.as_strategy(mode), client)
 
-        never_a_server_error()
+
+@pytest.mark.parametrize("item_id", [LETTER, SECRET_DOC], ids=["open", "restricted"])
+def test_generated_requests_about_a_real_item_never_fail(operations: list[schemathesis.APIOperation],
+                                                         item_id: str, client: TestClient) -> None:
+    """Random ids rarely name an item: here the id is a real one, so file paths and pages are fuzzed for real."""
+    for operation in operations:
+        pins = {"item_id": item_id, **({"article_id": ARTICLE} if item_id == LETTER else {})}
+        pinned = {k: v for k, v in pins.items() if k in operation.path_parameters}
+        if pinned:
+            _fuzz(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=pinned), client)
+
+
+def _fuzz(strategy: SearchStrategy[schemathesis.Case], client: TestClient) -> None:
+    """Send `EXAMPLES` generated requests, each as the public and as staff, and to its HTML page; never a 5xx."""
+
+    @given(case=strategy)
+    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    def never_a_server_error(case: schemathesis.Case) -> None:
+        for headers in ({}, STAFF):
+            response = case.call(headers=headers)
+            where = f"{case.method} {case.formatted_path} query={case.query} staff={bool(headers)}"
+            assert response.status_code < 500, f"{where} -> {response.status_code}: {response.text[:300]}"
+            if not headers and SECRET_DOC in case.formatted_path:
+                assert response.status_code == 404, where  # a restricted item stays invisible
+            page = _page_of(case.formatted_path)
+            if page is not None:
+                answer = client.get(page, params=case.query, headers={**headers, **HTML})
+                assert answer.status_code < 500, f"page {page} {where} -> {answer.status_code}"
+                if not headers and SECRET_DOC in page:
+                    assert answer.status_code == 404, f"page {page} {where}"
+
+    never_a_server_error()
+
+
+def _page_of(api_path: str) -> str | None:
+    """The HTML page showing what an API path returns: `/api/search` is `/`, `/api/items/x` is `/items/x`."""
+    if api_path == "/api/search":
+        return "/"
+    return api_path.removeprefix("/api") if api_path.startswith(("/api/items/", "/api/articles/")) else None
