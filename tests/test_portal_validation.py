@@ -20,7 +20,15 @@ from schemathesis import GenerationMode
 
 from samizdat.portal import create_app
 from samizdat.search import SearchIndex, open_index
-from tests.test_portal_fixtures import ARTICLE, LETTER, SECRET_DOC, STAFF_TOKEN, TAPE, build_collection
+from tests.test_portal_fixtures import (
+    ARTICLE,
+    LETTER,
+    SECRET_DOC,
+    STAFF_TOKEN,
+    TAPE,
+    build_collection,
+    started_postgres,
+)
 
 STAFF = {"X-Staff-Token": STAFF_TOKEN}
 HTML = {"accept": "text/html"}
@@ -28,13 +36,20 @@ EXAMPLES = 40
 """Generated requests per operation and mode: enough to hit every bound, small enough for a loaded machine."""
 
 
-@pytest.fixture(scope="module")
-def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, SearchIndex]]:
-    processed = tmp_path_factory.mktemp("processed-fuzz")
-    opened = open_index(None, processed / "catalog.sqlite")
-    build_collection(processed, opened)
-    yield processed, opened
-    opened.close()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+          ) -> Iterator[tuple[Path, SearchIndex]]:
+    """The fixture collection on each backend: the values that reach PostgreSQL are not those SQLite accepts."""
+    processed = tmp_path_factory.mktemp(f"processed-fuzz-{request.param}")
+    server = started_postgres() if request.param == "postgres" else None
+    try:
+        opened = open_index(server.url if server else None, processed / "catalog.sqlite")
+        build_collection(processed, opened)
+        yield processed, opened
+        opened.close()
+    finally:
+        if server is not None:
+            server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +110,7 @@ def test_browsers_get_a_page_that_says_what_was_wrong(client: TestClient) -> Non
 @pytest.mark.parametrize("route", [
     "/api/items/" + "a" * 65, "/api/items/-abc", "/api/articles/.x", "/api/articles/%00", "/items/" + "a" * 65,
     "/articles/-x", "/items/_x/bundle.zip", f"/items/{LETTER}/files/%00", "/items/" + "a" * 65 + "/files/text.txt",
+    f"/items/{LETTER}/files/" + "a" * 256, f"/items/{LETTER}/files/original/" + "я" * 200,  # too long for a name
 ])
 def test_a_malformed_id_or_path_in_the_url_is_the_one_404(client: TestClient, route: str) -> None:
     for headers in ({}, STAFF):

@@ -40,5 +40,6 @@ Seconds = Annotated[float | None, Query(ge=0, le=MAX_SECONDS, allow_inf_nan=Fals
 
 ItemId = Annotated[str, Path(pattern=ITEM_ID_PATTERN, description="The item's id (12 hex digits)")]
 ArticleId = Annotated[str, Path(pattern=SLUG_PATTERN, description="The catalogue article's id")]
-FilePath = Annotated[str, Path(min_length=1, max_length=1024, pattern=r"^[^\x00]+$",
-                               description="A path under the bag's data/ (original/letter.png, text.txt)")]
+FilePath = Annotated[str, Path(min_length=1, max_length=1024, pattern=r"^[^/\x00]{1,255}(?:/[^/\x00]{1,255})*$",
+                               description="A path under the bag's data/ (original/letter.png, text.txt): "
+                                           "relative, names of at most 255 characters")]
