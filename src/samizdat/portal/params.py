@@ -11,6 +11,8 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
+from samizdat.models import Kind as InputKindName
+
 ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 _NO_CONTROLS = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
@@ -25,9 +27,10 @@ MAX_SECONDS = 7 * 24 * 3600.0
 
 Words = Annotated[str, Query(max_length=MAX_QUERY, pattern=_NO_CONTROLS,
                              description="Words to find (Russian and English word forms match by stem)")]
-Kind = Annotated[str | None, Query(pattern=r"^(image|pdf|audio)?$", description="image | pdf | audio")]
-Language = Annotated[str | None, Query(max_length=35, pattern=r"^([A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*)?$",
-                                       description="ISO 639-1 code, e.g. ru")]
+_KINDS = [k.value for k in InputKindName]
+Kind = Annotated[str | None, Query(pattern=f"^({'|'.join(_KINDS)})?$", description=" | ".join(_KINDS))]
+Language = Annotated[str | None, Query(max_length=35, pattern=r"^([A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)?$",
+                                      description="ISO 639-1 code, e.g. ru (any BCP 47 tag is accepted)")]
 Year = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX, description="Year of the item's date")]
 ArticleFilter = Annotated[str | None, Query(pattern=r"^$|" + SLUG_PATTERN,
                                             description="Only items linked to this article id")]
