@@ -1,4 +1,4 @@
-"""`samizdat serve`: a local Prefect server and UI, the inbox deployment, the watcher and the portal, in one command."""
+"""`samizdat serve`: Prefect server and UI, inbox deployment, watcher, portal and daily fixity check, in one command."""
 
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def background(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def serve_inbox(settings: Settings) -> None:
-    """Run the server, the portal and the inbox deployment (interval scan + file events) until Ctrl-C."""
+    """Run the server, the portal, the daily fixity check and the inbox deployment (scan + file events) until Ctrl-C."""
     os.environ.update(server_environment(settings.prefect_port))  # before Prefect is imported: it reads them once
     from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
 
@@ -81,7 +81,7 @@ def serve_inbox(settings: Settings) -> None:
     server_command = _command("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port))
     with background(server_command) as server:
         wait_healthy(os.environ["PREFECT_API_URL"], server)
-        with _portal_if_installed(settings):
+        with _portal_if_installed(settings), _fixity_runner(settings):
             watcher = InboxWatcher(settings.inbox, settings.settle_s).start()
             print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}   inbox: {parameters['inbox']}", flush=True)
             try:
@@ -114,4 +114,11 @@ def _portal_if_installed(settings: Settings) -> Iterator[None]:
         return
     port = str(urlsplit(settings.portal_url).port or 8000)
     with background(_command("samizdat", "portal", "--port", port, "--processed", str(settings.processed.resolve()))):
+        yield
+
+
+@contextmanager
+def _fixity_runner(settings: Settings) -> Iterator[None]:
+    """The daily `verify --all` (flows/fixity.py) in a runner of its own, so a long check never holds up the inbox."""
+    with background([sys.executable, "-m", "flows.fixity", "--processed", str(settings.processed.resolve())]):
         yield

@@ -193,21 +193,36 @@ def show(item_id: str, processed: ProcessedOpt = None) -> None:
 
 
 @app.command()
-def verify(item_id: Annotated[str | None, typer.Argument()] = None, processed: ProcessedOpt = None) -> None:
-    """Validate one bag, or every bag, against its manifests."""
-    import bagit
+def verify(
+    item_id: Annotated[str | None, typer.Argument(help="One item id (default: every item)")] = None,
+    all_items: Annotated[bool, typer.Option("--all", help="Every item (the same as giving no id)")] = False,
+    processed: ProcessedOpt = None,
+) -> None:
+    """Check bags and their bundle zips: the bag against its manifests, the zip's CRCs and every zipped file's sha256.
 
+    Prints every problem of every item; exits non-zero when any item has one (or there is nothing to check).
+    """
+    from samizdat.fixity import verify_all, verify_item
+
+    if item_id and all_items:
+        console.print("[red]Give an item id or --all, not both.[/]")
+        raise typer.Exit(2)
     settings = _settings(processed=processed)
-    bags = [settings.items_dir / item_id] if item_id else sorted(p for p in settings.items_dir.glob("*") if p.is_dir())
-    bad = 0
-    for bag_dir in bags:
-        try:
-            bagit.Bag(str(bag_dir)).validate(processes=1)
-            console.print(f"[green]valid[/]   {bag_dir.name}")
-        except (bagit.BagError, bagit.BagValidationError) as error:
-            bad += 1
-            console.print(f"[red]INVALID[/] {bag_dir.name}: {error}")
-    if bad or not bags:
+    results = [verify_item(settings.processed, item_id)] if item_id else verify_all(settings.processed)
+    for result in results:
+        if result.ok:
+            console.print(f"[green]valid[/]   {result.item_id} (bag and bundles/{result.item_id}.zip)")
+            continue
+        console.print(f"[red]INVALID[/] {result.item_id}: {len(result.problems)} problem(s)")
+        for problem in result.problems:
+            console.print(f"    {problem}", markup=False, highlight=False, soft_wrap=True)
+    bad = sum(not r.ok for r in results)
+    if not results:
+        console.print(f"[red]No items in {settings.items_dir}[/]")
+    elif bad:
+        console.print(f"[red]{bad} of {len(results)} item(s) damaged.[/] Restore them from a backup, or "
+                      "`samizdat reprocess ID` where the original is intact.")
+    if bad or not results:
         raise typer.Exit(1)
 
 

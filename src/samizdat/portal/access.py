@@ -62,6 +62,10 @@ def file_inside(folder: Path, relative: str) -> Path:
         target = (root / relative).resolve()
     except (OSError, RuntimeError):
         raise NotFoundError() from None
-    if not target.is_relative_to(root) or not target.is_file():
+    try:
+        inside = target.is_relative_to(root) and target.is_file()
+    except OSError:  # a name too long for the file system, and the like: nothing there either
+        inside = False
+    if not inside:
         raise NotFoundError()
     return target

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from samizdat.portal.app import portal_of
+from samizdat.portal.params import (
+    ArticleFilter,
+    ArticleId,
+    EntityFilter,
+    ItemId,
+    Kind,
+    Language,
+    Limit,
+    Offset,
+    Words,
+    Year,
+)
 from samizdat.portal.render import hit_url, snippet_html
 from samizdat.search import MARK_END, MARK_START
 
@@ -99,17 +111,18 @@ class ArticleOut(BaseModel):
     items: list[LinkedItemOut]
 
 
-@router.get("/search", response_model=SearchOut, summary="Search pages and transcript segments")
+@router.get("/search", response_model=SearchOut, summary="Search pages and transcript segments",
+            responses={422: {"description": "A parameter out of its bounds (see each parameter's schema)"}})
 def api_search(
     request: Request,
-    q: Annotated[str, Query(description="Words to find (Russian and English word forms match by stem)")] = "",
-    kind: Annotated[str | None, Query(description="image | pdf | audio")] = None,
-    language: Annotated[str | None, Query(description="ISO 639-1 code, e.g. ru")] = None,
-    year: Annotated[int | None, Query(description="Year of the item's date")] = None,
-    article: Annotated[str | None, Query(description="Only items linked to this article id")] = None,
-    entity: Annotated[str | None, Query(description="Only items naming this entity id")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    q: Words = "",
+    kind: Kind = None,
+    language: Language = None,
+    year: Year = None,
+    article: ArticleFilter = None,
+    entity: EntityFilter = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> SearchOut:
     """Hits best first (BM25 on SQLite, ts_rank on PostgreSQL) with highlighted snippets and facet counts."""
     portal = portal_of(request)
@@ -125,8 +138,8 @@ def api_search(
 
 
 @router.get("/items/{item_id}", response_model=ItemOut, summary="One item",
-            responses={404: {"description": "Not found"}})
-def api_item(request: Request, item_id: str) -> ItemOut:
+            responses={404: {"description": "Not found (also for a malformed id)"}})
+def api_item(request: Request, item_id: ItemId) -> ItemOut:
     """Metadata, text per page (documents) or segments (audio), and download links."""
     portal = portal_of(request)
     item = portal.item(item_id, portal.staff(request))
@@ -139,8 +152,8 @@ def api_item(request: Request, item_id: str) -> ItemOut:
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut, summary="One article and its linked items",
-            responses={404: {"description": "Not found"}})
-def api_article(request: Request, article_id: str) -> ArticleOut:
+            responses={404: {"description": "Not found (also for a malformed id)"}})
+def api_article(request: Request, article_id: ArticleId) -> ArticleOut:
     """The catalogue's facts about the article and the visible items linked to it."""
     portal = portal_of(request)
     article = portal.article(article_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -10,12 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from samizdat.catalogue import Article, load_catalogue
+from samizdat.fixity import FixityCache, FixityError
 from samizdat.layout import ProcessedFolder, ProcessedLayout
 from samizdat.portal.access import NotFoundError, is_staff, may_see, valid_item_id
 from samizdat.portal.bags import ItemView, read_access, read_item
@@ -24,6 +28,10 @@ from samizdat.search import SearchIndex, SearchQuery, open_index
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 STAFF_TOKEN_ENV = "SAMIZDAT_STAFF_TOKEN"
+RETRY_AFTER_S = 3600
+DAMAGED_RESPONSE: dict[str, Any] = {"description": "The archive's copy failed its integrity check and is withheld "
+                                                   "until it is restored (a server-side fault; see Retry-After)"}
+log = logging.getLogger("samizdat.portal")
 
 
 @dataclass
@@ -35,6 +43,7 @@ class Portal(ProcessedLayout):
     staff_token: str | None
     articles: dict[str, Article] = field(default_factory=dict)
     entity_labels: dict[str, str] = field(default_factory=dict)
+    fixity: FixityCache = field(default_factory=FixityCache)
 
     def staff(self, request: Request) -> bool:
         """Whether this request comes from staff."""
@@ -131,9 +140,28 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     @app.exception_handler(StarletteHTTPException)
     async def not_found_page(request: Request, error: StarletteHTTPException) -> Response:
         """Browsers get an HTML 404; the API (and any other status) gets FastAPI's JSON."""
-        if error.status_code == 404 and not request.url.path.startswith("/api/") and _wants_html(request):
+        if error.status_code == 404 and _wants_page(request):
             return pages.not_found(request)
         return await http_exception_handler(request, error)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameters(request: Request, error: RequestValidationError) -> Response:
+        """A malformed id or path in the URL names nothing: the one 404. Bad query parameters: 422, JSON or a page."""
+        problems = error.errors()
+        if any(p.get("loc", ("",))[0] == "path" for p in problems):
+            return await not_found_page(request, NotFoundError())
+        if _wants_page(request):
+            return pages.bad_request(request, [_describe(p) for p in problems])
+        return await request_validation_exception_handler(request, error)
+
+    @app.exception_handler(FixityError)
+    async def damaged_file(request: Request, error: FixityError) -> Response:
+        """A file that fails its fixity check is withheld: 503 (the server's fault, not lasting), and logged."""
+        log.error("withheld a damaged file at %s: %s. What to do: %s", request.url.path, error, error.hint)
+        headers = {"Retry-After": str(RETRY_AFTER_S), "Cache-Control": "no-store"}
+        if _wants_page(request):
+            return pages.damaged(request, headers)
+        return JSONResponse({"detail": pages.DAMAGED_MESSAGE}, status_code=503, headers=headers)
 
     @app.middleware("http")
     async def private_when_staff(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -146,8 +174,15 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     return app
 
 
-def _wants_html(request: Request) -> bool:
-    return "text/html" in request.headers.get("accept", "")
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page (not the JSON API): it gets HTML error pages."""
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _describe(problem: Any) -> str:
+    """One validation problem as a sentence: `year: Input should be less than or equal to 9999`."""
+    where = ".".join(str(part) for part in problem.get("loc", ())[1:]) or "request"
+    return f"{where}: {problem.get('msg', 'invalid')}"
 
 
 def portal_of(request: Request) -> Portal:

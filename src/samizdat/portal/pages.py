@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from samizdat.portal.app import TEMPLATE_DIR, portal_of
+from samizdat.portal.params import (
+    MAX_OFFSET,
+    ArticleFilter,
+    ArticleId,
+    EntityFilter,
+    ItemId,
+    Kind,
+    Language,
+    Offset,
+    Seconds,
+    Words,
+    Year,
+)
 from samizdat.portal.render import clock, hit_url, snippet_html
 from samizdat.search import FacetCount, SearchQuery
 from samizdat.search.query import FACETS
@@ -29,13 +42,13 @@ _PARAM_OF = {"kind": "kind", "language": "language", "year": "year", "article": 
 @router.get("/", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    q: str = "",
-    kind: str | None = None,
-    language: str | None = None,
-    year: Annotated[int | None, Query()] = None,
-    article: str | None = None,
-    entity: str | None = None,
-    offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
+    q: Words = "",
+    kind: Kind = None,
+    language: Language = None,
+    year: Year = None,
+    article: ArticleFilter = None,
+    entity: EntityFilter = None,
+    offset: Offset = 0,
 ) -> Response:
     """Search box, facets with counts, hits with marked snippets; without words, lists the items."""
     portal = portal_of(request)
@@ -62,7 +75,8 @@ def search_page(
     hits = [{"hit": h, "url": hit_url(h, q), "where": f"page {h.page}" if h.page else clock(h.start_s)}
             for h in results.hits]
     previous = link(offset=max(0, offset - PAGE_SIZE) or None) if offset > 0 else None
-    following = link(offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < results.total_units else None
+    more = offset + PAGE_SIZE < results.total_units and offset + PAGE_SIZE <= MAX_OFFSET
+    following = link(offset=offset + PAGE_SIZE) if more else None
     return templates.TemplateResponse(request, "search.html", {
         "q": q, "results": results, "hits": hits, "facets": facets, "active": active, "staff": query.staff,
         "previous": previous, "next": following, "offset": offset,
@@ -70,7 +84,7 @@ def search_page(
 
 
 @router.get("/items/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, item_id: str, q: str = "", t: float | None = None) -> Response:
+def item_page(request: Request, item_id: ItemId, q: Words = "", t: Seconds = None) -> Response:
     """Metadata, article links with evidence, entities, downloads, and the text or the synced player."""
     portal = portal_of(request)
     staff = portal.staff(request)
@@ -99,7 +113,7 @@ def articles_page(request: Request) -> Response:
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(request: Request, article_id: str) -> Response:
+def article_page(request: Request, article_id: ArticleId) -> Response:
     """The article's facts and summary, and the visible items linked to it."""
     portal = portal_of(request)
     article = portal.article(article_id)
@@ -115,3 +129,23 @@ def article_page(request: Request, article_id: str) -> Response:
 def not_found(request: Request) -> Response:
     """The one 404 page: the same for absent, restricted and out-of-bounds."""
     return templates.TemplateResponse(request, "404.html", {"staff": False}, status_code=404)
+
+
+def bad_request(request: Request, problems: list[str]) -> Response:
+    """A 422 page naming the parameters that are out of bounds, with a way back to the search."""
+    return templates.TemplateResponse(request, "error.html", {
+        "staff": False, "heading": "This request could not be understood",
+        "message": "Some of its parameters are out of bounds:", "problems": problems,
+    }, status_code=422)
+
+
+def damaged(request: Request, headers: dict[str, str]) -> Response:
+    """The 503 page for a file whose bytes no longer match its bag's manifest."""
+    return templates.TemplateResponse(request, "error.html", {
+        "staff": False, "heading": "This file cannot be served right now",
+        "message": DAMAGED_MESSAGE, "problems": [],
+    }, status_code=503, headers=headers)
+
+
+DAMAGED_MESSAGE = ("The archive's copy of this file failed its integrity check, so it is withheld rather than served "
+                   "damaged. The archivists have been told; please try again later.")
