@@ -134,3 +134,14 @@ def test_no_public_route_shows_a_restricted_item(batch: dict[str, Any]) -> None:
             for route in (f"/items/{outcome['item_id']}", f"/api/items/{outcome['item_id']}",
                           f"/items/{outcome['item_id']}/bundle.zip"):
                 assert client.get(route).status_code == 404, route
+
+
+def test_staff_see_why_an_item_was_restricted(batch: dict[str, Any]) -> None:
+    from samizdat.portal import create_app
+
+    settings: Settings = batch["settings"]
+    item_id = batch["outcomes"]["laughs.png"]["item_id"]
+    with TestClient(create_app(settings.processed, None, staff_token="t0ken")) as client:
+        page = client.get(f"/items/{item_id}", headers={"X-Staff-Token": "t0ken"})
+    assert page.status_code == 200
+    assert "Restricted because" in page.text and "laughs.png.yaml" in page.text
