@@ -19,8 +19,9 @@ from prefect.artifacts import (
 from flows.stages import limited_stage_runner
 from samizdat import events
 from samizdat.handoff import take_up, tear_up
-from samizdat.models import Outcome
+from samizdat.models import Outcome, Status
 from samizdat.names import readable_name
+from samizdat.passes import run_pass
 from samizdat.pipeline import Pipeline
 from samizdat.settings import Settings
 
@@ -39,7 +40,7 @@ class PassStopped(Exception):
     """The machine failed (full disk, read-only `processed/`): the pass stopped, the files are still in the inbox."""
 
     def __init__(self, outcomes: list[Outcome]) -> None:
-        stopped = next(o for o in outcomes if o.status == "stopped")
+        stopped = next(o for o in outcomes if o.status is Status.STOPPED)
         super().__init__(f"The pass stopped: {stopped.reason}. {stopped.hint}")
         self.outcomes = outcomes
 
@@ -86,14 +87,14 @@ def process_item(
     settings = settings_for(inbox, processed)
     file = take_up(settings.tickets_dir, path)
     events.emit(events.ItemStarted(readable_name(file.name)))
-    pipeline = Pipeline(settings, run_stage=limited_stage_runner(settings), progress=_ProgressArtifact(label))
     try:
-        outcome = pipeline.process_file(file, force=force)
+        with Pipeline(settings, limited_stage_runner(settings), _ProgressArtifact(label)) as pipeline:
+            outcome = pipeline.process_file(file, force=force)
     finally:
         tear_up(settings.tickets_dir, path)
     events.emit(events.ItemFinished(outcome))
     create_markdown_artifact(_summary(outcome, settings), description=f"{outcome.label}: {outcome.status}")
-    if outcome.status == "quarantined":
+    if outcome.status is Status.QUARANTINED:
         raise ItemQuarantined(outcome)
     return asdict(outcome)
 
@@ -103,23 +104,13 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
     """One pass: every settled file becomes a published item or a quarantined one; the pass itself completes."""
     logger = get_run_logger()
     settings = settings_for(inbox, processed)
-    pipeline = Pipeline(settings)
-    pipeline.prepare()
-    files = pipeline.ready_files(wait)
-    events.emit(events.PassStarted(len(files)))
-    logger.info("%d file(s) ready in %s", len(files), settings.inbox)
-    outcomes: list[Outcome] = []
-    for path in files:
-        if not path.exists():  # another worker's pass published and released it meanwhile
-            continue
-        if pipeline.already_published(path):  # unchanged: settle it here, without a sub-flow per file
-            outcomes.append(pipeline.process_file(path))
-            continue
-        reference, label = pipeline.dispatch(path)
+    logger.info("Inbox pass over %s", settings.inbox)
+
+    def run_item(reference: str, label: str, path: Path) -> Outcome:
         state = process_item(reference, label, str(settings.inbox), str(settings.processed), return_state=True)
-        outcomes.append(_outcome_of(state, path))
-        if outcomes[-1].status == "stopped":  # the machine failed: every file after this one would fail the same way
-            break
+        return _outcome_of(state, path)
+
+    outcomes = run_pass(settings, run_item, wait)
     if outcomes:
         create_table_artifact(
             [{"file": o.label, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
@@ -127,7 +118,7 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
         )
-    if any(o.status == "stopped" for o in outcomes):
+    if any(o.status is Status.STOPPED for o in outcomes):
         raise PassStopped(outcomes)
     return [asdict(o) for o in outcomes]
 
@@ -136,11 +127,14 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
 def reprocess_item(item_id: str, processed: str | None = None) -> dict[str, Any]:
     """Redo one published item from the original kept in its bag, with the settings in force now."""
     settings = settings_for(None, processed)
-    pipeline = Pipeline(settings)
-    pipeline.prepare()
-    staged = pipeline.stage_original(item_id)
+    with Pipeline(settings) as pipeline:
+        pipeline.prepare()
+        staged = pipeline.stage_original(item_id)
+        seen = pipeline.look(staged)
     try:
-        reference, label = pipeline.dispatch(staged)
+        if seen is None:
+            raise FileNotFoundError(staged)
+        reference, label = pipeline.dispatch(seen)
         state = process_item(reference, label, str(staged.parent), str(settings.processed), force=True,
                              return_state=True)
         return asdict(_outcome_of(state, staged))
@@ -155,7 +149,7 @@ def _outcome_of(state: Any, path: Path) -> Outcome:
         return Outcome(**result)
     if isinstance(result, ItemQuarantined):
         return result.outcome
-    return Outcome(readable_name(path.name), "quarantined", reason=str(result), stage="orchestration")
+    return Outcome(readable_name(path.name), Status.QUARANTINED, reason=str(result), stage="orchestration")
 
 
 def _summary(outcome: Outcome, settings: Settings) -> str:
@@ -163,11 +157,11 @@ def _summary(outcome: Outcome, settings: Settings) -> str:
     lines = [f"# {outcome.label}", "", f"**Outcome:** {outcome.status}", ""]
     if outcome.restricted:
         lines.append("Restricted item: its title, names and text are shown to staff in the portal only.")
-        if outcome.reason and outcome.status != "quarantined":
+        if outcome.reason and outcome.status is not Status.QUARANTINED:
             lines.append("It is restricted because its archivist metadata could not be read completely: the staff "
                          "page says what to fix; then run `samizdat reprocess` on the item.")
         return "\n".join(lines)
-    if outcome.status == "quarantined":
+    if outcome.status is Status.QUARANTINED:
         lines += [f"**Stage:** {outcome.stage}", "", f"**Reason:** {outcome.reason}", "",
                   f"**What to do:** {outcome.hint}"]
         return "\n".join(lines)

@@ -89,17 +89,20 @@ def process(inbox: InboxOpt = None, processed: ProcessedOpt = None) -> None:
 
 
 def _outcome_table(settings: Settings, outcomes: list[dict[str, Any]]) -> None:
+    from samizdat.models import Status
+
+    styles = {Status.PUBLISHED: "green", Status.REPROCESSED: "green", Status.DUPLICATE: "cyan",
+              Status.QUARANTINED: "red", Status.STOPPED: "red"}
     table = Table("file", "outcome", "item", "access", "seconds", "reason")
     for o in outcomes:
-        style = {"published": "green", "duplicate": "cyan", "quarantined": "red"}.get(o["status"], "yellow")
+        style = styles.get(o["status"], "yellow")
         table.add_row(o["filename"], f"[{style}]{o['status']}[/]", o["item_id"] or "",
                       "restricted" if o["restricted"] else "open", f"{o['seconds']:.1f}", o["reason"] or "")
     console.print(table)
-    statuses = [o["status"] for o in outcomes]
-    counts = {s: statuses.count(s) for s in ("published", "duplicate", "quarantined", "deferred", "stopped")}
-    console.print(f"{counts['published']} published, {counts['duplicate']} duplicate(s), "
-                  f"{counts['quarantined']} quarantined, {counts['deferred']} deferred; bags in {settings.items_dir}")
-    if counts["quarantined"]:
+    statuses = [Status(o["status"]) for o in outcomes]
+    counts = ", ".join(f"{statuses.count(status)} {status.value}" for status in Status if status in statuses)
+    console.print(f"{counts or 'nothing to do'}; bags in {settings.items_dir}")
+    if Status.QUARANTINED in statuses:
         console.print(f"[red]Quarantined files and their .error.json are in {settings.quarantine_dir}[/]")
 
 
