@@ -1,8 +1,15 @@
-"""`process-inbox`: one pass over the inbox, one sub-flow per file named after it, one task per stage."""
+"""`process-inbox` hands each file to one `process-item` run, a task per stage, named after the file or item id.
+
+Against a server where the `process-item` deployment exists (`samizdat serve`, or `samizdat deploy` for a work
+pool), the pass only dispatches: it creates the item run with an idempotency key for the drop, so however many
+passes or workers see a file, Prefect holds one run for it, and workers execute it. Without one (a one-shot
+`samizdat process` on a private API), the pass runs each item in-process as a sub-flow.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -15,13 +22,15 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.states import Completed
 
+from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
 from flows.stages import limited_stage_runner
 from samizdat import events
 from samizdat.handoff import take_up, tear_up
 from samizdat.models import Outcome, Status
 from samizdat.names import readable_name
-from samizdat.passes import run_pass
+from samizdat.passes import ItemRequest, run_pass
 from samizdat.pipeline import Pipeline
 from samizdat.settings import Settings
 
@@ -76,7 +85,7 @@ class _ProgressArtifact:
             update_progress_artifact(self.artifact_id, percent, description=description)
 
 
-@flow(name="process-item", flow_run_name="{label}", persist_result=False)
+@flow(name="process-item", flow_run_name="{label}", persist_result=False, log_prints=False)
 def process_item(
     path: str, label: str, inbox: str | None = None, processed: str | None = None, force: bool = False
 ) -> dict[str, Any]:
@@ -94,23 +103,43 @@ def process_item(
         tear_up(settings.tickets_dir, path)
     events.emit(events.ItemFinished(outcome))
     create_markdown_artifact(_summary(outcome, settings), description=f"{outcome.label}: {outcome.status}")
+    if outcome.status is Status.DEFERRED and file.exists():
+        os.utime(file)  # a new drop time: the next pass gives it a new run (one run per drop, `run_key`)
     if outcome.status is Status.QUARANTINED:
         raise ItemQuarantined(outcome)
-    return asdict(outcome)
+    public = f"{outcome.status.value} {outcome.label}" + (f" as item {outcome.item_id}" if outcome.item_id else "")
+    return Completed(message=public, data=asdict(outcome))  # type: ignore[return-value]
 
 
 @flow(name="process-inbox", persist_result=False)
-def process_inbox(inbox: str | None = None, processed: str | None = None, wait: bool = False) -> list[dict[str, Any]]:
-    """One pass: every settled file becomes a published item or a quarantined one; the pass itself completes."""
+def process_inbox(
+    inbox: str | None = None, processed: str | None = None, wait: bool = False, paths: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """One pass: every settled file (or the files `paths` names: paths or tickets) gets one item run.
+
+    The run is dispatched to the `process-item` deployment where the server has one, else run here.
+    """
     logger = get_run_logger()
     settings = settings_for(inbox, processed)
     logger.info("Inbox pass over %s", settings.inbox)
 
-    def run_item(reference: str, label: str, path: Path) -> Outcome:
-        state = process_item(reference, label, str(settings.inbox), str(settings.processed), return_state=True)
-        return _outcome_of(state, path)
+    deployment = item_deployment()
+    if deployment is not None:
+        logger.info("Dispatching files to %s", ITEM_DEPLOYMENT)
 
-    outcomes = run_pass(settings, run_item, wait)
+    def run_item(request: ItemRequest) -> Outcome:
+        if deployment is not None:
+            return dispatch(request, settings, deployment)
+        state = process_item(request.reference, request.label, str(settings.inbox), str(settings.processed),
+                             return_state=True)
+        return _outcome_of(state, request.path)
+
+    named = [take_up(settings.tickets_dir, reference) for reference in paths] if paths is not None else None
+    try:
+        outcomes = run_pass(settings, run_item, wait, named)
+    finally:
+        for reference in paths or []:
+            tear_up(settings.tickets_dir, reference)
     if outcomes:
         create_table_artifact(
             [{"file": o.label, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
@@ -121,6 +150,14 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
     if any(o.status is Status.STOPPED for o in outcomes):
         raise PassStopped(outcomes)
     return [asdict(o) for o in outcomes]
+
+
+def dispatch_files(settings: Settings, paths: list[Path]) -> list[Outcome]:
+    """Hand these settled files to their item runs on the server (the watcher's way in); no pass flow run."""
+    deployment = item_deployment()
+    if deployment is None:
+        raise RuntimeError(f"the {ITEM_DEPLOYMENT} deployment is not registered on the server yet")
+    return run_pass(settings, lambda request: dispatch(request, settings, deployment), paths=paths)
 
 
 @flow(name="reprocess-item", flow_run_name="reprocess {item_id}", persist_result=False)

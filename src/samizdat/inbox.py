@@ -171,6 +171,20 @@ def try_claim(claims_dir: Path, sha256: str, ttl_s: float) -> Claim | None:
     return None
 
 
+def claim_holder(claims_dir: Path, sha256: str, ttl_s: float) -> str | None:
+    """Who last claimed these bytes: None, "live", or a token naming a dead worker's claim.
+
+    The token is the same for every worker that looks at the same dead claim.
+    """
+    path = claims_dir / f"{sha256}.claim"
+    try:
+        if not owner_gone(path, ttl_s):
+            return "live"
+        return "dead-" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except FileNotFoundError:
+        return None
+
+
 def owner_record() -> str:
     """Who holds a claim or a lock: this host and process, and since when (read back by `owner_gone`)."""
     return json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "at": now_iso()})

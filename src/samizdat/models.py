@@ -178,6 +178,7 @@ class Status(StrEnum):
     DEFERRED = "deferred"  # a failure of the moment: left in the inbox for the next pass
     SKIPPED = "skipped"  # another worker holds the file
     STOPPED = "stopped"  # the machine failed (full disk): left in the inbox, and the pass stops
+    DISPATCHED = "dispatched"  # handed to an item run that a worker executes (`run_id`)
 
 
 @dataclass
@@ -193,6 +194,7 @@ class Outcome:
     hint: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     restricted: bool = False  # what the orchestrator shows of it is the item id only
+    run_id: str | None = None  # the item run it was dispatched to
 
     @property
     def label(self) -> str:

@@ -6,6 +6,7 @@ wrap each stage (Prefect turns each into a task); called directly, it needs noth
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import time
@@ -106,6 +107,8 @@ class Sighting:
     sha256: str
     published: dict[str, Any] | None
     archivist: ArchivistMetadata
+    mtime_ns: int = 0
+    claim: str | None = None  # `inbox.claim_holder`: None, "live", or the token of a dead worker's claim
 
     @property
     def restricted(self) -> bool:
@@ -248,11 +251,25 @@ class Pipeline:
     def look(self, path: Path) -> Sighting | None:
         """Hash a settled file once and read what is known of it; None when it vanished meanwhile."""
         try:
+            mtime_ns = path.stat().st_mtime_ns
             sha256 = inbox.sha256_of(path)
         except FileNotFoundError:
             return None
         return Sighting(path, sha256, self.published_metadata(sha256[:12]),
-                        read_archivist_metadata(path, self.settings.inbox))
+                        read_archivist_metadata(path, self.settings.inbox), mtime_ns,
+                        inbox.claim_holder(self.settings.claims_dir, sha256, self.settings.claim_ttl_s))
+
+    def run_key(self, seen: Sighting) -> str:
+        """One item run per drop: the bytes, the settings and metadata they are processed with, and the drop.
+
+        Every pass and worker that sees the same drop computes the same key, so the orchestrator keeps exactly one
+        run for it. A re-drop (a new mtime), new metadata or a dead worker's claim makes a new key: that drop needs
+        a run of its own.
+        """
+        archivist = hashlib.sha256(repr(seen.archivist).encode()).hexdigest()[:12]
+        settings_key = ",".join(processing_key(self.settings, kind) for kind in Kind)
+        parts = [seen.sha256, settings_key, archivist, str(seen.mtime_ns), seen.claim or "unclaimed"]
+        return "samizdat-item-" + hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
 
     def already_published(self, seen: Sighting) -> bool:
         """True when these bytes, under this name and with this metadata, are published with the settings now.
