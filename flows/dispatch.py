@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from datetime import UTC, datetime
 from uuid import UUID
 
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import FlowRunFilter
 from prefect.client.schemas.objects import FlowRun
 from prefect.deployments import run_deployment
 from prefect.exceptions import ObjectNotFound
+from prefect.states import Cancelled
 
 from flows.stages import shares_a_server
 from samizdat import events
@@ -50,18 +53,52 @@ _known: dict[str, UUID] = {}
 
 
 def dispatch(request: ItemRequest, settings: Settings, deployment: UUID) -> Outcome:
-    """Create (or find) the one item run for this drop; return at once, without waiting for it."""
-    run: FlowRun = run_deployment(  # type: ignore[assignment]
-        deployment,
-        parameters={"path": request.reference, "label": request.label, "inbox": str(settings.inbox.resolve()),
-                    "processed": str(settings.processed.resolve())},
-        flow_run_name=request.label,
-        idempotency_key=request.key,
-        timeout=0,
-        as_subflow=False,
-    )
-    return Outcome(readable_name(request.path.name), Status.DISPATCHED,
-                   request.item_id, restricted=request.restricted, run_id=str(run.id))
+    """Create (or find) the one live item run for this drop; return at once, without waiting for it.
+
+    A drop's runs are keyed `<drop key>:<generation>`. A run whose worker died (its claim is dead, or it has sat
+    pending or running for a claim's lifetime without holding the file's claim) is marked cancelled and the next
+    generation takes over; every pass that finds it dead computes the same next key, so still one run is made.
+    """
+    with get_client(sync_client=True) as client:
+        for generation in range(MAX_GENERATIONS):
+            key = f"{request.key}:{generation}"
+            found = client.read_flow_runs(flow_run_filter=FlowRunFilter(idempotency_key={"any_": [key]}), limit=1)
+            if found and not _died(found[0], request, settings.claim_ttl_s):
+                return _dispatched(request, found[0])
+            if found:
+                client.set_flow_run_state(found[0].id, Cancelled(message=DIED), force=True)
+                continue
+            run: FlowRun = run_deployment(  # type: ignore[assignment]
+                deployment,
+                parameters={"path": request.reference, "label": request.label, "inbox": str(settings.inbox.resolve()),
+                            "processed": str(settings.processed.resolve())},
+                flow_run_name=request.label,
+                idempotency_key=key,
+                timeout=0,
+                as_subflow=False,
+            )
+            return _dispatched(request, run)
+    raise RuntimeError(f"{request.label}: {MAX_GENERATIONS} item runs died; left in the inbox")
+
+
+MAX_GENERATIONS = 20
+DIED = "The worker running this item died; a new run took the file over."
+
+
+def _died(run: FlowRun, request: ItemRequest, ttl_s: float) -> bool:
+    """Whether a drop's run can no longer finish: its worker died while it was pending or running."""
+    state = run.state
+    if state is None or state.is_final() or state.is_scheduled():
+        return False
+    if request.claim is not None and request.claim.startswith("dead-"):
+        return True
+    waited = (datetime.now(UTC) - state.timestamp).total_seconds()
+    return request.claim is None and waited > ttl_s
+
+
+def _dispatched(request: ItemRequest, run: FlowRun) -> Outcome:
+    return Outcome(readable_name(request.path.name), Status.DISPATCHED, request.item_id,
+                   restricted=request.restricted, run_id=str(run.id))
 
 
 def follow(outcomes: list[Outcome], poll_s: float = 1.0) -> list[Outcome]:

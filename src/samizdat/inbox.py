@@ -226,15 +226,25 @@ def _take_over_expired(path: Path) -> None:
 
 
 def sweep_claims(claims_dir: Path, ttl_s: float) -> int:
-    """Remove claims whose owner is gone (a crash between release and unclaim leaves one); return how many."""
+    """Remove claims nobody renewed for `ttl_s` (a crash between release and unclaim leaves one); return how many.
+
+    A claim whose owner died only recently stays that long: it tells the passes that the file's run died.
+    """
     if not claims_dir.is_dir():
         return 0
     removed = 0
     for path in claims_dir.glob("*.claim"):
-        if owner_gone(path, ttl_s):
+        if _older_than(path, ttl_s):
             _take_over_expired(path)
             removed += 1
     return removed
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except FileNotFoundError:
+        return False
 
 
 def iter_ready(inbox: Path, settle_s: float, wait: bool) -> Iterator[Path]:

@@ -28,6 +28,7 @@ class ItemRequest:
     path: Path
     item_id: str
     restricted: bool
+    claim: str | None = None  # `inbox.claim_holder` when the pass looked: a dead worker's claim says its run died
 
 
 ItemRunner = Callable[[ItemRequest], Outcome]
@@ -36,7 +37,8 @@ ItemRunner = Callable[[ItemRequest], Outcome]
 def item_request(pipeline: Pipeline, seen: Sighting) -> ItemRequest:
     """How a pass hands a file it has looked at to an item run."""
     reference, label = pipeline.dispatch(seen)
-    return ItemRequest(reference, label, pipeline.run_key(seen), seen.path, seen.sha256[:12], seen.restricted)
+    return ItemRequest(reference, label, pipeline.run_key(seen), seen.path, seen.sha256[:12], seen.restricted,
+                       seen.claim)
 
 
 def run_pass(settings: Settings, run_item: ItemRunner, wait: bool = False,

@@ -263,12 +263,11 @@ class Pipeline:
         """One item run per drop: the bytes, the settings and metadata they are processed with, and the drop.
 
         Every pass and worker that sees the same drop computes the same key, so the orchestrator keeps exactly one
-        run for it. A re-drop (a new mtime), new metadata or a dead worker's claim makes a new key: that drop needs
-        a run of its own.
+        run for it. A re-drop (a new mtime) or new metadata makes a new key: that drop needs a run of its own.
         """
         archivist = hashlib.sha256(repr(seen.archivist).encode()).hexdigest()[:12]
         settings_key = ",".join(processing_key(self.settings, kind) for kind in Kind)
-        parts = [seen.sha256, settings_key, archivist, str(seen.mtime_ns), seen.claim or "unclaimed"]
+        parts = [seen.sha256, settings_key, archivist, str(seen.mtime_ns)]
         return "samizdat-item-" + hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
 
     def already_published(self, seen: Sighting) -> bool:
