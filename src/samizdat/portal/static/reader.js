@@ -45,7 +45,7 @@
 
   function box(kind, b) {
     var element = document.createElement("div");
-    element.className = "box " + kind;
+    element.className = "box box-" + kind;  // box-hit, box-selected
     element.dataset.b = b;
     return element;
   }
@@ -131,8 +131,17 @@
       element: host, prefixUrl: "/vendor/openseadragon/images/", tileSources: sources, sequenceMode: true,
       initialPage: index, showSequenceControl: false, showReferenceStrip: false, showNavigator: false,
       visibilityRatio: 0.5, maxZoomPixelRatio: 3, gestureSettingsMouse: { clickToZoom: false },
+      immediateRender: true,  // two sizes only: go straight to the one the screen needs
+      drawer: "canvas",  // one image per page: the 2D canvas draws it everywhere, WebGL or not
+      // The level 0 service has two sizes eight times apart, not a pyramid of halves: draw the web image
+      // as soon as it is the better one, not only once it is at least half the screen's resolution.
+      minPixelRatio: 0.1,
     });
-    viewer.addHandler("page", function (event) { index = event.page; reader.dataset.loaded = ""; });
+    window.samizdatViewer = viewer;  // for the browser tests and the console
+    viewer.addHandler("page", function (event) {
+      index = event.page;
+      reader.dataset.loaded = reader.dataset.sharp = "";
+    });
     viewer.addHandler("open", function () {
       draw();
       var image = viewer.world.getItemAt(0);
@@ -140,6 +149,10 @@
       if (image.getFullyLoaded()) { loaded(); } else {
         image.addOnceHandler("fully-loaded-change", function (event) { if (event.fullyLoaded) { loaded(); } });
       }
+    });
+    // The web-size image is on screen (not only the thumbnail): screenshots wait for it.
+    viewer.addHandler("tile-drawn", function (event) {
+      if (event.tile.level === event.tiledImage.source.maxLevel) { reader.dataset.sharp = pages[index].n; }
     });
     viewer.addHandler("canvas-click", function (event) {
       if (!event.quick) { return; }
@@ -156,7 +169,7 @@
     frame.appendChild(img);
     host.appendChild(frame);
     plain = { frame: frame, img: img };
-    img.addEventListener("load", function () { reader.dataset.loaded = pages[index].n; });
+    img.addEventListener("load", function () { reader.dataset.loaded = reader.dataset.sharp = pages[index].n; });
     img.addEventListener("click", function (event) {
       var r = img.getBoundingClientRect(), page = pages[index];
       clickedImage((event.clientX - r.left) * page.width / r.width, (event.clientY - r.top) * page.height / r.height);
