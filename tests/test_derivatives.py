@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
+import bagit
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 
 from samizdat.derivatives import THUMB_LONG_SIDE, WEB_LONG_SIDE, PageImageNames, page_images
+from samizdat.settings import Settings
 
 
 def _page(size: tuple[int, int], colour: str = "white", mark: str = "black") -> Image.Image:
@@ -84,3 +87,27 @@ def test_a_pdf_pdfium_cannot_read_gives_no_page_images_and_no_failure() -> None:
 def test_rendering_matches_pdfium_page_count() -> None:
     pdf = _pdf(*[_page((300, 400)) for _ in range(4)])
     assert len(pdfium.PdfDocument(pdf)) * 2 == len(page_images({"searchable.pdf": pdf}))
+
+
+def test_the_pipeline_puts_the_page_images_in_the_bag_its_manifest_and_its_zip(settings: Settings) -> None:
+    from fpdf import FPDF
+
+    from samizdat.pipeline import Pipeline
+    from samizdat.samples import find_font
+
+    pdf = FPDF()
+    pdf.add_font("serif", fname=str(find_font("DejaVuSerif.ttf")))
+    pdf.set_font("serif", size=12)
+    for words in ("Письмо Калика о выезде в Израиль, 1977.", "Second page: the Jackson-Vanik amendment."):
+        pdf.add_page()
+        pdf.multi_cell(0, 8, words * 8)
+    (settings.inbox / "born-digital.pdf").write_bytes(bytes(pdf.output()))
+    outcome = Pipeline(settings).process_file(settings.inbox / "born-digital.pdf")
+    assert outcome.status == "published", outcome
+    bag = settings.items_dir / str(outcome.item_id)
+    manifest = (bag / "manifest-sha256.txt").read_text()
+    with zipfile.ZipFile(settings.bundles_dir / f"{outcome.item_id}.zip") as bundle:
+        members = set(bundle.namelist())
+    for name in ("0001.jpg", "0001.thumb.jpg", "0002.jpg", "0002.thumb.jpg"):
+        assert f"data/pages/{name}" in manifest and f"{outcome.item_id}/data/pages/{name}" in members
+    bagit.Bag(str(bag)).validate(processes=1)

@@ -170,3 +170,20 @@ def test_the_viewer_is_served_by_the_portal(client: TestClient) -> None:
     assert script.status_code == 200 and "OpenSeadragon" in script.text
     assert client.get("/vendor/openseadragon/images/home_rest.png").status_code == 200
     assert Path(VIEWER_DIR).is_relative_to(Path(__file__).resolve().parents[1] / "src")
+
+
+def test_hocr_of_another_shape_than_the_page_image_gives_no_boxes(tmp_path: Path) -> None:
+    from samizdat.portal.pageimages import page_image
+    from tests.page_fixtures import hocr, page_files
+
+    data = tmp_path / "data"
+    for relative, content in page_files(["Москва, 1977. Письмо"]).items():
+        (data / relative).parent.mkdir(parents=True, exist_ok=True)
+        (data / relative).write_bytes(content)
+    page = page_image(tmp_path, 1)
+    assert page is not None and len(page.words) == 3 and page.words[0].x == 40  # scaled from 80 in the hOCR
+    turned = hocr("Москва, 1977. Письмо").replace(f"bbox 0 0 {WEB[0] * OCR_SCALE} {WEB[1] * OCR_SCALE}",
+                                                  f"bbox 0 0 {WEB[1] * OCR_SCALE} {WEB[0] * OCR_SCALE}")
+    (data / "pages" / "0001.hocr").write_text(turned, encoding="utf-8")
+    page = page_image(tmp_path, 1)
+    assert page is not None and page.words == [] and page.width == WEB[0]  # the image shows, unmarked

@@ -23,6 +23,8 @@ from PIL import Image
 from samizdat.derivatives import PageImageNames
 from samizdat.search.stemming import fold, stem, tokens
 
+ASPECT_TOLERANCE = 0.02
+"""The OCR image and the web image must have the same shape within this (rounding), or the boxes are not shown."""
 MAX_PAGES = 100_000
 """More pages than any document in the archive has: the bound on page numbers in URLs."""
 
@@ -95,7 +97,7 @@ def page_image(bag_dir: Path, number: int, review: dict[str, Any] | None = None)
     page = PageImage(number, width, height, thumb_width, thumb_height, review=review)
     hocr = data / "pages" / f"{number:04d}.hocr"
     if hocr.is_file():
-        words, lines = _read_hocr(str(hocr), hocr.stat().st_mtime_ns, width)
+        words, lines = _read_hocr(str(hocr), hocr.stat().st_mtime_ns, width, height)
         page.words, page.lines = list(words), list(lines)
     return page
 
@@ -119,15 +121,18 @@ def _image_size(path: str, mtime_ns: int) -> tuple[int, int]:
 
 
 @lru_cache(maxsize=512)
-def _read_hocr(path: str, mtime_ns: int, web_width: int) -> tuple[tuple[WordBox, ...], tuple[Line, ...]]:
+def _read_hocr(path: str, mtime_ns: int, web_width: int,
+               web_height: int) -> tuple[tuple[WordBox, ...], tuple[Line, ...]]:
     try:
         root = ET.fromstring(Path(path).read_bytes())
     except (OSError, ET.ParseError):
         return (), ()
     page = next((e for e in root.iter() if e.get("class") == "ocr_page"), None)
     page_box = _bbox(page) if page is not None else None
-    if page_box is None or page_box[2] <= 0:
+    if page_box is None or page_box[2] <= 0 or page_box[3] <= 0:
         return (), ()
+    if abs(page_box[3] / page_box[2] - web_height / web_width) > ASPECT_TOLERANCE * web_height / web_width:
+        return (), ()  # not the image OCR read (turned, or cropped): no boxes rather than boxes in the wrong place
     scale = web_width / page_box[2]  # the OCR image's width: the ocr_page box starts at 0, 0
 
     def scaled(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
