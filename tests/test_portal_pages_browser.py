@@ -24,6 +24,8 @@ from samizdat.search import open_index
 from tests.page_fixtures import word_boxes
 from tests.test_portal_fixtures import (
     LETTER,
+    SECRET_DOC,
+    SECRET_TITLE,
     STAFF_TOKEN,
     build_collection,
     chromium,
@@ -125,6 +127,23 @@ def test_thumbnails_turn_pages_and_flagged_pages_are_marked(portal: str, page: A
     page.wait_for_selector(LOADED.format(n=2))
     assert _reader(page)["hits"] == "1"
     page.screenshot(path=str(shots / "03-flagged-page.png"), full_page=True)
+
+
+def test_a_iiif_viewer_pointed_at_the_manifest_shows_the_pages_and_their_text(portal: str, page: Any,
+                                                                              shots: Path) -> None:
+    page.goto(f"{portal}/iiif/viewer?manifest=/iiif/{LETTER}/manifest")
+    page.wait_for_selector("#iiif-viewer[data-open='1'][data-annotations='1']")
+    assert page.locator("#manifest-label").inner_text() == "Письмо Калика"
+    assert page.locator("#iiif-viewer").get_attribute("data-canvases") == "2"
+    assert page.locator("#annotations li").all_inner_texts() == ["Москва, 1977. Письмо Калика о выезде в Израиль."]
+    page.locator("#osd [title='Next page']").first.click()
+    page.wait_for_selector("#iiif-viewer[data-canvas='2'][data-annotations='1']")
+    assert "flagged for review" in page.locator("#canvas-label").inner_text()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(shots / "04-iiif-viewer.png"))
+    page.goto(f"{portal}/iiif/viewer?manifest=/iiif/{SECRET_DOC}/manifest")  # the public: nothing to show
+    page.wait_for_selector("#iiif-viewer[data-error='404']")
+    assert page.locator("#annotations li").count() == 0 and SECRET_TITLE not in page.content()
 
 
 # --- the real pipeline: OCR'd letter, multi-page TIFF, sideways scan ------------------------------------------------

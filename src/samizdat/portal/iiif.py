@@ -9,6 +9,8 @@ sizes made at packaging time (`samizdat.derivatives`: the web image and the thum
   box; the whole page's text where there is no hOCR); audio gets one canvas with the recording and the
   transcript's segments as timed annotations.
 - `/iiif/{id}/page/{n}/info.json` and `/iiif/{id}/page/{n}/full/{size}/0/default.jpg`.
+- `/iiif/viewer?manifest=/iiif/{id}/manifest`: a plain IIIF viewer (OpenSeadragon, served locally) pointed at
+  a manifest, with each page's annotations (its OCR text) beside it.
 
 Access holds as everywhere in the portal: an item this request may not see is the one 404 on every route.
 """
@@ -19,14 +21,23 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
-from iiif_prezi3 import Annotation, AnnotationBody, AnnotationPage, Canvas, KeyValueString, Manifest, ServiceV3
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
+from iiif_prezi3 import (
+    Annotation,
+    AnnotationBody,
+    AnnotationPage,
+    AnnotationPageRef,
+    Canvas,
+    KeyValueString,
+    Manifest,
+    ServiceV3,
+)
 from starlette.responses import Response
 
 from samizdat.portal.access import NotFoundError
-from samizdat.portal.app import DAMAGED_RESPONSE, portal_of
+from samizdat.portal.app import DAMAGED_RESPONSE, VIEWER_DIR, portal_of
 from samizdat.portal.bags import ItemView, read_item
 from samizdat.portal.pageimages import MAX_PAGES, PageImage, page_image, page_images, review_pages
 from samizdat.portal.params import ItemId
@@ -125,7 +136,8 @@ def _page_canvas(item: ItemView, page: PageImage, base: str) -> Canvas:
     canvas.thumbnail = [AnnotationBody(id=f"{service_id}/full/{page.thumb_width},{page.thumb_height}/0/default.jpg",
                                        type="Image", format="image/jpeg", width=page.thumb_width,
                                        height=page.thumb_height, service=[service])]
-    canvas.annotations = [{"id": f"{service_id}/annotations", "type": "AnnotationPage"}]
+    # Referenced, not embedded: the manifest stays small, the viewer fetches a page's text when it shows the page.
+    canvas.annotations = [AnnotationPageRef(root={"id": f"{service_id}/annotations", "type": "AnnotationPage"})]
     return canvas
 
 
@@ -196,6 +208,19 @@ def _page(request: Request, item_id: str, number: int) -> tuple[Path, PageImage,
     if page is None:
         raise NotFoundError()
     return bag, page, not staff
+
+
+ManifestPath = Annotated[str, Query(pattern=r"^/iiif/[A-Za-z0-9][A-Za-z0-9_-]{0,63}/manifest$",
+                                    description="A manifest of this portal: /iiif/{id}/manifest")]
+
+
+@router.get("/viewer", response_class=HTMLResponse, include_in_schema=False)
+def viewer(request: Request, manifest: ManifestPath) -> Response:
+    """A IIIF viewer page pointed at one of the portal's manifests (the manifest's own route checks access)."""
+    from samizdat.portal.pages import templates
+
+    return templates.TemplateResponse(request, "iiif_viewer.html", {
+        "manifest": manifest, "staff": portal_of(request).staff(request), "viewer_installed": VIEWER_DIR.is_dir()})
 
 
 @router.get("/{item_id}/manifest", summary="The item's IIIF Presentation 3 manifest", responses=_RESPONSES)
