@@ -129,6 +129,19 @@ def test_thumbnails_turn_pages_and_flagged_pages_are_marked(portal: str, page: A
     page.screenshot(path=str(shots / "03-flagged-page.png"), full_page=True)
 
 
+def test_without_the_viewer_installed_the_page_shows_as_a_plain_image_with_the_same_marks(portal: str,
+                                                                                          page: Any) -> None:
+    page.route("**/vendor/openseadragon/**", lambda route: route.abort())
+    page.goto(f"{portal}/items/{LETTER}?q=Калика#page-1")
+    page.wait_for_selector(LOADED.format(n=1))
+    assert page.locator("#viewer.plain img").is_visible() and _reader(page)["hits"] == "1"
+    x, y = _overlay_centre(page, "#viewer .box-hit")
+    page.mouse.click(x, y)
+    page.wait_for_function("document.getElementById('reader').dataset.selected === '1:3'")
+    page.click(".thumb[data-page='2']")
+    page.wait_for_selector(LOADED.format(n=2))
+
+
 def test_a_iiif_viewer_pointed_at_the_manifest_shows_the_pages_and_their_text(portal: str, page: Any,
                                                                               shots: Path) -> None:
     page.goto(f"{portal}/iiif/viewer?manifest=/iiif/{LETTER}/manifest")
