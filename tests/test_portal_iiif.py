@@ -143,7 +143,8 @@ def test_the_item_page_ties_the_search_words_to_their_boxes_and_flags_pages_for_
     html = client.get(f"/items/{LETTER}", params={"q": "Калика"}).text
     assert 'id="reader"' in html and f'data-manifest="/iiif/{LETTER}/manifest"' in html
     assert re.search(r'<span class="w" data-b="3"><mark>Калика</mark></span>', html)
-    assert 'class="thumb review"' in html and "flagged for review: low-quality" in html
+    assert 'class="thumb review"' in html and 'class="review-flag" data-reason="low-quality"' in html
+    assert 'href="#page-2">p. 2</a> (low-quality)' in html and "compare it with the page image" in html
     data = json.loads(re.search(r'<script type="application/json" id="viewer-data">(.*?)</script>', html, re.S)[1])
     assert [p["n"] for p in data["pages"]] == [1, 2] and data["pages"][1]["review"]["reason"] == "low-quality"
     word, box = word_boxes("Москва, 1977. Письмо Калика о выезде в Израиль.")[3]
