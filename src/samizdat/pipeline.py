@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from samizdat import inbox
 from samizdat.archivist import read_archivist_metadata, sidecar_path
+from samizdat.derivatives import page_images
 from samizdat.describe import archivist_yaml, build_metadata, item_title, with_archivist
 from samizdat.detect import detect
 from samizdat.entities import find_entities
@@ -359,6 +360,7 @@ class Pipeline:
         files = handler_for(detected.kind).outputs(extraction, claimed.source.path, claimed.archivist, title)
         files["text.txt"] = extraction.text.encode("utf-8")
         files["metadata.json"] = metadata_json(metadata).encode("utf-8")
+        files.update(page_images(files, claimed.source.path, detected.media_type))
         return package_item(self.settings, claimed.source, title, files, replace)
 
     def index_bag(self, bag: Path) -> None:
