@@ -141,7 +141,7 @@ def skip_or_fail(message: str) -> None:
 
 def started_postgres(max_connections: int = 30) -> Any:
     """A throwaway local PostgreSQL, started; skipped without the Debian binaries (failed in CI)."""
-    from samizdat.search.local_postgres import LocalPostgres, PostgresUnavailableError, find_pg_bin
+    from tests.support.postgres import LocalPostgres, PostgresUnavailableError, find_pg_bin
 
     if find_pg_bin() is None:
         message = "PostgreSQL server binaries (initdb, pg_ctl) not found: apt-get install postgresql"

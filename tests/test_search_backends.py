@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from samizdat.search import IndexedItem, SearchIndex, SearchQuery, Unit, open_index
-from samizdat.search.local_postgres import LocalPostgres
 from samizdat.search.stemming import query_stems, stem, stem_text
+from tests.support.postgres import LocalPostgres
 from tests.test_portal_fixtures import started_postgres
 
 _databases = itertools.count()

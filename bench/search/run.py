@@ -36,7 +36,7 @@ import yaml
 from samizdat import samples_text
 from samizdat.catalogue import load_catalogue
 from samizdat.search import IndexedItem, SearchIndex, SearchQuery, Unit, open_index
-from samizdat.search.local_postgres import LocalPostgres
+from tests.support.postgres import LocalPostgres
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
