@@ -68,8 +68,10 @@ def _wait(predicate: Any, timeout_s: float) -> Any:
 
 def _cli_empty_pass(env: dict[str, str], inbox: Path) -> float:
     began = time.perf_counter()
-    subprocess.run([str(BIN / "samizdat"), "process", "--inbox", str(inbox)], env=env, check=True,
-                   capture_output=True)
+    done = subprocess.run([str(BIN / "samizdat"), "process", "--inbox", str(inbox)], env=env, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"samizdat process failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return time.perf_counter() - began
 
 
