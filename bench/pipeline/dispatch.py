@@ -116,7 +116,7 @@ def main() -> None:
         results["batch_files"] = args.files
         results["batch_wall_s"] = round(time.perf_counter() - began, 1)
         time.sleep(5)
-        runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 500})
+        runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 200})
         per_file = Counter(r["name"] for r in runs)
         results["runs_per_file"] = sorted(set(per_file.values()))
         results["states"] = dict(Counter(r["state"]["type"] for r in runs))
