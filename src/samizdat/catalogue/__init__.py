@@ -159,9 +159,16 @@ def load_catalogue(folder: Path | None = None) -> Catalogue:
     return _load_folder(folder, _stamp(folder))
 
 
-def archive_catalogue(processed: Path, catalogue_dir: Path | None) -> Catalogue:
-    """The archive's catalogue as the settings name it (`Settings.processed`, `Settings.catalogue_dir`)."""
-    return load_catalogue(catalogue_dir or default_catalogue_dir(processed))
+def archive_catalogue(processed: Path, catalogue_dir: Path | None, create: bool = True) -> Catalogue:
+    """The archive's catalogue as the settings name it (`Settings.processed`, `Settings.catalogue_dir`).
+
+    Readers that must not write (the portal) pass `create=False`: with no catalogue folder yet, they get
+    the shipped catalogue, which is what the folder would be made from.
+    """
+    folder = catalogue_dir or default_catalogue_dir(processed)
+    if not create and not ((folder / ARTICLES_FILE).exists() or (folder / AUTHORITY_FILE).exists()):
+        return load_catalogue()
+    return load_catalogue(folder)
 
 
 def default_catalogue_dir(processed: Path) -> Path:
