@@ -240,3 +240,16 @@ def test_bag_text_is_read_as_pages_or_segments(tmp_path: Path) -> None:
     segments = [{"start": 0.0, "end": 2.0, "text": " Slepak "}, {"start": 2.0, "end": 3.0, "text": " "}]
     (data / "transcript.json").write_text(json.dumps({"segments": segments}), encoding="utf-8")
     assert bag_stretches(tmp_path / "audio") == [("Slepak", None, 0.0)]
+
+
+def test_the_add_article_flow_adds_pasted_text_and_relinks(settings: Settings, prefect_harness: None) -> None:
+    from flows.articles import add_article_flow
+
+    item = _publish(settings, "slepak-letter.pdf", SLEPAK_LETTER)
+    folder = settings.processed.parent / "my-catalogue"
+    result = add_article_flow(article_id="slepak-balcony", title="The Balcony on Gorky Street",
+                              text=(RESOURCES / "slepak-balcony.txt").read_text(encoding="utf-8"),
+                              processed=str(settings.processed), catalogue=str(folder))
+    assert result["relinked"] == 1 and "vladimir-slepak" in result["proposed"]
+    assert load_catalogue(folder).article("slepak-balcony").file == "texts/slepak-balcony.txt"
+    assert read_metadata(settings.items_dir / item)["articles"][0]["id"] == "slepak-balcony"

@@ -338,21 +338,38 @@ def add_article(
     date: str = "",
     summary: str = "",
 ) -> ArticleDraft:
-    """Read `source`, draft the article's entry, and write it (with the proposed entities) into the catalogue.
+    """Read `source` (text, PDF or HTML) and add it to the catalogue in `folder`: see `add_article_text`."""
+    return add_article_text(folder, read_article_text(source), article_id=article_id, title=title, author=author,
+                            publisher=publisher, date=date, summary=summary)
 
-    The text is kept as `texts/<id>.txt` in the folder (for text similarity); both files are checked before
-    either is replaced, and the versions they replace are kept under `history/`.
+
+def add_article_text(
+    folder: Path,
+    text: str,
+    *,
+    article_id: str,
+    title: str,
+    author: str = "",
+    publisher: str = "",
+    date: str = "",
+    summary: str = "",
+) -> ArticleDraft:
+    """Draft the article's entry from its text and write it (with the proposed entities) into the catalogue.
+
+    The text is kept as `texts/<id>.txt` in the folder (for text similarity); each file is checked before it
+    is replaced, and the versions replaced are kept under `history/`.
     """
     folder = ensure_catalogue(folder)
     catalogue = load_catalogue(folder)
+    if not text.strip():
+        raise CatalogueError(f"the article {article_id!r} has no text")
     if any(a.id == article_id for a in catalogue.articles):
         raise CatalogueError(f"{folder / ARTICLES_FILE}: an article with id {article_id!r} is already catalogued")
-    text = read_article_text(source)
     draft = draft_article(text, catalogue, article_id=article_id, title=title, author=author,
                           publisher=publisher, date=date, summary=summary)
     texts = folder / TEXTS_DIR
     texts.mkdir(exist_ok=True)
-    (texts / f"{article_id}.txt").write_text(text + "\n", encoding="utf-8")
+    (texts / f"{article_id}.txt").write_text(text.strip() + "\n", encoding="utf-8")
     if draft.proposals:
         write_catalogue_file(folder, AUTHORITY_FILE, _appended(
             folder / AUTHORITY_FILE, "entities", [p.as_entry() for p in draft.proposals],
