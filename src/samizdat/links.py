@@ -92,10 +92,15 @@ def link_articles(
     *,
     catalogue: Catalogue | None = None,
     threshold: float = LINK_THRESHOLD,
+    relative_floor: float = RELATIVE_FLOOR,
+    use_texts: bool = True,
 ) -> list[ArticleLink]:
-    """Articles the item relates to, best first, each with its evidence and best passage."""
+    """Articles the item relates to, best first, each with its evidence and best passage.
+
+    `use_texts=False` scores on entities alone, even where the articles' texts are at hand (benchmarks).
+    """
     catalogue = catalogue or load_catalogue()
-    similarities = article_similarities(text, articles_dir, catalogue)
+    similarities = article_similarities(text, articles_dir, catalogue) if use_texts else {}
     weights = {hit.id: catalogue.specificity(hit.id) * (1.0 + math.log(len(hit.mentions) or 1)) for hit in hits}
     total = sum(weights.values())
     scored: list[_Scored] = []
@@ -112,7 +117,7 @@ def link_articles(
             ranked = sorted(shared, key=lambda e: (-shared[e], e))[:MAX_EVIDENCE]
             scored.append(_Scored(article, round(score, 4), ranked))
     scored.sort(key=lambda s: (-s.score, s.article.id))
-    scored = [s for s in scored if s.score >= RELATIVE_FLOOR * scored[0].score]
+    scored = [s for s in scored if s.score >= relative_floor * scored[0].score]
     by_id = {hit.id: hit for hit in hits}
     return [
         ArticleLink(
