@@ -13,7 +13,8 @@ Score of an article, 0..1:
   punished for not being English.
 An article shares no evidence with an item unless at least one shared entity is topical (a person,
 organization, event, law, work or idea): a travel letter from Vienna and Rome is not about emigration.
-Links below `LINK_THRESHOLD`, or below `RELATIVE_FLOOR` x the best article's score, are dropped:
+Links below `LINK_THRESHOLD` (0.35, set on the tuning half of bench/links/scale.py), or below
+`RELATIVE_FLOOR` x the best article's score, are dropped:
 an article that shares only a place or a year with a letter clearly about another article is
 noise, while a letter about two topics keeps both.
 
@@ -39,7 +40,7 @@ from samizdat.catalogue import Article, Catalogue, load_catalogue
 from samizdat.entities import EntityMatcher, normalize
 from samizdat.models import ArticleLink, EntityHit
 
-LINK_THRESHOLD = 0.25
+LINK_THRESHOLD = 0.35
 RELATIVE_FLOOR = 0.5
 SUPPORTING_TYPES = frozenset({"place", "year"})
 EVIDENCE_SCALE = 1.5
