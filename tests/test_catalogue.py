@@ -115,6 +115,9 @@ def test_a_fifth_article_added_through_the_cli_relinks_the_published_items(
     update_bag(settings, weather, {**weather_metadata, "articles": [by_hand],
                                    "dc": {**weather_metadata["dc"], "relation": [by_hand["id"]]}})
 
+    portal = TestClient(create_app(settings.processed))  # running before the article is added
+    assert portal.get("/api/articles/slepak-balcony").status_code == 404
+
     calls = _no_engines(monkeypatch)
     monkeypatch.chdir(settings.processed.parent)
     result = CliRunner().invoke(app, [
@@ -148,7 +151,7 @@ def test_a_fifth_article_added_through_the_cli_relinks_the_published_items(
     assert {f.value for f in results.facets["entity"]} >= {"vladimir-slepak"}
     index.close()
 
-    with TestClient(create_app(settings.processed)) as client:
+    with portal as client:
         page = client.get("/articles/slepak-balcony")
         assert page.status_code == 200 and slepak in page.text and nudel not in page.text
         api = client.get("/api/articles/slepak-balcony").json()
@@ -159,6 +162,7 @@ def test_a_fifth_article_added_through_the_cli_relinks_the_published_items(
 
 
 def test_a_broken_catalogue_entry_stops_the_pass_before_any_file_moves(settings: Settings) -> None:
+    from samizdat.cli import app
     from samizdat.preflight import _check_catalogue
 
     folder = default_catalogue_dir(settings.processed)
@@ -166,13 +170,18 @@ def test_a_broken_catalogue_entry_stops_the_pass_before_any_file_moves(settings:
     articles = folder / ARTICLES_FILE
     articles.write_text(articles.read_text(encoding="utf-8").replace("- ida-nudel\n", "- ida-nudell\n", 1),
                         encoding="utf-8")
-    (settings.inbox / "letter.txt").write_text("a letter")
+    _pdf(settings.inbox / "letter.pdf", NUDEL_LETTER)
     with pytest.raises(SetupError) as stopped:
         _check_catalogue(settings)
     message = str(stopped.value)
     assert str(articles) in message and "entry 1" in message and "gorbachev-opened-the-gates" in message
     assert "ida-nudell" in message
-    assert (settings.inbox / "letter.txt").exists() and not settings.items_dir.exists()
+
+    command = ["process", "--inbox", str(settings.inbox), "--processed", str(settings.processed)]
+    result = CliRunner().invoke(app, command, terminal_width=400)
+    assert result.exit_code == 2, result.output
+    assert "ida-nudell" in result.output and "entry 1" in result.output and "No file was moved" in result.output
+    assert (settings.inbox / "letter.pdf").exists() and not list(settings.items_dir.glob("*"))
 
 
 @pytest.mark.parametrize(

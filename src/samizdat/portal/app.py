@@ -165,6 +165,17 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
         return JSONResponse({"detail": pages.DAMAGED_MESSAGE}, status_code=503, headers=headers)
 
     @app.middleware("http")
+    async def current_catalogue(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """An article added while the portal runs has its page at once (re-reading costs two stat calls)."""
+        nonlocal catalogue
+        latest = archive_catalogue(processed, catalogue_dir, create=False)
+        if latest is not catalogue:
+            catalogue = latest
+            portal.articles = {a.id: a for a in latest.articles}
+            portal.entity_labels = {e.id: e.label for e in latest.entities.values()}
+        return await call_next(request)
+
+    @app.middleware("http")
     async def private_when_staff(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         """Pages served to staff may show restricted items: no shared cache may keep them."""
         response = await call_next(request)
