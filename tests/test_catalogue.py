@@ -27,7 +27,7 @@ from samizdat.catalogue.add import read_article_text, to_cyrillic, to_latin
 from samizdat.errors import SetupError
 from samizdat.package import read_metadata, update_bag
 from samizdat.pipeline import Pipeline
-from samizdat.relink import BY_ARCHIVIST, bag_stretches, keep_archivist_links
+from samizdat.relink import BY_ARCHIVIST, bag_stretches, keep_archivist_links, relink_collection
 from samizdat.search import SearchQuery, open_index
 from samizdat.settings import Settings
 
@@ -144,6 +144,8 @@ def test_a_fifth_article_added_through_the_cli_relinks_the_published_items(
     assert "slepak-balcony" not in read_metadata(settings.items_dir / nudel)["dc"]["relation"]
     kept = read_metadata(settings.items_dir / weather)["articles"]
     assert kept == [by_hand], "the archivist's link survives, untouched"
+    again = relink_collection(settings)
+    assert again.count("unchanged") == 3, "re-linking with the same catalogue republishes nothing"
 
     index = open_index(settings.database_url, settings.catalog_path)
     results = index.results(SearchQuery("Slepak"))
@@ -262,3 +264,17 @@ def test_the_add_article_flow_adds_pasted_text_and_relinks(settings: Settings, p
     assert result["relinked"] == 1 and "vladimir-slepak" in result["proposed"]
     assert load_catalogue(folder).article("slepak-balcony").file == "texts/slepak-balcony.txt"
     assert read_metadata(settings.items_dir / item)["articles"][0]["id"] == "slepak-balcony"
+
+
+def test_a_reprocess_keeps_the_archivists_links(settings: Settings) -> None:
+    item = _publish(settings, "weather.pdf", WEATHER_LETTER)
+    metadata = read_metadata(settings.items_dir / item)
+    by_hand = {"id": "gorbachev-opened-the-gates", "title": "Gorbachev", "score": 1.0, "evidence": [],
+               "by": BY_ARCHIVIST}
+    dc = {**metadata["dc"], "relation": [by_hand["id"]]}
+    update_bag(settings, item, {**metadata, "articles": [by_hand], "dc": dc})
+    pipeline = Pipeline(settings)
+    outcome = pipeline.process_file(pipeline.stage_original(item), force=True)
+    assert outcome.status == "reprocessed", outcome
+    after = read_metadata(settings.items_dir / item)
+    assert after["articles"] == [by_hand] and after["dc"]["relation"] == [by_hand["id"]]

@@ -4,7 +4,8 @@ Nothing is read again by OCR or ASR: a document's pages are `data/text.txt` spli
 N-th part, as the pipeline writes it), an interview's segments come from `data/transcript.json`. Entities and
 article links are found again with the catalogue as it is now; where they changed (`entities`, `articles`,
 `dc.relation`), the bag is republished through `package.update_bag` (built aside, validated, swapped in) and
-the item re-indexed, so search facets follow. Items whose links did not change are left untouched.
+the item re-indexed, so search facets follow. Items whose entities and linked articles did not change are
+left untouched, even if their scores drifted (`_linking`).
 
 Links an archivist made or confirmed by hand carry `"by": "archivist"` in `articles[]`. They are never dropped:
 a re-link (or a reprocess) keeps each one, refreshed with the new score and evidence when the linker finds the
@@ -158,7 +159,13 @@ def relink_item(
 
 
 def _linking(metadata: dict[str, Any]) -> Any:
-    return metadata.get("entities"), metadata.get("articles"), metadata.get("dc", {}).get("relation")
+    """What a re-link republishes for: the entities and their mentions, which articles are linked and by whom.
+
+    Scores drift a little with every article added (specificity depends on the whole catalogue); a new bag
+    version for every item at every addition would bury the versions that matter, so a drift alone is not one.
+    """
+    articles = [(a.get("id"), a.get("by")) for a in metadata.get("articles", [])]
+    return metadata.get("entities"), articles, metadata.get("dc", {}).get("relation")
 
 
 def relink_collection(
