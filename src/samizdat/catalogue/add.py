@@ -16,9 +16,12 @@ checks them.
 
 from __future__ import annotations
 
+import fcntl
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -360,6 +363,22 @@ def add_article_text(
     is replaced, and the versions replaced are kept under `history/`.
     """
     folder = ensure_catalogue(folder)
+    with _locked(folder):  # two archivists adding at once: one after the other, neither entry lost
+        return _add(folder, text, article_id, title, author, publisher, date, summary)
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    with (folder / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _add(folder: Path, text: str, article_id: str, title: str, author: str, publisher: str, date: str,
+         summary: str) -> ArticleDraft:
     catalogue = load_catalogue(folder)
     if not text.strip():
         raise CatalogueError(f"the article {article_id!r} has no text")
