@@ -278,3 +278,19 @@ def test_a_reprocess_keeps_the_archivists_links(settings: Settings) -> None:
     assert outcome.status == "reprocessed", outcome
     after = read_metadata(settings.items_dir / item)
     assert after["articles"] == [by_hand] and after["dc"]["relation"] == [by_hand["id"]]
+
+
+def test_an_archivist_confirms_a_link_from_the_cli(settings: Settings) -> None:
+    from samizdat.cli import app
+
+    item = _publish(settings, "weather.pdf", WEATHER_LETTER)
+    result = CliRunner().invoke(app, ["articles", "confirm", item, "two-hundred-years-together", "--note", "family",
+                                      "--processed", str(settings.processed)])
+    assert result.exit_code == 0, result.output
+    metadata = read_metadata(settings.items_dir / item)
+    assert metadata["articles"][0]["by"] == BY_ARCHIVIST and metadata["articles"][0]["note"] == "family"
+    assert metadata["dc"]["relation"] == ["two-hundred-years-together"]
+    assert relink_collection(settings).count("unchanged") == 1
+    unknown = CliRunner().invoke(app, ["articles", "confirm", item, "no-such-article",
+                                       "--processed", str(settings.processed)])
+    assert unknown.exit_code == 2 and "no-such-article" in unknown.output

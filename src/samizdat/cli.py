@@ -323,6 +323,30 @@ def articles_relink(
     _relink(_catalogue_settings(processed, catalogue), item_ids or None)
 
 
+@articles_app.command("confirm")
+def articles_confirm(
+    item_id: Annotated[str, typer.Argument(help="The item")],
+    article_id: Annotated[str, typer.Argument(help="The article it belongs to")],
+    note: Annotated[str, typer.Option(help="Why (kept in metadata.json)")] = "",
+    processed: ProcessedOpt = None,
+    catalogue: CatalogueOpt = None,
+) -> None:
+    """Link an item to an article by hand, or confirm the linker's link: a re-link never drops it."""
+    from samizdat.catalogue import CatalogueError
+    from samizdat.relink import confirm_link
+
+    settings = _catalogue_settings(processed, catalogue)
+    if not (settings.items_dir / item_id / "data" / "metadata.json").is_file():
+        console.print(f"[red]No item {item_id} in {settings.items_dir}[/]")
+        raise typer.Exit(1)
+    try:
+        link = confirm_link(settings, item_id, article_id, note)
+    except CatalogueError as error:
+        console.print(f"[red]{error}[/]", markup=False)
+        raise typer.Exit(2) from error
+    console.print(f"{item_id} -> {article_id}: linked by the archivist (score {link.get('score')})")
+
+
 def _relink(settings: Settings, item_ids: list[str] | None = None) -> None:
     from samizdat.catalogue import CatalogueError
     from samizdat.relink import relink_collection

@@ -158,6 +158,39 @@ def relink_item(
         claim.release()
 
 
+def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = "") -> dict[str, Any]:
+    """An archivist links an item to an article by hand, or confirms the linker's link: it is never dropped again.
+
+    The bag is republished (`update_bag`) and re-indexed; returns the link as written. A link the linker made
+    keeps its score and evidence; one it did not make gets score 1.0 and no evidence.
+    """
+    from samizdat.catalogue import CatalogueError
+    from samizdat.search import item_from_bag, open_index
+
+    catalogue = archive_catalogue(settings.processed, settings.catalogue_dir)
+    try:
+        title = catalogue.article(article_id).title
+    except KeyError:
+        raise CatalogueError(f"there is no article {article_id!r} in the catalogue") from None
+    bag = settings.items_dir / item_id
+    metadata = read_metadata(bag)
+    articles = list(metadata.get("articles", []))
+    existing = next((a for a in articles if a["id"] == article_id), None)
+    link = {**(existing or {"id": article_id, "title": title, "score": 1.0, "evidence": [], "passage": None}),
+            "by": BY_ARCHIVIST, **({"note": note} if note else {})}
+    articles = [link if a["id"] == article_id else a for a in articles] if existing else [*articles, link]
+    updated = {**metadata, "articles": articles,
+               "dc": {**metadata.get("dc", {}), "relation": [a["id"] for a in articles]}}
+    if updated != metadata:
+        update_bag(settings, item_id, updated)
+        index = open_index(settings.database_url, settings.catalog_path)
+        try:
+            index.upsert(item_from_bag(bag))
+        finally:
+            index.close()
+    return link
+
+
 def _linking(metadata: dict[str, Any]) -> Any:
     """What a re-link republishes for: the entities and their mentions, which articles are linked and by whom.
 
