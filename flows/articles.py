@@ -4,7 +4,8 @@ The form (the flow's parameters) takes the article's text pasted in, or the path
 the server, with its id and bibliographic facts. The run writes the catalogue entry and the proposed authority
 entries (`samizdat.catalogue.add`), re-links every published item from the text in its bag
 (`samizdat.relink`), and leaves a markdown artifact (key `article-added`) saying what to check. `serve` runs the
-deployment in a runner of its own (`python -m flows.articles`), like the daily fixity check.
+deployment in a runner of its own (`python -m flows.articles`), like the daily fixity check, beside
+`relink-collection/after-edit`, to run after the catalogue files were edited by hand.
 """
 
 from __future__ import annotations
@@ -94,12 +95,33 @@ def add_article_flow(
             "relinked": report.count("relinked") if report else 0}
 
 
+@flow(name="relink-collection", log_prints=False)
+def relink_flow(processed: str = "processed", catalogue: str = "") -> dict[str, int]:
+    """After the catalogue files were edited by hand: re-describe every published item from its bag's text."""
+    logger = get_run_logger()
+    report = relink(_settings(processed, catalogue))
+    for result in report.items:
+        if result.status == "failed":
+            logger.error("%s: re-link failed: %s", result.item_id, result.error)
+        elif result.status == "relinked":
+            logger.info("%s: +%s -%s", result.item_id, ",".join(result.added), ",".join(result.removed))
+    return {status: report.count(status) for status in ("relinked", "unchanged", "busy", "failed")}
+
+
 def articles_deployment(processed: str, catalogue: str = "") -> RunnerDeployment:
     """The `add-article/form` deployment over one processed folder and its catalogue."""
     deployment = add_article_flow.to_deployment(
         name="form", parameters={"processed": processed, "catalogue": catalogue},
         description="Adds an article to the archive's catalogue from its text and re-links the published items.")
     return cast(RunnerDeployment, deployment)  # called outside an event loop: the deployment, not a coroutine
+
+
+def relink_deployment(processed: str, catalogue: str = "") -> RunnerDeployment:
+    """The `relink-collection/after-edit` deployment: run it after editing the catalogue files by hand."""
+    deployment = relink_flow.to_deployment(
+        name="after-edit", parameters={"processed": processed, "catalogue": catalogue},
+        description="Re-links every published item with the catalogue as it is now (no OCR or ASR).")
+    return cast(RunnerDeployment, deployment)
 
 
 def main() -> None:
@@ -112,7 +134,8 @@ def main() -> None:
     with suppress(KeyboardInterrupt):
         if arguments.after:  # the inbox stays the first deployment the server lists (as for flows.fixity)
             _wait_for_deployment(arguments.after, timeout_s=60.0)
-        serve(articles_deployment(arguments.processed, arguments.catalogue), limit=1)
+        serve(articles_deployment(arguments.processed, arguments.catalogue),
+              relink_deployment(arguments.processed, arguments.catalogue), limit=1)
 
 
 if __name__ == "__main__":

@@ -254,7 +254,7 @@ def test_bag_text_is_read_as_pages_or_segments(tmp_path: Path) -> None:
 
 
 def test_the_add_article_flow_adds_pasted_text_and_relinks(settings: Settings, prefect_harness: None) -> None:
-    from flows.articles import add_article_flow
+    from flows.articles import add_article_flow, relink_flow
 
     item = _publish(settings, "slepak-letter.pdf", SLEPAK_LETTER)
     folder = settings.processed.parent / "my-catalogue"
@@ -264,6 +264,7 @@ def test_the_add_article_flow_adds_pasted_text_and_relinks(settings: Settings, p
     assert result["relinked"] == 1 and "vladimir-slepak" in result["proposed"]
     assert load_catalogue(folder).article("slepak-balcony").file == "texts/slepak-balcony.txt"
     assert read_metadata(settings.items_dir / item)["articles"][0]["id"] == "slepak-balcony"
+    assert relink_flow(processed=str(settings.processed), catalogue=str(folder))["unchanged"] == 1
 
 
 def test_a_reprocess_keeps_the_archivists_links(settings: Settings) -> None:
