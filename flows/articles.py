@@ -80,7 +80,21 @@ def add_article_flow(
     processed: str = "processed",
     catalogue: str = "",
 ) -> dict[str, Any]:
-    """Add an article (pasted `text`, or a `file` on the server) to the catalogue, then re-link the collection."""
+    """Add an article (pasted `text`, or a `file` on the server) to the catalogue, then re-link the collection.
+
+    Args:
+        article_id: The article's id: lower-case words joined by hyphens; items name it forever.
+        title: The article's title.
+        text: The article's text, pasted in (or give `file` instead).
+        file: Path on the server of the article as plain text, PDF (with a text layer) or HTML.
+        author: Author.
+        publisher: Publisher or series.
+        date: Publication date, YYYY-MM-DD.
+        summary_text: A short summary in the archive's own words.
+        relink_items: Re-link every published item afterwards (leave on).
+        processed: The processed folder (set by the deployment).
+        catalogue: The catalogue folder; empty: catalogue/ beside processed (set by the deployment).
+    """
     logger = get_run_logger()
     settings = _settings(processed, catalogue)
     facts = {"author": author, "publisher": publisher, "date": date, "summary": summary_text}
