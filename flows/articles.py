@@ -29,7 +29,8 @@ ARTIFACT_KEY = "article-added"
 
 
 def _settings(processed: str, catalogue: str) -> Settings:
-    return Settings(processed=Path(processed), catalogue_dir=Path(catalogue) if catalogue else None)
+    settings = Settings(processed=Path(processed))  # the catalogue: SAMIZDAT_CATALOGUE_DIR, or beside processed/
+    return settings.model_copy(update={"catalogue_dir": Path(catalogue)}) if catalogue else settings
 
 
 @task(name="add-to-catalogue")
