@@ -61,4 +61,5 @@ def _check_catalogue(settings: Settings) -> None:
         archive_catalogue(settings.processed, settings.catalogue_dir)
     except CatalogueError as error:
         raise SetupError(f"the archive's catalogue cannot be read: {error}",
-                         "Fix the catalogue entry named above, then run the pass again.") from error
+                         "Fix the catalogue entry named above (or point SAMIZDAT_CATALOGUE_DIR at a writable "
+                         "folder if it could not be made), then run the pass again.") from error
