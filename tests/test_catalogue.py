@@ -295,3 +295,15 @@ def test_an_archivist_confirms_a_link_from_the_cli(settings: Settings) -> None:
     unknown = CliRunner().invoke(app, ["articles", "confirm", item, "no-such-article",
                                        "--processed", str(settings.processed)])
     assert unknown.exit_code == 2 and "no-such-article" in unknown.output
+
+
+def test_a_russian_article_proposes_one_entry_per_person_whatever_the_case() -> None:
+    from samizdat.catalogue.add import propose_entities
+
+    text = ("Владимир Слепак подал заявление в 1970 году. Суд приговорил Владимира Слепака к ссылке. "
+            "Друзья писали Слепаку. О Слепаке говорили все. Мария Слепак поехала за ним.")
+    proposals = {p.id: p for p in propose_entities(text, [], set())}
+    slepak = proposals["vladimir-slepak"]
+    assert slepak.mentions == 4 and slepak.type == "person"
+    assert slepak.names == ["Владимир Слепак", "Слепак", "Vladimir Slepak", "Slepak"]
+    assert set(proposals) == {"vladimir-slepak", "mariya-slepak"}

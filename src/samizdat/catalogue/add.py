@@ -264,11 +264,16 @@ def draft_article(
 
 
 def propose_entities(text: str, covered: list[tuple[int, int]], taken: set[str]) -> list[Proposal]:
-    """Authority entries for the names in `text` outside the `covered` spans (those the catalogue knows)."""
+    """Authority entries for the names in `text` outside the `covered` spans (those the catalogue knows).
+
+    Forms of one name are counted together (Слепак, Слепака, Слепаком; Slepak, Slepaks) through the
+    matcher's word keys and Russian stems; each proposal lists the form least inflected, since the matcher
+    finds the others itself.
+    """
     lower_words = {w for w in re.findall(r"[^\W\d_]+", text) if w == w.lower()}
     folded_lower = {w.casefold() for w in lower_words}
-    runs: Counter[str] = Counter()
-    at_start: Counter[str] = Counter()
+    forms: dict[tuple[str, ...], Counter[str]] = {}
+    at_start: Counter[tuple[str, ...]] = Counter()
     for match in _NAME_RUN.finditer(text):
         words = match.group().replace("\u00a0", " ").split(" ")
         start = match.start()
@@ -285,35 +290,58 @@ def propose_entities(text: str, covered: list[tuple[int, int]], taken: set[str])
             continue
         if any(len(w) < 3 or w.isupper() and len(w) < 5 for w in words):
             continue  # initials and acronyms: too easily confused
-        name = " ".join(words)
-        runs[name] += 1
+        key = tuple(_canonical(w) for w in words)
+        forms.setdefault(key, Counter())[" ".join(words)] += 1
         if _SENTENCE_END.search(text[max(0, start - 3) : start]):
-            at_start[name] += 1
-    people = [n for n in runs if 2 <= len(n.split()) <= 3 and _guess_type(n) == "person"]
-    surnames: dict[str, str] = {}
-    for person in sorted(people, key=lambda n: (-runs[n], text.find(n))):  # a shared surname: the first said
-        surnames.setdefault(person.split()[-1], person)
-    merged: dict[str, Counter[str]] = {}
-    for name, count in runs.items():
-        owner = surnames.get(name) if len(name.split()) == 1 else name
-        merged.setdefault(owner or name, Counter())[name] += count
+            at_start[key] += 1
+    shown = {key: _least_inflected(key, counts) for key, counts in forms.items()}
+    people = [k for k in forms if 2 <= len(k) <= 3 and _guess_type(shown[k]) == "person"]
+    surnames: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for person in sorted(people, key=lambda k: (-sum(forms[k].values()), text.find(shown[k]))):
+        surnames.setdefault(person[-1:], person)  # a surname two people share: the one said most, then first
+    groups: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    for key in forms:
+        owner = surnames.get(key, key) if len(key) == 1 else key
+        groups.setdefault(owner, []).append(key)
     proposals: list[Proposal] = []
     ids = set(taken)
-    for name, spellings in sorted(merged.items(), key=lambda kv: (-sum(kv[1].values()), kv[0])):
-        total = sum(spellings.values())
-        if len(name.split()) == 1 and (total < MIN_SINGLE_MENTIONS or at_start[name] == total):
+    ranked = sorted(groups.items(), key=lambda kv: (-sum(sum(forms[k].values()) for k in kv[1]), shown[kv[0]]))
+    for owner, members in ranked:
+        total = sum(sum(forms[k].values()) for k in members)
+        if len(owner) == 1 and (total < MIN_SINGLE_MENTIONS or at_start[owner] == total):
             continue
         if len(proposals) >= MAX_PROPOSALS:
             break
-        kind = _guess_type(name)
-        names = sorted(spellings, key=lambda s: (-len(s), s))
+        name = shown[owner]
+        # A surname said alone is listed as the full name spells it (Слепак, not the Слепаку the text had).
+        forms_listed = {name.split(" ")[-1] if len(k) == 1 and len(owner) > 1 else shown[k] for k in members}
+        names = sorted(forms_listed, key=lambda n: (-len(n), n))
         other = [to_latin(n) if _is_cyrillic(n) else to_cyrillic(n) for n in names]
-        ambiguous = [s for s in names + other if len(s.split()) == 1 and s.casefold() in folded_lower]
+        ambiguous = [n for n in names + other if len(n.split()) == 1 and n.casefold() in folded_lower]
         entity_id = entity_id_for(name, ids)
         ids.add(entity_id)
         label = to_latin(name) if _is_cyrillic(name) else name
-        proposals.append(Proposal(entity_id, kind, label, list(dict.fromkeys(names + other)), total, ambiguous))
+        proposals.append(Proposal(entity_id, _guess_type(name), label, list(dict.fromkeys(names + other)), total,
+                                  ambiguous))
     return proposals
+
+
+def _canonical(word: str) -> str:
+    """One key for the forms of a word: the matcher's script-neutral key, less a Russian case ending or plural s."""
+    from samizdat.entities import word_key
+
+    found = word_key(word)
+    stems = [stem for stem in found.stems if len(stem) >= 3]
+    return min(stems, key=len) if stems else found.key
+
+
+def _least_inflected(key: tuple[str, ...], counts: Counter[str]) -> str:
+    """The form to list: one whose words are their own keys (nominative), else the most frequent."""
+    from samizdat.entities import word_key
+
+    plain = [form for form in counts if tuple(word_key(w).key for w in form.split(" ")) == key]
+    pool = plain or list(counts)
+    return max(pool, key=lambda form: (counts[form], -len(form)))
 
 
 def _guess_type(name: str) -> str:
