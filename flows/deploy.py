@@ -1,9 +1,10 @@
 """Many machines: one Prefect server (PostgreSQL-backed), a `process` work pool, `prefect worker start` on each machine.
 
-Every machine mounts the same inbox and processed folders and has this project at the same path. Each worker
-runs inbox passes; passes on different machines never process the same file because a pass claims each file
-by its SHA-256 with an atomic create in the shared `processed/.claims/`, and a worker that dies stops renewing
-its claim, so after `SAMIZDAT_CLAIM_TTL_S` another worker takes the file over.
+Every machine mounts the same inbox and processed folders and has this project at the same path. Two deployments
+go to the pool: `process-inbox/inbox` on an interval, a cheap pass that creates one `process-item/item` run per
+dropped file (idempotently: `flows.dispatch`), and `process-item/item`, which the workers execute. The claim on
+each file's SHA-256 in the shared `processed/.claims/` stays as the safety net: a worker that dies stops renewing
+its claim, and after `SAMIZDAT_CLAIM_TTL_S` the next pass creates a new run for the file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = "flows/inbox.py:process_inbox"
+ITEM_ENTRYPOINT = "flows/inbox.py:process_item"
 
 
 def ensure_process_pool(name: str) -> None:
@@ -34,10 +36,20 @@ def ensure_process_pool(name: str) -> None:
 
 
 def deploy_inbox(settings: Settings, pool: str, name: str = "inbox") -> str:
-    """Deploy `process-inbox` to the pool with the shared folders and the scan interval; return its id."""
-    from flows.inbox import process_inbox
+    """Deploy `process-inbox` (the scan) and `process-item` (one run per file) to the pool; return the scan's id."""
+    from flows.dispatch import ITEM_DEPLOYMENT_NAME
+    from flows.inbox import process_inbox, process_item
 
     ensure_process_pool(pool)
+    item_flow = cast("Flow[..., Any]", process_item.from_source(source=str(PROJECT_ROOT), entrypoint=ITEM_ENTRYPOINT))
+    item_flow.deploy(
+        name=ITEM_DEPLOYMENT_NAME,
+        work_pool_name=pool,
+        build=False,
+        push=False,
+        description="Processes one file; created once per drop by the inbox passes.",
+        print_next_steps=False,
+    )
     flow = cast("Flow[..., Any]", process_inbox.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT))
     deployment_id = flow.deploy(
         name=name,

@@ -1,8 +1,15 @@
-"""`process-inbox`: one pass over the inbox, one sub-flow per file named after it, one task per stage."""
+"""`process-inbox` hands each file to one `process-item` run, a task per stage, named after the file or item id.
+
+Against a server where the `process-item` deployment exists (`samizdat serve`, or `samizdat deploy` for a work
+pool), the pass only dispatches: it creates the item run with an idempotency key for the drop, so however many
+passes or workers see a file, Prefect holds one run for it, and workers execute it. Without one (a one-shot
+`samizdat process` on a private API), the pass runs each item in-process as a sub-flow.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import asdict
 from pathlib import Path
@@ -15,12 +22,15 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
+from prefect.states import Completed
 
+from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
 from flows.stages import limited_stage_runner
 from samizdat import events
 from samizdat.handoff import take_up, tear_up
-from samizdat.models import Outcome
+from samizdat.models import Outcome, Status
 from samizdat.names import readable_name
+from samizdat.passes import ItemRequest, run_pass
 from samizdat.pipeline import Pipeline
 from samizdat.settings import Settings
 
@@ -39,7 +49,7 @@ class PassStopped(Exception):
     """The machine failed (full disk, read-only `processed/`): the pass stopped, the files are still in the inbox."""
 
     def __init__(self, outcomes: list[Outcome]) -> None:
-        stopped = next(o for o in outcomes if o.status == "stopped")
+        stopped = next(o for o in outcomes if o.status is Status.STOPPED)
         super().__init__(f"The pass stopped: {stopped.reason}. {stopped.hint}")
         self.outcomes = outcomes
 
@@ -75,7 +85,7 @@ class _ProgressArtifact:
             update_progress_artifact(self.artifact_id, percent, description=description)
 
 
-@flow(name="process-item", flow_run_name="{label}", persist_result=False)
+@flow(name="process-item", flow_run_name="{label}", persist_result=False, log_prints=False)
 def process_item(
     path: str, label: str, inbox: str | None = None, processed: str | None = None, force: bool = False
 ) -> dict[str, Any]:
@@ -86,40 +96,50 @@ def process_item(
     settings = settings_for(inbox, processed)
     file = take_up(settings.tickets_dir, path)
     events.emit(events.ItemStarted(readable_name(file.name)))
-    pipeline = Pipeline(settings, run_stage=limited_stage_runner(settings), progress=_ProgressArtifact(label))
     try:
-        outcome = pipeline.process_file(file, force=force)
+        with Pipeline(settings, limited_stage_runner(settings), _ProgressArtifact(label)) as pipeline:
+            outcome = pipeline.process_file(file, force=force)
     finally:
         tear_up(settings.tickets_dir, path)
     events.emit(events.ItemFinished(outcome))
     create_markdown_artifact(_summary(outcome, settings), description=f"{outcome.label}: {outcome.status}")
-    if outcome.status == "quarantined":
+    if outcome.status is Status.DEFERRED and file.exists():
+        os.utime(file)  # a new drop time: the next pass gives it a new run (one run per drop, `run_key`)
+    if outcome.status is Status.QUARANTINED:
         raise ItemQuarantined(outcome)
-    return asdict(outcome)
+    public = f"{outcome.status.value} {outcome.label}" + (f" as item {outcome.item_id}" if outcome.item_id else "")
+    return Completed(message=public, data=asdict(outcome))  # type: ignore[return-value]
 
 
 @flow(name="process-inbox", persist_result=False)
-def process_inbox(inbox: str | None = None, processed: str | None = None, wait: bool = False) -> list[dict[str, Any]]:
-    """One pass: every settled file becomes a published item or a quarantined one; the pass itself completes."""
+def process_inbox(
+    inbox: str | None = None, processed: str | None = None, wait: bool = False, paths: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """One pass: every settled file (or the files `paths` names: paths or tickets) gets one item run.
+
+    The run is dispatched to the `process-item` deployment where the server has one, else run here.
+    """
     logger = get_run_logger()
     settings = settings_for(inbox, processed)
-    pipeline = Pipeline(settings)
-    pipeline.prepare()
-    files = pipeline.ready_files(wait)
-    events.emit(events.PassStarted(len(files)))
-    logger.info("%d file(s) ready in %s", len(files), settings.inbox)
-    outcomes: list[Outcome] = []
-    for path in files:
-        if not path.exists():  # another worker's pass published and released it meanwhile
-            continue
-        if pipeline.already_published(path):  # unchanged: settle it here, without a sub-flow per file
-            outcomes.append(pipeline.process_file(path))
-            continue
-        reference, label = pipeline.dispatch(path)
-        state = process_item(reference, label, str(settings.inbox), str(settings.processed), return_state=True)
-        outcomes.append(_outcome_of(state, path))
-        if outcomes[-1].status == "stopped":  # the machine failed: every file after this one would fail the same way
-            break
+    logger.info("Inbox pass over %s", settings.inbox)
+
+    deployment = item_deployment()
+    if deployment is not None:
+        logger.info("Dispatching files to %s", ITEM_DEPLOYMENT)
+
+    def run_item(request: ItemRequest) -> Outcome:
+        if deployment is not None:
+            return dispatch(request, settings, deployment)
+        state = process_item(request.reference, request.label, str(settings.inbox), str(settings.processed),
+                             return_state=True)
+        return _outcome_of(state, request.path)
+
+    named = [take_up(settings.tickets_dir, reference) for reference in paths] if paths is not None else None
+    try:
+        outcomes = run_pass(settings, run_item, wait, named)
+    finally:
+        for reference in paths or []:
+            tear_up(settings.tickets_dir, reference)
     if outcomes:
         create_table_artifact(
             [{"file": o.label, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
@@ -127,20 +147,31 @@ def process_inbox(inbox: str | None = None, processed: str | None = None, wait: 
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
         )
-    if any(o.status == "stopped" for o in outcomes):
+    if any(o.status is Status.STOPPED for o in outcomes):
         raise PassStopped(outcomes)
     return [asdict(o) for o in outcomes]
+
+
+def dispatch_files(settings: Settings, paths: list[Path]) -> list[Outcome]:
+    """Hand these settled files to their item runs on the server (the watcher's way in); no pass flow run."""
+    deployment = item_deployment()
+    if deployment is None:
+        raise RuntimeError(f"the {ITEM_DEPLOYMENT} deployment is not registered on the server yet")
+    return run_pass(settings, lambda request: dispatch(request, settings, deployment), paths=paths)
 
 
 @flow(name="reprocess-item", flow_run_name="reprocess {item_id}", persist_result=False)
 def reprocess_item(item_id: str, processed: str | None = None) -> dict[str, Any]:
     """Redo one published item from the original kept in its bag, with the settings in force now."""
     settings = settings_for(None, processed)
-    pipeline = Pipeline(settings)
-    pipeline.prepare()
-    staged = pipeline.stage_original(item_id)
+    with Pipeline(settings) as pipeline:
+        pipeline.prepare()
+        staged = pipeline.stage_original(item_id)
+        seen = pipeline.look(staged)
     try:
-        reference, label = pipeline.dispatch(staged)
+        if seen is None:
+            raise FileNotFoundError(staged)
+        reference, label = pipeline.dispatch(seen)
         state = process_item(reference, label, str(staged.parent), str(settings.processed), force=True,
                              return_state=True)
         return asdict(_outcome_of(state, staged))
@@ -155,7 +186,7 @@ def _outcome_of(state: Any, path: Path) -> Outcome:
         return Outcome(**result)
     if isinstance(result, ItemQuarantined):
         return result.outcome
-    return Outcome(readable_name(path.name), "quarantined", reason=str(result), stage="orchestration")
+    return Outcome(readable_name(path.name), Status.QUARANTINED, reason=str(result), stage="orchestration")
 
 
 def _summary(outcome: Outcome, settings: Settings) -> str:
@@ -163,11 +194,11 @@ def _summary(outcome: Outcome, settings: Settings) -> str:
     lines = [f"# {outcome.label}", "", f"**Outcome:** {outcome.status}", ""]
     if outcome.restricted:
         lines.append("Restricted item: its title, names and text are shown to staff in the portal only.")
-        if outcome.reason and outcome.status != "quarantined":
+        if outcome.reason and outcome.status is not Status.QUARANTINED:
             lines.append("It is restricted because its archivist metadata could not be read completely: the staff "
                          "page says what to fix; then run `samizdat reprocess` on the item.")
         return "\n".join(lines)
-    if outcome.status == "quarantined":
+    if outcome.status is Status.QUARANTINED:
         lines += [f"**Stage:** {outcome.stage}", "", f"**Reason:** {outcome.reason}", "",
                   f"**What to do:** {outcome.hint}"]
         return "\n".join(lines)

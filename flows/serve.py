@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from importlib.util import find_spec
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlsplit
 
 from flows.prefect_env import apply_server_defaults
-from samizdat.settings import Settings
+from samizdat.settings import Settings, cores
 
 SERVER_START_TIMEOUT_S = 120.0
 
@@ -28,6 +29,8 @@ def server_environment(port: int) -> dict[str, str]:
         # An interval schedule otherwise pre-creates ~100 runs that flood the UI (NOTES.md).
         "PREFECT_SERVER_SERVICES_SCHEDULER_MAX_RUNS": "3",
         "PREFECT_SERVER_SERVICES_SCHEDULER_MIN_RUNS": "1",
+        # The runner looks for new item runs this often (default 10 s): a dropped file waits at most this long.
+        "PREFECT_RUNNER_POLL_FREQUENCY": os.environ.get("PREFECT_RUNNER_POLL_FREQUENCY", "1"),
     }
     apply_server_defaults(environment)
     return environment
@@ -70,36 +73,37 @@ def background(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def serve_inbox(settings: Settings) -> None:
-    """Run the server, the portal, the daily fixity check and the inbox deployment (scan + file events) until Ctrl-C."""
-    os.environ.update(server_environment(settings.prefect_port))  # before Prefect is imported: it reads them once
-    from prefect.events.schemas.deployment_triggers import DeploymentEventTrigger
+    """Run the server, the portal, the daily fixity check, the inbox and item deployments and the watcher.
 
-    from flows.inbox import process_inbox
-    from flows.watch import FILE_SETTLED, InboxWatcher
+    The watcher creates a file's item run as soon as the file settles; the interval pass finds what it missed.
+    Item runs execute here side by side (their extraction within this machine's CPU slots) until Ctrl-C.
+    """
+    os.environ.update(server_environment(settings.prefect_port))  # before Prefect is imported: it reads them once
+    from prefect import serve
+    from prefect.deployments.runner import RunnerDeployment
+
+    from flows.inbox import dispatch_files, process_inbox, process_item
+    from flows.watch import InboxWatcher
 
     parameters = {"inbox": str(settings.inbox.resolve()), "processed": str(settings.processed.resolve())}
     server_command = _command("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port))
     with background(server_command) as server:
         wait_healthy(os.environ["PREFECT_API_URL"], server)
         with _portal_if_installed(settings), _fixity_runner(settings), _articles_runner(settings):
-            watcher = InboxWatcher(settings.inbox, settings.settle_s).start()
+            watcher = InboxWatcher(settings.inbox, settings.settle_s, lambda path: dispatch_files(settings, [path]))
+            watcher.start()
             print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}   inbox: {parameters['inbox']}", flush=True)
             try:
-                process_inbox.serve(
-                    name="inbox",
-                    interval=settings.serve_interval_s,
-                    triggers=[
-                        DeploymentEventTrigger(
-                            name="file dropped",
-                            expect={FILE_SETTLED},
-                            match={"prefect.resource.id": "samizdat.file.*"},
-                            parameters=parameters,
-                        )
-                    ],
-                    parameters=parameters,
-                    description="Scans the inbox and processes every settled file.",
-                    limit=1,
+                inbox_deployment = process_inbox.to_deployment(
+                    name="inbox", interval=settings.serve_interval_s, parameters=parameters,
+                    description="Scans the inbox and creates one process-item run per settled file.",
                 )
+                item_deployment = process_item.to_deployment(
+                    name="item", description="Processes one file; created once per drop, by passes or the watcher.",
+                )
+                # Item runs side by side; their engines share the machine's CPU slots.
+                serve(cast(RunnerDeployment, inbox_deployment), cast(RunnerDeployment, item_deployment),
+                      limit=cores() + 1)
             except KeyboardInterrupt:
                 pass
             finally:

@@ -1,7 +1,7 @@
-"""Watch the inbox and emit a Prefect event once a dropped file has settled, so a pass starts within seconds.
+"""Watch the inbox and hand each dropped file to its item run as soon as it has settled.
 
-The interval scan stays as the reconciler (it finds anything the watcher missed); both are idempotent
-because a pass claims files by their SHA-256.
+The interval pass stays as the reconciler (it finds anything the watcher missed); both are idempotent because a
+file's item run is created with the drop's key (`flows.dispatch`).
 """
 
 from __future__ import annotations
@@ -9,31 +9,31 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from prefect.events import emit_event
 from watchfiles import Change, watch
 
-from samizdat.inbox import is_candidate, settled, sha256_of
+from samizdat.inbox import is_candidate, settled
 
 log = logging.getLogger(__name__)
 
-FILE_SETTLED = "samizdat.inbox.file-settled"
+RETRY_S = 2.0
 
 
 class InboxWatcher:
-    """A background thread: file-system changes in, one `samizdat.inbox.file-settled` event per new file out."""
+    """Background threads: file-system changes in, `dispatch(path)` once per settled file out."""
 
-    def __init__(self, folder: Path, settle_s: float) -> None:
+    def __init__(self, folder: Path, settle_s: float, dispatch: Callable[[Path], object]) -> None:
         self.folder = folder
         self.settle_s = settle_s
+        self.dispatch = dispatch
         self._stop = threading.Event()
         self._pending: dict[Path, float] = {}
-        self._announced: set[str] = set()
         self._lock = threading.Lock()
         self._threads = [
             threading.Thread(target=self._watch, name="inbox-watch", daemon=True),
-            threading.Thread(target=self._announce_settled, name="inbox-settle", daemon=True),
+            threading.Thread(target=self._dispatch_settled, name="inbox-settle", daemon=True),
         ]
 
     def start(self) -> InboxWatcher:
@@ -57,26 +57,19 @@ class InboxWatcher:
                     if change is not Change.deleted and is_candidate(path):
                         self._pending[path] = time.monotonic()
 
-    def _announce_settled(self) -> None:
+    def _dispatch_settled(self) -> None:
         while not self._stop.wait(0.5):
             with self._lock:
-                candidates = list(self._pending)
+                for gone in [p for p in self._pending if not p.exists()]:
+                    del self._pending[gone]
+                candidates = [p for p, due in self._pending.items() if due <= time.monotonic()]
             for path in settled(candidates, self.settle_s, wait=False):
+                try:
+                    self.dispatch(path)
+                except Exception as error:  # the server not ready yet, a file gone: try again shortly
+                    log.warning("could not hand %s to its item run yet: %s", path.name, error)
+                    with self._lock:
+                        self._pending[path] = time.monotonic() + RETRY_S
+                    continue
                 with self._lock:
                     self._pending.pop(path, None)
-                self._announce(path)
-
-    def _announce(self, path: Path) -> None:
-        try:
-            sha256 = sha256_of(path)
-        except FileNotFoundError:
-            return
-        if sha256 in self._announced:
-            return
-        self._announced.add(sha256)
-        emit_event(
-            FILE_SETTLED,
-            resource={"prefect.resource.id": f"samizdat.file.{sha256}", "prefect.resource.name": path.name},
-            payload={"path": str(path), "sha256": sha256},
-        )
-        log.info("announced %s (%s)", path.name, sha256[:12])

@@ -18,6 +18,8 @@ if [ "$with_test" = 1 ]; then
   # postgresql: the search tests start a throwaway local server to run the same tests on both backends.
   apt_packages+=(qpdf chromium postgresql)
 fi
+# npm installs the portal's page viewer (below); a machine with its own Node keeps it.
+command -v npm >/dev/null || apt_packages+=(nodejs npm)
 
 missing=()
 for pkg in "${apt_packages[@]}"; do
@@ -28,6 +30,11 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# The portal's page viewer (OpenSeadragon), from the npm registry at the version package-lock.json pins, into
+# src/samizdat/portal/viewer/node_modules (not in git); the portal serves it at /vendor/: nothing is loaded from
+# the internet when researchers read.
+(cd src/samizdat/portal/viewer && npm ci --omit=dev --no-audit --no-fund --loglevel=error)
 
 python=${PYTHON:-python3.11}
 command -v "$python" >/dev/null || python=python3

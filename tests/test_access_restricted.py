@@ -59,7 +59,19 @@ def _item_routes(item_id: str) -> list[str]:
     return [f"/items/{item_id}", f"/items/{item_id}?t=1", f"/api/items/{item_id}", f"/items/{item_id}/bundle.zip",
             f"/items/{item_id}/files/metadata.json", f"/items/{item_id}/files/text.txt",
             f"/items/{item_id}/files/original/secret.pdf", f"/items/{item_id}/files/original/secret.mp3",
-            f"/items/{item_id}/files/transcript.json", f"/items/{item_id}/files/bagit.txt"]
+            f"/items/{item_id}/files/transcript.json", f"/items/{item_id}/files/bagit.txt",
+            f"/items/{item_id}/files/pages/0001.jpg", f"/items/{item_id}/files/pages/0001.thumb.jpg",
+            *_iiif_routes(item_id)]
+
+
+def _iiif_routes(item_id: str) -> list[str]:
+    """Every IIIF route: manifest, image service, info.json, every size, a size it lacks, annotations."""
+    page = f"/iiif/{item_id}/page/1"
+    return [f"/iiif/{item_id}/manifest", page, f"{page}/info.json", f"{page}/annotations",
+            f"{page}/full/max/0/default.jpg", f"{page}/full/600,800/0/default.jpg", f"{page}/full/600,/0/default.jpg",
+            f"{page}/full/150,200/0/default.jpg", f"{page}/full/150,/0/default.jpg",
+            f"{page}/full/77,/0/default.jpg", f"{page}/0,0,10,10/max/0/default.jpg", f"{page}/full/max/90/default.jpg",
+            f"/iiif/{item_id}/page/2/info.json"]
 
 
 @pytest.mark.parametrize("headers", [{}, WRONG], ids=["public", "wrong-token"])
@@ -108,6 +120,9 @@ def test_staff_see_restricted_items_everywhere(client: TestClient, how: dict[str
     assert client.get(f"/api/items/{SECRET_TAPE}", headers=how).json()["access"] == "restricted"
     assert client.get(f"/items/{SECRET_DOC}/bundle.zip", headers=how).status_code == 200
     assert client.get(f"/items/{SECRET_DOC}/files/original/secret.pdf", headers=how).content == b"%PDF-1.4 secret"
+    for route in _iiif_routes(SECRET_DOC)[:9]:  # staff reach every IIIF route of a restricted document
+        assert client.get(route, headers=how).status_code in (200, 303), route
+    assert client.get(f"/iiif/{SECRET_TAPE}/manifest", headers=how).json()["items"][0]["duration"] == 4.0
     data = client.get("/api/search", params={"q": "letters"}, headers=how).json()
     assert {h["item_id"] for h in data["hits"]} == {*SECRETS, TAPE}
     facets = {f["value"] for f in data["facets"]["entity"]}
@@ -148,7 +163,9 @@ def test_guessed_and_malformed_item_ids_are_404(client: TestClient, route: str) 
 
 def test_open_items_stay_reachable_for_the_public(client: TestClient) -> None:
     for route in (f"/items/{LETTER}", f"/api/items/{TAPE}", f"/items/{LETTER}/bundle.zip",
-                  f"/items/{TAPE}/files/original/tape.mp3", f"/items/{LETTER}/files/pages/../text.txt"):
+                  f"/items/{TAPE}/files/original/tape.mp3", f"/items/{LETTER}/files/pages/../text.txt",
+                  *[r for r in _iiif_routes(LETTER)[:9] if r != f"/iiif/{LETTER}/page/1"],
+                  f"/iiif/{TAPE}/manifest"):
         assert client.get(route).status_code == 200, route
 
 

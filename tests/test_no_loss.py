@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +190,10 @@ def test_claims_left_by_dead_workers_are_swept(settings: Settings) -> None:
     claim.path.write_text(json.dumps({"host": os.uname().nodename, "pid": 2**22 + 7, "at": "x"}))  # a dead pid
     live = try_claim(settings.claims_dir, "cd" * 32, ttl_s=300)
     assert live is not None
+    Pipeline(settings).prepare()
+    assert claim.path.exists(), "a dead worker's claim says for a while that its run died"
+    old = time.time() - settings.claim_ttl_s - 60
+    os.utime(claim.path, (old, old))
     Pipeline(settings).prepare()
     assert not claim.path.exists() and live.path.exists()
 

@@ -21,8 +21,10 @@ from samizdat.settings import Settings
 
 pytestmark = pytest.mark.slow
 
-SECRET_NAME = "Confidential - informant Ivanov.png"
-SECRET_TITLE = "Report of informant Ivanov"
+# Words found nowhere else in the test session's Prefect runs (the harness is shared by every test module).
+SECRET_NAME = "Confidential - informant Quorndale.png"
+SECRET_TITLE = "Report of informant Quorndale"
+SECRET_TEXT = "Meeting with Zarbiskaya"
 CP1251_NAME = "Письмо Калика.png".encode("cp1251")
 KOI8_NAME = "письмо слепака.png".encode("koi8-r")
 
@@ -42,7 +44,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> di
     root = tmp_path_factory.mktemp("safety")
     inbox, processed = root / "inbox", root / "processed"
     inbox.mkdir()
-    _letter(inbox / SECRET_NAME, "Meeting with the refuseniks")
+    _letter(inbox / SECRET_NAME, SECRET_TEXT)
     (inbox / f"{SECRET_NAME}.yaml").write_text(f"title: {SECRET_TITLE}\naccess: restricted\n", encoding="utf-8")
     _letter(Path(os.fsdecode(bytes(inbox) + b"/" + CP1251_NAME)), "Letter from Moscow")
     _letter(Path(os.fsdecode(bytes(inbox) + b"/" + KOI8_NAME)), "Letter from Leningrad")
@@ -69,7 +71,7 @@ def test_restricted_items_show_only_their_id_in_prefect(batch: dict[str, Any]) -
     assert outcome["status"] == "published" and outcome["restricted"]
     shown = _prefect_text()
     assert f"item {outcome['item_id']}" in shown, "the restricted item's run is there, under its id"
-    for secret in ("Ivanov", "informant", "refuseniks"):
+    for secret in ("Quorndale", "informant", "Zarbiskaya"):
         assert secret not in shown
     assert "open-letter.png" in shown, "open items keep their names"
 

@@ -23,6 +23,7 @@ import bagit
 import pytest
 
 from samizdat.search import SearchIndex, item_from_bag
+from tests.page_fixtures import page_files
 
 LETTER, TAPE, SECRET_DOC, SECRET_TAPE = "a0a0a0a0a001", "a0a0a0a0a002", "b1b1b1b1b003", "b1b1b1b1b004"
 ARTICLE = "gorbachev-opened-the-gates"
@@ -48,17 +49,26 @@ def _metadata(item_id: str, kind: str, filename: str, title: str, access: str, l
     }
 
 
+def _review_page(page: int, metadata: dict[str, Any]) -> dict[str, Any]:
+    """The metadata with one page flagged for review, as OCR flags it (DESIGN.md §9 `content.review_pages`)."""
+    return {**metadata, "content": {"pages": 2, "review_pages": [{"page": page, "reason": "low-quality",
+                                                                  "score": 0.41}]}}
+
+
 def _entity(entity_id: str, label: str, text: str, **where: Any) -> dict[str, Any]:
     return {"id": entity_id, "label": label, "type": "person", "count": 1,
             "mentions": [{"text": text, "char_start": 0, "char_end": len(text), **where}]}
 
 
 def _bag(processed: Path, metadata: dict[str, Any], original: bytes, pages: list[str] | None = None,
-         segments: list[dict[str, Any]] | None = None) -> Path:
+         segments: list[dict[str, Any]] | None = None, page_images: bool = False) -> Path:
     """Write a valid bag into processed/items/<id> and its zip into processed/bundles/<id>.zip."""
     item_id = metadata["id"]
     bag_dir = processed / "items" / item_id
     (bag_dir / "original").mkdir(parents=True)
+    for relative, content in (page_files(pages or []) if page_images else {}).items():
+        (bag_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (bag_dir / relative).write_bytes(content)
     (bag_dir / "original" / metadata["source"]["filename"]).write_bytes(original)
     (bag_dir / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=1), encoding="utf-8")
     if segments is not None:
@@ -76,13 +86,14 @@ def build_collection(processed: Path, index: SearchIndex, audio: bytes = b"ID3 n
     """Four items (two open, two restricted) as bags, bundles and index rows."""
     sharansky = ("natan-sharansky", "Natan Sharansky")
     bags = [
-        _bag(processed, _metadata(
+        _bag(processed, _review_page(2, _metadata(
             LETTER, "image", "letter.png", "Письмо Калика", "open", "ru", "1977-03",
             [{"id": ARTICLE, "title": "Gorbachev", "score": 0.71, "evidence": ["natan-sharansky", "ida-nudel"],
               "passage": "…арестован Натан Щаранский…"}],
-            [_entity(*sharansky, "Щаранский", page=2), _entity("ida-nudel", "Ida Nudel", "Ида Нудель", page=2)]),
+            [_entity(*sharansky, "Щаранский", page=2), _entity("ida-nudel", "Ida Nudel", "Ида Нудель", page=2)])),
             b"\x89PNG fake", pages=["Москва, 1977. Письмо Калика о выезде в Израиль.",
-                                    "Вчера арестован Натан Щаранский. Ида Нудель помогает семьям."]),
+                                    "Вчера арестован Натан Щаранский. Ида Нудель помогает семьям."],
+            page_images=True),
         _bag(processed, _metadata(
             TAPE, "audio", "tape.mp3", "Interview about Sharansky", "open", "en", "1998-05-10", [],
             [_entity(*sharansky, "Sharansky", start_s=3.0)]), audio, segments=SEGMENTS),
@@ -91,7 +102,8 @@ def build_collection(processed: Path, index: SearchIndex, audio: bytes = b"ID3 n
             [{"id": SECRET_ARTICLE, "title": "AJHS", "score": 0.9, "evidence": ["zelig-mirkin"], "passage": ""},
              {"id": ARTICLE, "title": "Gorbachev", "score": 0.5, "evidence": ["natan-sharansky"], "passage": ""}],
             [_entity("zelig-mirkin", "Zelig Mirkin", "Миркин", page=1), _entity(*sharansky, "Щаранский", page=1)]),
-            b"%PDF-1.4 secret", pages=["Секретное свидетельство: Калик, Щаранский и Миркин. Refusenik letters."]),
+            b"%PDF-1.4 secret", pages=["Секретное свидетельство: Калик, Щаранский и Миркин. Refusenik letters."],
+            page_images=True),
         _bag(processed, _metadata(
             SECRET_TAPE, "audio", "secret.mp3", "Closed interview", "restricted", "en", "1990", [],
             [_entity("zelig-mirkin", "Zelig Mirkin", "Mirkin", start_s=1.0)]), audio,

@@ -135,9 +135,34 @@ def test_dropped_files_complete_with_artifacts_and_bundles(served: dict[str, Any
         wait_for(lambda: _task_names(api, run_id) >= STAGES, 60, f"the stage task runs of {name}")  # noqa: B023
     bundles = list((served["processed"] / "bundles").glob("*.zip"))
     assert len(bundles) == 2
-    pass_table = {"artifacts": {"key": {"any_": ["inbox-pass"]}}}
-    passes = wait_for(lambda: post(f"{api}/artifacts/filter", pass_table), 120, "the inbox pass table artifact")
-    assert passes[0]["type"] == "table"
+
+
+def test_a_dropped_file_gets_exactly_one_item_run(served: dict[str, Any]) -> None:
+    api = served["api"]
+    for name in ("letter.png", "interview.wav", "corrupt.pdf"):
+        _final_run(api, name)
+    time.sleep(3)  # a second run, if the watcher or a pass made one, would have been created by now
+    runs = post(f"{api}/flow_runs/filter", {"flow_runs": {"name": {"any_": ["letter.png", "interview.wav",
+                                                                            "corrupt.pdf"]}}})
+    assert sorted(r["name"] for r in runs) == ["corrupt.pdf", "interview.wav", "letter.png"], runs
+
+
+def test_samizdat_process_reports_to_the_running_server(served: dict[str, Any], tmp_path: Path) -> None:
+    other_inbox = tmp_path / "other-inbox"
+    other_inbox.mkdir()
+    image = Image.new("L", (1400, 300), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 52)
+    ImageDraw.Draw(image).text((40, 120), "Sent from the command line", font=font, fill=0)
+    image.save(other_inbox / "cli-letter.png", dpi=(300, 300))
+    env = {**os.environ, "SAMIZDAT_PREFECT_PORT": str(served["port"]), "SAMIZDAT_SETTLE_S": "0",
+           "SAMIZDAT_PROCESSED": str(served["processed"]), "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    result = subprocess.run([str(Path(sys.executable).with_name("samizdat")), "process", "--inbox", str(other_inbox)],
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Reporting to the Prefect server" in result.stdout and "published" in result.stdout
+    run = _final_run(served["api"], "cli-letter.png")
+    assert run["state"]["type"] == "COMPLETED" and run["deployment_id"], "an item run of the served deployment"
 
 
 def test_corrupt_file_is_a_failed_item_run_with_its_reason(served: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/hostile/run.py [--out bench/hostile]
 
-Each case is one inbox processed by the library's pipeline (no Prefect) in a child Python process whose peak
+Each case is one inbox processed by the library's pass (`run_pass`, no Prefect) in a child Python process whose peak
 resident memory is its own `VmHWM`. Writes results.md and results.json.
 """
 
@@ -27,14 +27,11 @@ from tests.test_hostile_batch import BILLION_LAUGHS, EXCEL_CSV  # noqa: E402
 _CHILD = """
 import json, sys
 from pathlib import Path
-from samizdat.pipeline import Pipeline
+from samizdat.passes import process_directly, run_pass
 from samizdat.settings import Settings
 settings = Settings(inbox=Path(sys.argv[1]), processed=Path(sys.argv[2]), settle_s=0)
-pipeline = Pipeline(settings)
-pipeline.prepare()
 results = []
-for path in pipeline.ready_files(wait=False):
-    outcome = pipeline.process_file(path)
+for outcome in run_pass(settings, process_directly(settings)):
     meta = settings.items_dir / (outcome.item_id or "-") / "data" / "metadata.json"
     access = json.loads(meta.read_text())["access"] if meta.exists() else ""
     results.append({"file": outcome.filename, "status": outcome.status, "access": access,

@@ -64,20 +64,37 @@ def _pass_progress() -> Iterator[None]:
 
 
 @app.command()
-def process(inbox: InboxOpt = None, processed: ProcessedOpt = None) -> None:
-    """One pass over the inbox, then exit (the main job). Exit code 0 even when files were quarantined."""
+def process(
+    files: Annotated[list[Path] | None, typer.Argument(help="Only these files (default: the whole inbox)")] = None,
+    inbox: InboxOpt = None,
+    processed: ProcessedOpt = None,
+) -> None:
+    """One pass over the inbox, then exit (the main job). Exit code 0 even when files were quarantined.
+
+    With a Prefect server running (PREFECT_API_URL, or `samizdat serve` on this machine) the pass reports there and
+    its item runs show in that UI; otherwise a private one is started for the pass.
+    """
     from dataclasses import asdict
 
+    settings = _settings(inbox, processed)
+    server = _running_server(settings)  # before Prefect is imported: it reads PREFECT_API_URL once
+    from flows.dispatch import follow
     from flows.inbox import PassStopped, process_inbox
     from flows.runtime import quiet_flow_runs
     from samizdat.errors import OperationalError, SetupError
+    from samizdat.handoff import hand_off
+    from samizdat.models import Outcome
     from samizdat.preflight import check_setup
 
-    settings = _settings(inbox, processed)
     try:
         check_setup(settings)  # before Prefect starts and before any file moves
+        if server:
+            console.print(f"Reporting to the Prefect server at {server}")
         with quiet_flow_runs(), _pass_progress():
-            outcomes = process_inbox(str(settings.inbox), str(settings.processed), wait=True)
+            # Named files travel as tickets: a path can name a restricted item, and run parameters are public.
+            paths = [hand_off(settings.tickets_dir, f.resolve()) for f in files] if files else None
+            passed = process_inbox(str(settings.inbox), str(settings.processed), wait=True, paths=paths)
+            outcomes = [asdict(o) for o in follow([Outcome(**o) for o in passed])]
     except (SetupError, OperationalError) as error:
         console.print(f"[red]The pass did not start: {error}[/]\n{error.hint}\nNo file was moved.")
         raise typer.Exit(2) from error
@@ -88,18 +105,38 @@ def process(inbox: InboxOpt = None, processed: ProcessedOpt = None) -> None:
     _outcome_table(settings, outcomes)
 
 
+def _running_server(settings: Settings) -> str | None:
+    """The API of a Prefect server to report to: PREFECT_API_URL, else a `samizdat serve` on this machine, else None."""
+    import urllib.request
+
+    if os.environ.get("PREFECT_API_URL"):
+        return os.environ["PREFECT_API_URL"]
+    local = f"http://127.0.0.1:{settings.prefect_port}/api"
+    try:
+        with urllib.request.urlopen(f"{local}/health", timeout=0.5) as response:
+            if response.status != 200:
+                return None
+    except OSError:
+        return None
+    os.environ["PREFECT_API_URL"] = local
+    return local
+
+
 def _outcome_table(settings: Settings, outcomes: list[dict[str, Any]]) -> None:
+    from samizdat.models import Status
+
+    styles = {Status.PUBLISHED: "green", Status.REPROCESSED: "green", Status.DUPLICATE: "cyan",
+              Status.QUARANTINED: "red", Status.STOPPED: "red"}
     table = Table("file", "outcome", "item", "access", "seconds", "reason")
     for o in outcomes:
-        style = {"published": "green", "duplicate": "cyan", "quarantined": "red"}.get(o["status"], "yellow")
+        style = styles.get(o["status"], "yellow")
         table.add_row(o["filename"], f"[{style}]{o['status']}[/]", o["item_id"] or "",
                       "restricted" if o["restricted"] else "open", f"{o['seconds']:.1f}", o["reason"] or "")
     console.print(table)
-    statuses = [o["status"] for o in outcomes]
-    counts = {s: statuses.count(s) for s in ("published", "duplicate", "quarantined", "deferred", "stopped")}
-    console.print(f"{counts['published']} published, {counts['duplicate']} duplicate(s), "
-                  f"{counts['quarantined']} quarantined, {counts['deferred']} deferred; bags in {settings.items_dir}")
-    if counts["quarantined"]:
+    statuses = [Status(o["status"]) for o in outcomes]
+    counts = ", ".join(f"{statuses.count(status)} {status.value}" for status in Status if status in statuses)
+    console.print(f"{counts or 'nothing to do'}; bags in {settings.items_dir}")
+    if Status.QUARANTINED in statuses:
         console.print(f"[red]Quarantined files and their .error.json are in {settings.quarantine_dir}[/]")
 
 

@@ -171,6 +171,20 @@ def try_claim(claims_dir: Path, sha256: str, ttl_s: float) -> Claim | None:
     return None
 
 
+def claim_holder(claims_dir: Path, sha256: str, ttl_s: float) -> str | None:
+    """Who last claimed these bytes: None, "live", or a token naming a dead worker's claim.
+
+    The token is the same for every worker that looks at the same dead claim.
+    """
+    path = claims_dir / f"{sha256}.claim"
+    try:
+        if not owner_gone(path, ttl_s):
+            return "live"
+        return "dead-" + hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    except FileNotFoundError:
+        return None
+
+
 def owner_record() -> str:
     """Who holds a claim or a lock: this host and process, and since when (read back by `owner_gone`)."""
     return json.dumps({"host": socket.gethostname(), "pid": os.getpid(), "at": now_iso()})
@@ -212,15 +226,25 @@ def _take_over_expired(path: Path) -> None:
 
 
 def sweep_claims(claims_dir: Path, ttl_s: float) -> int:
-    """Remove claims whose owner is gone (a crash between release and unclaim leaves one); return how many."""
+    """Remove claims nobody renewed for `ttl_s` (a crash between release and unclaim leaves one); return how many.
+
+    A claim whose owner died only recently stays that long: it tells the passes that the file's run died.
+    """
     if not claims_dir.is_dir():
         return 0
     removed = 0
     for path in claims_dir.glob("*.claim"):
-        if owner_gone(path, ttl_s):
+        if _older_than(path, ttl_s):
             _take_over_expired(path)
             removed += 1
     return removed
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except FileNotFoundError:
+        return False
 
 
 def iter_ready(inbox: Path, settle_s: float, wait: bool) -> Iterator[Path]:

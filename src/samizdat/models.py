@@ -168,12 +168,25 @@ class ArticleLink:
     passage: str | None = None
 
 
+class Status(StrEnum):
+    """How one inbox file ended."""
+
+    PUBLISHED = "published"  # a new item
+    REPROCESSED = "reprocessed"  # an item made again (new settings, `samizdat reprocess`)
+    DUPLICATE = "duplicate"  # bytes already published: the new name and metadata applied
+    QUARANTINED = "quarantined"  # bad input: moved to quarantine with its .error.json
+    DEFERRED = "deferred"  # a failure of the moment: left in the inbox for the next pass
+    SKIPPED = "skipped"  # another worker holds the file
+    STOPPED = "stopped"  # the machine failed (full disk): left in the inbox, and the pass stops
+    DISPATCHED = "dispatched"  # handed to an item run that a worker executes (`run_id`)
+
+
 @dataclass
 class Outcome:
     """How one inbox file ended: published, duplicate of a published item, or quarantined."""
 
     filename: str
-    status: str  # "published" | "reprocessed" | "duplicate" | "quarantined" | "deferred" | "skipped" | "stopped"
+    status: Status
     item_id: str | None = None
     seconds: float = 0.0
     stage: str | None = None
@@ -181,8 +194,12 @@ class Outcome:
     hint: str | None = None
     stage_seconds: dict[str, float] = field(default_factory=dict)
     restricted: bool = False  # what the orchestrator shows of it is the item id only
+    run_id: str | None = None  # the item run it was dispatched to
 
     @property
     def label(self) -> str:
         """What may be shown where anyone can read (Prefect run names, artifacts): the id for restricted items."""
         return f"item {self.item_id or 'unknown'}" if self.restricted else self.filename
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)  # also when rebuilt from a run's JSON result

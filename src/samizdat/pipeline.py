@@ -6,6 +6,7 @@ wrap each stage (Prefect turns each into a task); called directly, it needs noth
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import time
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from samizdat import inbox
 from samizdat.archivist import read_archivist_metadata, sidecar_path
 from samizdat.catalogue import archive_catalogue
+from samizdat.derivatives import page_images
 from samizdat.describe import archivist_yaml, build_metadata, item_title, with_archivist
 from samizdat.detect import detect
 from samizdat.entities import find_entities
@@ -25,7 +27,7 @@ from samizdat.fingerprint import processing_key, processing_settings
 from samizdat.handoff import hand_off, sweep_tickets
 from samizdat.kinds import ExtractRequest, handler_for
 from samizdat.links import link_articles, matcher_for
-from samizdat.models import ArchivistMetadata, Detected, Extraction, Kind, Outcome, Source
+from samizdat.models import ArchivistMetadata, Detected, Extraction, Kind, Outcome, Source, Status
 from samizdat.names import readable_name, safe_name
 from samizdat.operational import operational_cause
 from samizdat.package import (
@@ -100,6 +102,24 @@ class Claimed:
     restricted: bool = True  # shown to the orchestrator by id only: the new metadata or the published item says so
 
 
+@dataclass(frozen=True)
+class Sighting:
+    """A settled inbox file as a pass first sees it: hashed once, with its metadata and any item of its bytes."""
+
+    path: Path
+    sha256: str
+    published: dict[str, Any] | None
+    archivist: ArchivistMetadata
+    mtime_ns: int = 0
+    claim: str | None = None  # `inbox.claim_holder`: None, "live", or the token of a dead worker's claim
+
+    @property
+    def restricted(self) -> bool:
+        """Shown by id only: its metadata says restricted (or is unreadable), or its bytes' item is restricted."""
+        published_restricted = self.published is not None and self.published.get("access") != "open"
+        return self.archivist.access != "open" or published_restricted
+
+
 @dataclass
 class Pipeline:
     """Processes inbox files one at a time; every failure ends in quarantine, never in a lost file."""
@@ -108,6 +128,18 @@ class Pipeline:
     run_stage: StageRunner = call_directly
     progress: ItemProgress = _silent
     _index: Any = field(default=None, init=False, repr=False)
+
+    def __enter__(self) -> Pipeline:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the search index, if it was opened."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
     @property
     def index(self) -> Any:
@@ -154,7 +186,7 @@ class Pipeline:
         claimed: Claimed | None = None
         name = readable_name(path.name)
 
-        def ended(status: str, error: BaseException | None = None, hint: str | None = None) -> Outcome:
+        def ended(status: Status, error: BaseException | None = None, hint: str | None = None) -> Outcome:
             item_id = claimed.source.item_id if claimed else None
             restricted = claimed is None or claimed.restricted
             return Outcome(name, status, item_id, time.monotonic() - started,
@@ -164,7 +196,7 @@ class Pipeline:
         try:
             claimed = self._run(tracker, "claim", self.claim, path)
             if claimed is None:
-                return Outcome(name, "skipped", reason="another worker has taken this file")
+                return Outcome(name, Status.SKIPPED, reason="another worker has taken this file")
             with claimed.claim.kept_alive(self.settings.claim_ttl_s / 4):
                 status = self._run_claimed(claimed, tracker, force)
             published = ended(status)
@@ -172,20 +204,20 @@ class Pipeline:
             return published
         except TransientError as error:
             log.warning("%s: %s at %s; left in the inbox for the next pass", name, error, tracker.stage)
-            return ended("deferred", error, "Nothing is wrong with the file; it is processed again on the next pass.")
+            return ended(Status.DEFERRED, error, "Nothing is wrong with the file; the next pass processes it again.")
         except Exception as error:  # every other failure quarantines: the batch goes on, the original is kept
             machine = operational_cause(error, self.settings.processed)
             if machine is not None:
                 log.error("%s: stopped at %s: %s", name, tracker.stage, machine)
-                return ended("stopped", machine, machine.hint)
+                return ended(Status.STOPPED, machine, machine.hint)
             hint = error.hint if isinstance(error, BadInputError) else BUG_HINT
             log.error("%s: quarantined at %s: %s", name, tracker.stage, error)
             try:
                 self.quarantine(path, claimed, tracker.stage, error, hint)
             except QuarantineFailed as failed:
                 log.error("%s: %s", name, failed)
-                return ended("stopped", failed, failed.hint)
-            return ended("quarantined", error, hint)
+                return ended(Status.STOPPED, failed, failed.hint)
+            return ended(Status.QUARANTINED, error, hint)
         finally:
             if claimed is not None:
                 claimed.claim.release()
@@ -199,64 +231,71 @@ class Pipeline:
         finally:
             tracker.seconds[name] = round(time.monotonic() - began, 4)
 
-    def _run_claimed(self, claimed: Claimed, tracker: _StageTracker, force: bool) -> str:
+    def _run_claimed(self, claimed: Claimed, tracker: _StageTracker, force: bool) -> Status:
         source = claimed.source
         previous = self.published_metadata(source.item_id)
         if previous is not None and not force and self.up_to_date(previous):
             self._run(tracker, "duplicate", self.record_duplicate, claimed, previous)
             self._run(tracker, "release", self.release, claimed)
-            return "duplicate"
+            return Status.DUPLICATE
         detected = self._run(tracker, "detect", detect, source.path)
         extraction = self._run(tracker, "extract", self.extract, claimed, detected)
         metadata = self._run(tracker, "describe", self.describe, claimed, detected, extraction, previous)
         bag = self._run(tracker, "package", self.package, claimed, detected, extraction, metadata, previous is not None)
         self._run(tracker, "index", self.index_bag, bag)
         self._run(tracker, "release", self.release, claimed)
-        return "published" if previous is None else "reprocessed"
+        return Status.PUBLISHED if previous is None else Status.REPROCESSED
 
     def published_metadata(self, item_id: str) -> dict[str, Any] | None:
         """The metadata.json of the published bag with this id, if there is one."""
         bag = self.settings.items_dir / item_id
         return read_metadata(bag) if (bag / "data" / "metadata.json").exists() else None
 
-    def already_published(self, path: Path) -> bool:
-        """True when these bytes, under this name, are published with the settings in force now.
+    def look(self, path: Path) -> Sighting | None:
+        """Hash a settled file once and read what is known of it; None when it vanished meanwhile."""
+        try:
+            mtime_ns = path.stat().st_mtime_ns
+            sha256 = inbox.sha256_of(path)
+        except FileNotFoundError:
+            return None
+        return Sighting(path, sha256, self.published_metadata(sha256[:12]),
+                        read_archivist_metadata(path, self.settings.inbox), mtime_ns,
+                        inbox.claim_holder(self.settings.claims_dir, sha256, self.settings.claim_ttl_s))
+
+    def run_key(self, seen: Sighting) -> str:
+        """One item run per drop: the bytes, the settings and metadata they are processed with, and the drop.
+
+        Every pass and worker that sees the same drop computes the same key, so the orchestrator keeps exactly one
+        run for it. A re-drop (a new mtime) or new metadata makes a new key: that drop needs a run of its own.
+        """
+        archivist = hashlib.sha256(repr(seen.archivist).encode()).hexdigest()[:12]
+        settings_key = ",".join(processing_key(self.settings, kind) for kind in Kind)
+        parts = [seen.sha256, settings_key, archivist, str(seen.mtime_ns)]
+        return "samizdat-item-" + hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
+
+    def already_published(self, seen: Sighting) -> bool:
+        """True when these bytes, under this name and with this metadata, are published with the settings now.
 
         Such a file needs no orchestration: re-running an unchanged inbox should cost a hash per file.
         """
-        try:
-            item_id = inbox.sha256_of(path)[:12]
-        except FileNotFoundError:
-            return False
-        metadata = self.published_metadata(item_id)
+        metadata = seen.published
         if metadata is None or not self.up_to_date(metadata):
             return False
         names = {metadata["source"]["filename"], *(r["filename"] for r in metadata.get("also_received_as", []))}
-        return readable_name(path.name) in names and not self._brings_new_metadata(path, metadata)
+        brings_new_metadata = _given(seen.archivist) and with_archivist(metadata, seen.archivist) != metadata
+        return readable_name(seen.path.name) in names and not brings_new_metadata
 
-    def _brings_new_metadata(self, path: Path, metadata: dict[str, Any]) -> bool:
-        """True when the archivist's metadata for this drop would change the published item."""
-        archivist = read_archivist_metadata(path, self.settings.inbox)
-        return _given(archivist) and with_archivist(metadata, archivist) != metadata
-
-    def dispatch(self, path: Path) -> tuple[str, str]:
-        """How to hand `path` to an item run: (reference, label), both safe to show to anyone who reaches Prefect.
+    def dispatch(self, seen: Sighting) -> tuple[str, str]:
+        """How to hand a file to an item run: (reference, label), both safe to show to anyone who reaches Prefect.
 
         The file's name is shown only when its bytes are UTF-8 and neither its metadata nor an item already
         published with the same bytes is restricted; otherwise the run sees a ticket and the item id.
         """
-        name = readable_name(path.name)
-        try:
-            sha256 = inbox.sha256_of(path)
-        except FileNotFoundError:
-            sha256 = ""
-        published = self.published_metadata(sha256[:12]) if sha256 else None
-        archivist = read_archivist_metadata(path, self.settings.inbox)
-        restricted = archivist.access != "open" or (published is not None and published.get("access") != "open")
-        if not restricted and name == path.name:
-            return str(path), name
-        label = f"item {sha256[:12]}" if restricted else name
-        return hand_off(self.settings.tickets_dir, path), label
+        name = readable_name(seen.path.name)
+        if not seen.restricted and name == seen.path.name:
+            return str(seen.path), name
+        label = f"item {seen.sha256[:12]}" if seen.restricted else name
+        return hand_off(self.settings.tickets_dir, seen.path), label
 
     def up_to_date(self, metadata: dict[str, Any]) -> bool:
         """True when the published item was made with the settings in force now."""
@@ -326,6 +365,7 @@ class Pipeline:
         files = handler_for(detected.kind).outputs(extraction, claimed.source.path, claimed.archivist, title)
         files["text.txt"] = extraction.text.encode("utf-8")
         files["metadata.json"] = metadata_json(metadata).encode("utf-8")
+        files.update(page_images(files, claimed.source.path, detected.media_type))
         return package_item(self.settings, claimed.source, title, files, replace)
 
     def index_bag(self, bag: Path) -> None:

@@ -27,6 +27,8 @@ from samizdat.search import SearchIndex, SearchQuery, open_index
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
+VIEWER_DIR = Path(__file__).resolve().parent / "viewer" / "node_modules" / "openseadragon" / "build" / "openseadragon"
+"""OpenSeadragon, installed from npm by scripts/install.sh (`npm ci` in portal/viewer/); served at /vendor/."""
 STAFF_TOKEN_ENV = "SAMIZDAT_STAFF_TOKEN"
 RETRY_AFTER_S = 3600
 DAMAGED_RESPONSE: dict[str, Any] = {"description": "The archive's copy failed its integrity check and is withheld "
@@ -105,7 +107,7 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     `staff_token` defaults to SAMIZDAT_STAFF_TOKEN; with none, nobody is staff and restricted items never show.
     `catalogue_dir` defaults to `catalogue/` beside `processed/` (the shipped catalogue until that exists).
     """
-    from samizdat.portal import api, downloads, pages, staff
+    from samizdat.portal import api, downloads, iiif, pages, staff
 
     opened = index or open_index(database_url, ProcessedFolder(processed).catalog_path)
     catalogue = archive_catalogue(processed, catalogue_dir, create=False)  # default: catalogue/ beside processed/
@@ -133,8 +135,10 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     )
     app.state.portal = portal
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/vendor/openseadragon", StaticFiles(directory=VIEWER_DIR, check_dir=False), name="openseadragon")
     app.include_router(api.router)
     app.include_router(downloads.router)
+    app.include_router(iiif.router)
     app.include_router(pages.router)
     app.include_router(staff.router)
 

@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
-from samizdat.portal.app import TEMPLATE_DIR, portal_of
+from samizdat.portal.app import TEMPLATE_DIR, VIEWER_DIR, portal_of
+from samizdat.portal.bags import read_item
+from samizdat.portal.pageimages import page_images, page_text_html, review_pages, viewer_data
 from samizdat.portal.params import (
     MAX_OFFSET,
     ArticleFilter,
@@ -88,8 +90,11 @@ def item_page(request: Request, item_id: ItemId, q: Words = "", t: Seconds = Non
     """Metadata, article links with evidence, entities, downloads, and the text or the synced player."""
     portal = portal_of(request)
     staff = portal.staff(request)
-    item = portal.item(item_id, staff)
+    bag = portal.bag_dir(item_id, staff)
+    item = read_item(bag)
     stems = portal.index.plan(SearchQuery(q)).stems  # names expanded as in search, so the hit's words are marked
+    images = page_images(bag, item.metadata) if item.kind != "audio" else []
+    words = {p.number: p.words for p in images}
     labels = {**portal.entity_labels, **item.entity_labels}
     articles = [{"id": a["id"], "title": portal.article_title(a["id"]) if a["id"] in portal.articles
                  else a.get("title", a["id"]), "score": a.get("score"), "passage": a.get("passage"),
@@ -98,7 +103,10 @@ def item_page(request: Request, item_id: ItemId, q: Words = "", t: Seconds = Non
     return templates.TemplateResponse(request, "item.html", {
         "item": item, "dc": item.dc, "q": q, "start": t, "staff": staff, "articles": articles,
         "entities": item.metadata.get("entities", []),
-        "pages": [mark_text(p, stems) for p in item.pages],
+        "pages": [page_text_html(p, stems, words[n]) if words.get(n) else snippet_html(mark_text(p, stems))
+                  for n, p in enumerate(item.pages, start=1)],
+        "images": images, "review": review_pages(item.metadata),
+        "viewer": viewer_data(item.id, images) if images else None, "viewer_installed": VIEWER_DIR.is_dir(),
         "segments": [(s, mark_text(s.text, stems)) for s in item.segments],
     })
 

@@ -1,0 +1,143 @@
+"""One run per file, measured (issue 14).
+
+The CLI's fixed cost with and without a running server, drop-to-published latency in `samizdat serve`, and item runs
+per file when many files land at once.
+
+    .venv/bin/python bench/pipeline/dispatch.py [--files 10] [--drops 5] [--out bench/pipeline]
+
+Starts a real `samizdat serve` (its own Prefect server, on SQLite) in a temp folder. Writes dispatch.md/.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from PIL import Image, ImageDraw, ImageFont
+
+BIN = Path(sys.executable).parent
+SETTLE_S = 2
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _letter(path: Path, words: str) -> None:
+    image = Image.new("L", (1400, 300), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
+    ImageDraw.Draw(image).text((40, 120), words, font=font, fill=0)
+    partial = path.with_name(f".{path.name}.part")
+    image.save(partial, format="PNG", dpi=(300, 300))
+    os.replace(partial, path)
+
+
+def _post(api: str, route: str, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(f"{api}/{route}", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _wait(predicate: Any, timeout_s: float) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            value = predicate()
+            if value:
+                return value
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError
+
+
+def _cli_empty_pass(env: dict[str, str], inbox: Path) -> float:
+    began = time.perf_counter()
+    subprocess.run([str(BIN / "samizdat"), "process", "--inbox", str(inbox)], env=env, check=True,
+                   capture_output=True)
+    return time.perf_counter() - began
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=10)
+    parser.add_argument("--drops", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="samizdat-dispatch-"))
+    inbox, processed, empty = root / "inbox", root / "processed", root / "empty"
+    for folder in (inbox, empty):
+        folder.mkdir()
+    port = _port()
+    env = {**os.environ, "SAMIZDAT_INBOX": str(inbox), "SAMIZDAT_PROCESSED": str(processed),
+           "SAMIZDAT_SETTLE_S": str(SETTLE_S), "SAMIZDAT_SERVE_INTERVAL_S": "3600", "SAMIZDAT_PREFECT_PORT": str(port),
+           "PREFECT_HOME": str(root / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    results: dict[str, Any] = {"settle_s": SETTLE_S}
+    results["cli_private_server_s"] = [round(_cli_empty_pass({**env, "SAMIZDAT_PREFECT_PORT": str(_port())}, empty), 2)
+                                       for _ in range(2)]
+    serve = subprocess.Popen([str(BIN / "samizdat"), "serve"], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        _wait(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180)
+        _wait(lambda: len(_post(api, "deployments/filter", {})) >= 2, 120)
+        time.sleep(3)
+        results["cli_running_server_s"] = [round(_cli_empty_pass(env, empty), 2) for _ in range(3)]
+        latencies = []
+        for n in range(args.drops):
+            _letter(inbox / f"drop-{n}.png", f"Dropped letter number {n}")
+            dropped = time.perf_counter()
+            _wait(lambda n=n: not (inbox / f"drop-{n}.png").exists(), 300)
+            latencies.append(round(time.perf_counter() - dropped, 2))
+        results["drop_to_published_s"] = latencies
+        names = [f"batch-{n:02d}.png" for n in range(args.files)]
+        began = time.perf_counter()
+        for n, name in enumerate(names):
+            _letter(inbox / name, f"Batch letter {n} from Kiev")
+        _wait(lambda: not any((inbox / name).exists() for name in names), 1200)
+        results["batch_files"] = args.files
+        results["batch_wall_s"] = round(time.perf_counter() - began, 1)
+        time.sleep(5)
+        runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 500})
+        per_file = Counter(r["name"] for r in runs)
+        results["runs_per_file"] = sorted(set(per_file.values()))
+        results["states"] = dict(Counter(r["state"]["type"] for r in runs))
+    finally:
+        os.killpg(serve.pid, signal.SIGINT)
+        try:
+            serve.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+        shutil.rmtree(root, ignore_errors=True)
+    (args.out / "dispatch.json").write_text(json.dumps(results, indent=2) + "\n")
+    lines = [
+        "# One run per file (bench/pipeline/dispatch.py)", "",
+        f"- `samizdat process` on an empty inbox, private temporary server: {results['cli_private_server_s']} s",
+        f"- the same against a running `samizdat serve`: {results['cli_running_server_s']} s",
+        f"- drop to published in `serve` (settle {SETTLE_S} s, one-page letter): {latencies} s, "
+        f"median {median(latencies):.1f} s = settle + {median(latencies) - SETTLE_S:.1f} s",
+        f"- {args.files} letters dropped at once: all published in {results['batch_wall_s']} s; item runs per file: "
+        f"{results['runs_per_file']}; run states {results['states']}",
+    ]
+    (args.out / "dispatch.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
