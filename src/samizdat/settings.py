@@ -79,6 +79,9 @@ class Settings(ProcessedLayout, BaseSettings):
         description="Where assembled models are cached",
     )
     articles_dir: Path | None = Field(None, description="Full texts of the archive's articles, for similarity")
+    catalogue_dir: Path | None = Field(
+        None, description="The archive's catalogue (articles.yaml, authority.yaml); default: processed/../catalogue"
+    )
     database_url: str | None = Field(None, description="Search index; default: processed/catalog.sqlite")
     serve_interval_s: float = Field(30.0, description="How often `serve` scans the inbox")
     prefect_port: int = 4200
