@@ -17,6 +17,7 @@ from rich.text import Text
 
 from flows.prefect_env import apply_server_defaults
 from samizdat import events
+from samizdat.describe import published_review_pages, review_text
 from samizdat.search import Hit, SearchQuery, open_index
 from samizdat.settings import Settings
 
@@ -72,12 +73,17 @@ def process(inbox: InboxOpt = None, processed: ProcessedOpt = None) -> None:
     settings = _settings(inbox, processed)
     with quiet_flow_runs(), _pass_progress():
         outcomes = process_inbox(str(settings.inbox), str(settings.processed), wait=True)
-    table = Table("file", "outcome", "item", "seconds", "reason")
+    table = Table("file", "outcome", "item", "seconds", "reason", "pages to review")
+    to_review = 0
     for o in outcomes:
         style = {"published": "green", "duplicate": "cyan", "quarantined": "red"}.get(o["status"], "yellow")
+        review = published_review_pages(settings.items_dir, o["item_id"]) if o["status"] == "published" else []
+        to_review += len(review)
         table.add_row(o["filename"], f"[{style}]{o['status']}[/]", o["item_id"] or "", f"{o['seconds']:.1f}",
-                      o["reason"] or "")
+                      o["reason"] or "", f"[yellow]{review_text(review)}[/]" if review else "")
     console.print(table)
+    if to_review:
+        console.print(f"[yellow]{to_review} page(s) published but flagged for review (content.review_pages)[/]")
     statuses = [o["status"] for o in outcomes]
     counts = {s: statuses.count(s) for s in ("published", "duplicate", "quarantined", "deferred")}
     console.print(f"{counts['published']} published, {counts['duplicate']} duplicate(s), "

@@ -34,6 +34,10 @@ class OcrOptions(BaseModel):
     osd_below_confidence: float = Field(
         50.0, description="A first reading below this mean word confidence asks OSD whether the page is upside down"
     )
+    escalate_below: float = Field(
+        0.80, description="A plain read scoring below this (page quality score 0-1) is tried other ways"
+    )
+    review_below: float = Field(0.55, description="A page whose best reading scores below this is flagged for review")
     deskew: bool = Field(True, description="Straighten skewed pages before OCR")
     deskew_min_degrees: float = Field(0.3, description="Smaller skews are left alone (Tesseract copes)")
     cleanup: bool = Field(True, description="Background normalisation, denoising, binarisation for degraded pages")

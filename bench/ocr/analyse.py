@@ -1,0 +1,124 @@
+"""Read the candidate tables (`candidates.py`): does the score order readings like CER, and where do thresholds go.
+
+For each set: Spearman's rank correlation between score and CER over the readings of each page (pages
+whose readings all have the same CER carry no order and are left out), and the escalation policy of
+`samizdat.ocr.page` replayed offline for a range of `escalate_below` values: mean CER of the kept reading,
+pages more than 1 CER point worse than the plain read, readings per page and Tesseract seconds.
+
+Run: `python bench/ocr/analyse.py SET [SET ...]` (tables from ~/.cache/samizdat-bench/candidates/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from candidates import OUT  # noqa: E402
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    """One set's candidate table."""
+    return json.loads((OUT / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def spearman(page: dict[str, Any]) -> float | None:
+    """Rank correlation between score and -CER across one page's readings (None: no order to check)."""
+    from scipy.stats import spearmanr
+
+    rows = list(page["candidates"].values())
+    cers = [r["cer"] for r in rows]
+    if len(rows) < 3 or max(cers) - min(cers) < 0.5:
+        return None
+    rho = spearmanr([r["score"] for r in rows], [-c for c in cers]).statistic
+    return None if rho != rho else float(rho)  # NaN: constant scores
+
+
+def replay(page: dict[str, Any], escalate_below: float, margin: float = 0.05) -> tuple[str, list[str], float]:
+    """What `ocr_page` keeps for this page at that threshold: (kept, readings tried, Tesseract seconds)."""
+    c = page["candidates"]
+    tried = ["plain"]
+    seconds = c["plain"]["seconds"]
+
+    def good(name: str) -> bool:
+        return c[name]["score"] >= escalate_below
+
+    blank = page["ink"]["glyphs"] < 25 and c["plain"]["chars"] == 0
+    if not good("plain") and not blank:
+        seconds += page["osd_s"]
+        prefix = "turned " if page["turned"] else ""
+        steps = (["turned plain"] if page["turned"] else []) + [f"{prefix}sauvola", f"{prefix}normalised"]
+        for name in steps:
+            if name not in c:
+                continue
+            tried.append(name)
+            seconds += c[name]["seconds"]
+            if good(name):
+                break
+        else:
+            best = max(tried, key=lambda n: c[n]["score"])
+            method = best.split()[-1]
+            deskewed = f"deskewed {method}"
+            if deskewed in c:
+                tried.append(deskewed)
+                seconds += c[deskewed]["seconds"]
+    kept = max(tried, key=lambda n: c[n]["score"])  # max keeps the first on ties: plain
+    if c[kept]["score"] < c["plain"]["score"] + margin:
+        kept = "plain"
+    return kept, tried, seconds
+
+
+def summary(name: str, thresholds: list[float]) -> str:
+    """Markdown: rank correlation, and the policy at each threshold."""
+    table = load(name)
+    rhos = [r for r in (spearman(p) for p in table) if r is not None]
+    plain = [p["candidates"]["plain"]["cer"] for p in table]
+    sauvola = [p["candidates"].get("sauvola", p["candidates"].get("turned sauvola", {})).get("cer", 100.0)
+               for p in table]
+    oracle = [min(r["cer"] for r in p["candidates"].values()) for p in table]
+    lines = [f"### {name}: {len(table)} pages", "",
+             f"Score vs CER, Spearman per page over its readings: mean {statistics.fmean(rhos):.2f}, "
+             f"median {statistics.median(rhos):.2f}, {sum(r > 0 for r in rhos)}/{len(rhos)} positive "
+             f"({len(table) - len(rhos)} pages without a CER order)." if rhos else "No page has an order to check.",
+             "", f"Plain mean CER {statistics.fmean(plain):.2f} %, Sauvola {statistics.fmean(sauvola):.2f} %, "
+             f"best reading per page (oracle) {statistics.fmean(oracle):.2f} %.", "",
+             "| escalate_below | mean CER kept | pages >1 pt worse than plain | escalated pages | readings/page "
+             "| Tesseract s |", "|---:|---:|---:|---:|---:|---:|"]
+    for t in thresholds:
+        kept = [replay(p, t) for p in table]
+        cers = [p["candidates"][k]["cer"] for p, (k, _, _) in zip(table, kept, strict=True)]
+        worse = sum(c > pl + 1 for c, pl in zip(cers, plain, strict=True))
+        escalated = sum(len(tried) > 1 for _, tried, _ in kept)
+        lines.append(f"| {t:.2f} | {statistics.fmean(cers):.2f} | {worse} | {escalated} | "
+                     f"{statistics.fmean(len(tr) for _, tr, _ in kept):.2f} | {sum(s for _, _, s in kept):.0f} |")
+    return "\n".join(lines)
+
+
+def pages(name: str, escalate_below: float) -> str:
+    """Per page: plain score/CER, kept reading, its score/CER, the ink survey."""
+    out = ["| page | glyphs | irregular | plain score | plain CER | kept | score | CER |",
+           "|---|---:|---:|---:|---:|---|---:|---:|"]
+    for p in load(name):
+        kept, _, _ = replay(p, escalate_below)
+        c = p["candidates"]
+        out.append(f"| {p['name']} | {p['ink']['glyphs']} | {p['ink']['irregular']:.2f} | {c['plain']['score']:.2f} | "
+                   f"{c['plain']['cer']:.1f} | {kept} | {c[kept]['score']:.2f} | {c[kept]['cer']:.1f} |")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sets", nargs="+")
+    parser.add_argument("--pages", type=float, default=None, help="also list pages at this escalate_below")
+    args = parser.parse_args()
+    for set_name in args.sets:
+        print(summary(set_name, [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]))
+        if args.pages is not None:
+            print(pages(set_name, args.pages))
+        print()
