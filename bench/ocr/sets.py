@@ -89,10 +89,27 @@ def _document(set_name: str, path: Path, truth: str, lang: str) -> list[BenchPag
             pages.append(BenchPage(set_name, f"{path.name}#{i + 1}", png, 0, dpi, texts[i] if i < len(texts) else "",
                                    lang))
     else:
-        for i, dpi in _image_frames(path):
-            pages.append(BenchPage(set_name, f"{path.name}#{i + 1}", str(path), i, dpi,
+        frames = _image_frames(path)
+        for i, dpi in frames:
+            where, frame = str(path), i
+            if len(frames) > 1:  # one file per page, so every system gets the same single page
+                where, frame = _frame_png(path, i, dpi), 0
+            pages.append(BenchPage(set_name, f"{path.name}#{i + 1}", where, frame, dpi,
                                    texts[i] if i < len(texts) else "", lang))
     return pages
+
+
+def _frame_png(path: Path, index: int, dpi: int | None) -> str:
+    from PIL import Image
+
+    png = CACHE / "frames" / f"{path.stem}-{index + 1}.png"
+    if not png.exists():
+        png.parent.mkdir(parents=True, exist_ok=True)
+        with Image.open(path) as image:
+            image.seek(index)
+            image.load()
+            image.save(png, **({"dpi": (dpi, dpi)} if dpi else {}))
+    return str(png)
 
 
 def augraphy(half: str) -> list[BenchPage]:
