@@ -9,7 +9,7 @@ so both halves cover every recipe, font and resolution.
 Text: English from the archive's own articles (`../shared/articles`, real prose); Russian from Faker's
 ru_RU word list (real words in random sentences). Generated once and cached outside the repository:
 `~/.cache/samizdat-bench/augraphy-v1/{dev,test}/*.png` plus `truth.json` (pages are ~15 s each with
-augraphy on a loaded 2-core machine). Needs the bench packages (`augraphy`, `faker`) and the fonts from
+augraphy on a loaded 2-core machine). Needs `pip install -e ".[bench]"` (augraphy, faker) and the fonts from
 `scripts/install.sh --test` (fonts-freefont-ttf, fonts-liberation, fonts-paratype, fonts-dejavu-core).
 
 Run: `python bench/ocr/augraphy_set.py [--workers 1]`.

@@ -29,11 +29,8 @@ class OcrOptions(BaseModel):
     page_timeout_s: float = Field(300.0, description="Give up on a page after this long")
     dpi: int = Field(300, description="Resolution PDF pages are rendered at for OCR")
     low_confidence: float = Field(60.0, description="Pages below this mean word confidence are flagged")
-    orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the first read is poor")
+    orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the plain read is poor")
     osd_min_confidence: float = Field(2.0, description="OSD orientation confidence needed before a page is turned")
-    osd_below_confidence: float = Field(
-        50.0, description="A first reading below this mean word confidence asks OSD whether the page is upside down"
-    )
     # Both set on the augraphy dev half (bench/ocr/analyse.py): 0.75 is the lowest escalation threshold at which
     # the mean CER of kept readings reaches its floor (16.4 %; 0.70: 18.0 %; 0.95: 16.4 % for 25 escalated pages
     # of 32 instead of 14); every kept reading under 0.70 had CER >= 8.6 % (6 of 7 over 20 %).
@@ -43,7 +40,6 @@ class OcrOptions(BaseModel):
     review_below: float = Field(0.70, description="A page whose best reading scores below this is flagged for review")
     deskew: bool = Field(True, description="Straighten skewed pages before OCR")
     deskew_min_degrees: float = Field(0.3, description="Smaller skews are left alone (Tesseract copes)")
-    cleanup: bool = Field(True, description="Background normalisation, denoising, binarisation for degraded pages")
     default_dpi: int = Field(300, description="Resolution assumed for images that do not record one")
     pdf_workers: int = Field(default_factory=cores, description="Processes reading born-digital PDF pages")
 

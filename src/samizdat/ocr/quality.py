@@ -135,7 +135,7 @@ def survey_ink(image: Image.Image, dpi: int | None = None) -> InkSurvey:
     flat = np.clip(grey.astype(np.float32) / np.maximum(_background(grey).astype(np.float32), 1.0) * 255, 0, 255)
     flat_u8 = flat.astype(np.uint8)
     noise = grain(flat_u8)
-    flat_u8 = cv2.medianBlur(flat_u8, 3)
+    flat_u8 = np.asarray(cv2.medianBlur(flat_u8, 3), dtype=np.uint8)
     otsu, _ = cv2.threshold(flat_u8, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     ink = (flat_u8 <= min(otsu, 255 - max(MIN_INK_DROP, INK_DROP_PER_GRAIN * noise))).astype(np.uint8)
     if ink.mean() < 0.0005:  # under 0.05 % of the page inked: blank
