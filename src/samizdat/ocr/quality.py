@@ -53,6 +53,9 @@ INK_DROP_PER_GRAIN = 3.0
 # A page with fewer glyph-like marks than this is blank (dust, a stamp's edge, a hole punch). Measured: blank
 # scans made by tests/test_ocr_quality.py (grain, shading) give 0-3; a 4-line note gives ~120.
 MIN_GLYPHS = 25
+# Dictionary look-ups per reading: an evenly spaced sample of a long page's words (spylls takes ~1 ms for a word
+# it has not seen; a full 730-word page cost 0.8 s, a fifth of its Tesseract read).
+MAX_LOOKUPS = 200
 MIN_STROKES = 5
 # Characters a right reading has per glyph-like mark (Cyrillic ы й ё are two or three marks, broken type more,
 # touching letters fewer). 0.85: the 10th percentile of characters / glyphs over the readings under 5 % CER on
@@ -184,13 +187,14 @@ def judge(words: list[tuple[str, float]], langs: str, ink: InkSurvey) -> Quality
     confidence = sum(len(text) * conf for text, conf in words) / (100.0 * chars)
     known: float | None = None
     if has_dictionary(langs):
+        tokens = [token for text, _ in words for token in _WORD.findall(text) if len(token) >= 2]
+        if len(tokens) > MAX_LOOKUPS:
+            step = len(tokens) / MAX_LOOKUPS
+            tokens = [tokens[int(i * step)] for i in range(MAX_LOOKUPS)]
         letters = good = 0
-        for text, _ in words:
-            for token in _WORD.findall(text):
-                if len(token) < 2:
-                    continue
-                letters += len(token)
-                good += len(token) if known_word(token, langs) else 0
+        for token in tokens:
+            letters += len(token)
+            good += len(token) if known_word(token, langs) else 0
         known = good / letters if letters else 0.0
     expected = max(ink.glyphs * EXPECTED_CHARS_PER_GLYPH, 1.0)
     coverage = min(1.0, chars / expected)
