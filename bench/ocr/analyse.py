@@ -60,23 +60,28 @@ def replay(page: dict[str, Any], escalate_below: float, margin: float = 0.05) ->
 
     blank = page["ink"]["glyphs"] < 25 and c["plain"]["chars"] == 0
     if not good("plain") and not blank:
-        seconds += page["osd_s"]
+        # as samizdat.ocr.page._escalate; the table holds turned variants only, for pages OSD turns
+        known = c["plain"]["known"]
         prefix = "turned " if page["turned"] else ""
-        steps = (["turned plain"] if page["turned"] else []) + [f"{prefix}sauvola", f"{prefix}normalised"]
-        for name in steps:
-            if name not in c:
-                continue
-            tried.append(name)
-            seconds += c[name]["seconds"]
-            if name == "turned plain" and good(name):
-                break
+        asked = c["plain"]["chars"] > 0 and (known is None or known < 0.3)
+        if asked:
+            seconds += page["osd_s"]
+            if page["turned"]:
+                tried.append("turned plain")
+                seconds += c["turned plain"]["seconds"]
         if not any(good(n) for n in tried[1:]):
-            best = max(tried, key=lambda n: c[n]["score"])
-            method = best.split()[-1]
-            deskewed = f"deskewed {method}"
-            if deskewed in c:
-                tried.append(deskewed)
-                seconds += c[deskewed]["seconds"]
+            for name in (f"{prefix}sauvola", f"{prefix}normalised"):
+                if name in c:
+                    tried.append(name)
+                    seconds += c[name]["seconds"]
+            if not any(good(n) for n in tried[1:]):
+                if not asked:
+                    seconds += page["osd_s"]
+                best = max(tried, key=lambda n: c[n]["score"])
+                deskewed = f"deskewed {best.split()[-1]}"
+                if deskewed in c:
+                    tried.append(deskewed)
+                    seconds += c[deskewed]["seconds"]
     kept = max(tried, key=lambda n: c[n]["score"])  # max keeps the first on ties: plain
     if c[kept]["score"] < c["plain"]["score"] + margin:
         kept = "plain"
