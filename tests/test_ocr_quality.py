@@ -167,3 +167,9 @@ def test_cyrillic_page_in_an_english_item_is_read_as_russian() -> None:
     page = read(typescript_page(LETTER_RU[:12], dpi=200), "eng")
     assert page.languages == "rus"
     assert _similar(page.text, "\n".join(LETTER_RU[:12])) > 95 and page.review is None
+
+
+@pytest.mark.slow
+def test_bilevel_page_gets_its_searchable_pdf_page() -> None:
+    page = read(typescript_page(LETTER_EN[:6], dpi=200).convert("1"), "eng")
+    assert page.pdf is not None and page.pdf.startswith(b"%PDF") and "Moscow" in page.text

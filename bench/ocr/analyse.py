@@ -49,9 +49,15 @@ def spearman(page: dict[str, Any]) -> float | None:
     return None if rho != rho else float(rho)  # NaN: constant scores
 
 
-def replay(page: dict[str, Any], escalate_below: float, margin: float = 0.05) -> tuple[str, list[str], float]:
-    """What `ocr_page` keeps for this page at that threshold: (kept, readings tried, Tesseract seconds)."""
-    c = page["candidates"]
+def replay(
+    page: dict[str, Any], escalate_below: float, margin: float = 0.05, without: frozenset[str] = frozenset()
+) -> tuple[str, list[str], float]:
+    """What `ocr_page` keeps for this page at that threshold: (kept, readings tried, Tesseract seconds).
+
+    `without`: escalation steps left out (`osd`, `sauvola`, `normalised`, `deskew`), to see what each buys.
+    """
+    c = {k: v for k, v in page["candidates"].items()
+         if not any(step in k for step in without if step != "osd") and not ("osd" in without and "turned" in k)}
     tried = ["plain"]
     seconds = c["plain"]["seconds"]
 
@@ -63,10 +69,10 @@ def replay(page: dict[str, Any], escalate_below: float, margin: float = 0.05) ->
         # as samizdat.ocr.page._escalate; the table holds turned variants only, for pages OSD turns
         known = c["plain"]["known"]
         prefix = "turned " if page["turned"] else ""
-        asked = c["plain"]["chars"] > 0 and (known is None or known < 0.3)
+        asked = "osd" not in without and c["plain"]["chars"] > 0 and (known is None or known < 0.3)
         if asked:
             seconds += page["osd_s"]
-            if page["turned"]:
+            if page["turned"] and "turned plain" in c:
                 tried.append("turned plain")
                 seconds += c["turned plain"]["seconds"]
         if not any(good(n) for n in tried[1:]):
@@ -75,7 +81,7 @@ def replay(page: dict[str, Any], escalate_below: float, margin: float = 0.05) ->
                     tried.append(name)
                     seconds += c[name]["seconds"]
             if not any(good(n) for n in tried[1:]):
-                if not asked:
+                if not asked and "osd" not in without:
                     seconds += page["osd_s"]
                 best = max(tried, key=lambda n: c[n]["score"])
                 deskewed = f"deskewed {best.split()[-1]}"
@@ -114,6 +120,26 @@ def summary(name: str, thresholds: list[float]) -> str:
     return "\n".join(lines)
 
 
+def steps(name: str, escalate_below: float) -> str:
+    """What each escalation step buys: the policy replayed with steps added one at a time."""
+    table = load(name)
+    plain = [p["candidates"]["plain"]["cer"] for p in table]
+    lines = [f"What each escalation step buys on {name} (escalate_below {escalate_below}, replayed from the "
+             "candidate table):", "", "| steps | mean CER | pages >1 pt worse than plain | pages improved >1 pt "
+             "| Tesseract s on escalated pages |", "|---|---:|---:|---:|---:|"]
+    all_steps = ["osd", "sauvola", "normalised", "deskew"]
+    lines.append(f"| plain only | {statistics.fmean(plain):.2f} | 0 | 0 | 0 |")
+    for upto in range(1, len(all_steps) + 1):
+        without = frozenset(all_steps[upto:])
+        kept = [replay(p, escalate_below, without=without) for p in table]
+        cers = [p["candidates"][k]["cer"] for p, (k, _, _) in zip(table, kept, strict=True)]
+        extra = sum(s - p["candidates"]["plain"]["seconds"] for p, (_, _, s) in zip(table, kept, strict=True))
+        lines.append(f"| + {' + '.join(all_steps[:upto])} | {statistics.fmean(cers):.2f} | "
+                     f"{sum(c > pl + 1 for c, pl in zip(cers, plain, strict=True))} | "
+                     f"{sum(c < pl - 1 for c, pl in zip(cers, plain, strict=True))} | {extra:.0f} |")
+    return "\n".join(lines)
+
+
 def pages(name: str, escalate_below: float) -> str:
     """Per page: plain score/CER, kept reading, its score/CER, the ink survey."""
     out = ["| page | glyphs | irregular | plain score | plain CER | kept | score | CER |",
@@ -133,6 +159,8 @@ if __name__ == "__main__":
     args = parser.parse_args()
     for set_name in args.sets:
         print(summary(set_name, [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]))
+        print()
+        print(steps(set_name, 0.9))
         if args.pages is not None:
             print(pages(set_name, args.pages))
         print()
