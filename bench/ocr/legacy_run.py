@@ -1,6 +1,8 @@
-"""OCR benchmark: CER per file, pages/min and peak memory for raw Tesseract, OCRmyPDF and Samizdat.
+"""First-round OCR benchmark (superseded for OCR by run.py; kept for its born-digital PDF timing).
 
-Run: `.venv/bin/python bench/ocr/run.py` (writes bench/ocr/results.md and results.json).
+Its degraded set comes from `samizdat.ocr.synthetic`, the generator the first pipeline was tuned on: it measures
+that tuning, not the reader (issue 11). Run: `.venv/bin/python bench/ocr/legacy_run.py --results DIR` (its
+results.md and results.json; the default, this folder, would overwrite run.py's).
 OCRmyPDF runs from its own venv, made once with
 `python3 -m venv bench/ocr/.venv && bench/ocr/.venv/bin/pip install ocrmypdf` (not committed); without
 it that column is left out. Material: ../shared/corpus images and scanned PDFs (read in place) and a
