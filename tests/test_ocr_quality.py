@@ -173,3 +173,23 @@ def test_cyrillic_page_in_an_english_item_is_read_as_russian() -> None:
 def test_bilevel_page_gets_its_searchable_pdf_page() -> None:
     page = read(typescript_page(LETTER_EN[:6], dpi=200).convert("1"), "eng")
     assert page.pdf is not None and page.pdf.startswith(b"%PDF") and "Moscow" in page.text
+
+
+def test_review_reasons() -> None:
+    from samizdat.ocr.page import Candidate, review_reason
+    from samizdat.ocr.quality import Quality
+    from samizdat.ocr.tesseract import Recognition
+
+    def candidate(score: float, known: float | None, chars: int = 100) -> Candidate:
+        quality = Quality(score, score, known, 1.0 if chars else 0.0, chars, chars // 5)
+        return Candidate("plain", Image.new("L", (10, 10)), Recognition("", "", None), "eng", quality, True)
+
+    typed, scrawl = InkSurvey(500, 30.0, 0.0), InkSurvey(3, 30.0, 0.9, 40)
+    assert review_reason(candidate(0.95, 0.9), typed, OPTIONS, None) is None
+    assert review_reason(candidate(0.0, None, chars=0), InkSurvey(0, 0.0, 0.0), OPTIONS, None) is None  # blank
+    assert review_reason(candidate(0.0, None, chars=0), typed, OPTIONS, None) == "empty"
+    assert review_reason(candidate(0.3, 0.2), typed, OPTIONS, None) == "low-quality"
+    assert review_reason(candidate(0.0, None, chars=0), scrawl, OPTIONS, None) == "likely-handwriting"
+    assert review_reason(candidate(0.2, 0.05), typed, OPTIONS, "Arabic") == "script-not-installed"
+    # words the dictionary knows: the script is installed, whatever OSD guessed on a noisy page
+    assert review_reason(candidate(0.3, 0.9), typed, OPTIONS, "Greek") == "low-quality"

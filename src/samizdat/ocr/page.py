@@ -254,7 +254,10 @@ def review_reason(
         # Confident text that the dictionaries do not know is a language the item did not declare (Dutch
         # typescript in an `en` item: corpus typewriter.png, known 0.26, 2.7 % CER), not a failed page.
         return None
-    if missing_script:
+    known = None if best is None else best.quality.known
+    if missing_script and (known is None or known < OSD_KNOWN_BELOW):
+        # OSD's script guess on a noisy page is a guess: only words no dictionary knows confirm it
+        # (augraphy test half, page 43: OSD named a script on a faint JPEG page read at 4.9 % CER).
         return "script-not-installed"
     if ink.irregular >= HANDWRITING_IRREGULAR:
         return "likely-handwriting"
