@@ -27,6 +27,7 @@ from prefect.states import Completed
 from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
 from flows.stages import limited_stage_runner
 from samizdat import events
+from samizdat.describe import published_review_pages, review_text
 from samizdat.handoff import take_up, tear_up
 from samizdat.models import Outcome, Status
 from samizdat.names import readable_name
@@ -143,7 +144,9 @@ def process_inbox(
     if outcomes:
         create_table_artifact(
             [{"file": o.label, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
-              "reason": "" if o.restricted else o.reason or ""} for o in outcomes],
+              "reason": "" if o.restricted else o.reason or "",
+              "pages to review": review_text(published_review_pages(settings.items_dir, o.item_id))
+              if o.status in (Status.PUBLISHED, Status.REPROCESSED) else ""} for o in outcomes],
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
         )
@@ -210,7 +213,11 @@ def _summary(outcome: Outcome, settings: Settings) -> str:
     content = meta.get("content", {})
     lines += [f"**Item:** `{meta['id']}` ({meta['kind']})", f"**Title:** {meta['dc'].get('title', '')}",
               f"**Languages:** {', '.join(meta['dc'].get('language') or []) or 'not given'}", ""]
-    lines += [f"- {key}: {value}" for key, value in content.items() if not isinstance(value, dict)]
+    lines += [f"- {key}: {value}" for key, value in content.items()
+              if not isinstance(value, dict) and key != "review_pages"]
+    if content.get("review_pages"):
+        lines += ["", f"## Pages to review ({len(content['review_pages'])})", ""]
+        lines += [f"- page {p['page']}: {p['reason']} (score {p['score']})" for p in content["review_pages"]]
     if meta.get("articles"):
         lines += ["", "## Article links", ""]
         lines += [f"- {a['id']} (score {a['score']}): {', '.join(a['evidence'])}" for a in meta["articles"]]

@@ -12,11 +12,14 @@ with_test=0
 # refuseniks also wrote in (Ukrainian, French, German), used only when an item's metadata names them.
 apt_packages=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-heb tesseract-ocr-yid
               tesseract-ocr-ukr tesseract-ocr-fra tesseract-ocr-deu
-              ffmpeg espeak-ng fonts-dejavu-core poppler-utils python3-venv)
+              ffmpeg espeak-ng fonts-dejavu-core poppler-utils python3-venv
+              hunspell-en-us hunspell-ru)  # dictionaries for the OCR page quality score
 if [ "$with_test" = 1 ]; then
   # chromium: the portal's browser tests (driven by Playwright through executable_path, no browser download);
   # postgresql: the search tests start a throwaway local server to run the same tests on both backends.
   apt_packages+=(qpdf chromium postgresql)
+  # bench/ocr: fonts of the augraphy typescript set, unpaper for OCRmyPDF's --clean.
+  apt_packages+=(fonts-freefont-ttf fonts-liberation fonts-paratype unpaper)
 fi
 # npm installs the portal's page viewer (below); a machine with its own Node keeps it.
 command -v npm >/dev/null || apt_packages+=(nodejs npm)

@@ -53,8 +53,11 @@ class Page:
     hocr: str | None = None
     alto: str | None = None
     pdf: bytes | None = None  # Tesseract's searchable page, where OCR ran
-    languages: str | None = None
+    languages: str | None = None  # Tesseract languages the kept reading used, e.g. "rus" or "eng+rus"
     notes: list[str] = field(default_factory=list)
+    score: float | None = None  # page quality score 0-1 of the kept reading (samizdat.ocr.quality), where OCR ran
+    review: str | None = None  # why to look: empty | low-quality | likely-handwriting | script-not-installed
+    readings: int = 0  # Tesseract readings tried (1: the plain read was good)
 
 
 @dataclass(frozen=True)
