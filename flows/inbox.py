@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -28,12 +31,13 @@ from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
 from flows.stages import limited_stage_runner
 from samizdat import events
 from samizdat.describe import published_review_pages, review_text
+from samizdat.detect import detect
 from samizdat.handoff import take_up, tear_up
-from samizdat.models import Outcome, Status
+from samizdat.models import Kind, Outcome, Status
 from samizdat.names import readable_name
 from samizdat.passes import ItemRequest, run_pass
 from samizdat.pipeline import Pipeline
-from samizdat.settings import Settings
+from samizdat.settings import Settings, cores
 
 
 class ItemQuarantined(Exception):
@@ -131,13 +135,15 @@ def process_inbox(
     def run_item(request: ItemRequest) -> Outcome:
         if deployment is not None:
             return dispatch(request, settings, deployment)
-        state = process_item(request.reference, request.label, str(settings.inbox), str(settings.processed),
-                             return_state=True)
+        with _one_at_a_time_if_audio(request.path):
+            state = process_item(request.reference, request.label, str(settings.inbox), str(settings.processed),
+                                 return_state=True)
         return _outcome_of(state, request.path)
 
     named = [take_up(settings.tickets_dir, reference) for reference in paths] if paths is not None else None
     try:
-        outcomes = run_pass(settings, run_item, wait, named)
+        # Dispatching is quick, one file after another; run here, items go side by side, a core each for a page.
+        outcomes = run_pass(settings, run_item, wait, named, side_by_side=1 if deployment else cores())
     finally:
         for reference in paths or []:
             tear_up(settings.tickets_dir, reference)
@@ -180,6 +186,23 @@ def reprocess_item(item_id: str, processed: str | None = None) -> dict[str, Any]
         return asdict(_outcome_of(state, staged))
     finally:
         shutil.rmtree(staged.parent, ignore_errors=True)
+
+
+_AUDIO = threading.Lock()
+
+
+@contextmanager
+def _one_at_a_time_if_audio(path: Path) -> Iterator[None]:
+    """Whisper already keeps every core busy for one recording: recordings run one after another."""
+    try:
+        audio = detect(path).kind is Kind.AUDIO
+    except Exception:  # unreadable: the item run will say why
+        audio = False
+    if not audio:
+        yield
+        return
+    with _AUDIO:
+        yield
 
 
 def _outcome_of(state: Any, path: Path) -> Outcome:
