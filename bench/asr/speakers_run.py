@@ -191,14 +191,14 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def write(rows: list[dict[str, Any]], load_before: tuple[float, ...]) -> None:
+def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str = "speakers") -> None:
     meta = {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared with four other engineers' work",
         "load_average_at_start": [round(x, 2) for x in load_before],
         "load_average_now": [round(x, 2) for x in os.getloadavg()],
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    (HERE / "speakers.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=1))
+    (HERE / f"{name}.json").write_text(json.dumps({"meta": meta, "rows": rows}, ensure_ascii=False, indent=1))
     lines = [
         "# Interview benchmark: vocabulary and speakers",
         "",
@@ -229,7 +229,7 @@ def write(rows: list[dict[str, Any]], load_before: tuple[float, ...]) -> None:
             + f" | {r['rtf_wall']:.3f} | {r['rtf_cpu']:.3f} | {r['peak_mb']} | {notes} |"
         )
     lines += ["", "Engines: " + "; ".join(sorted({f"{r['system']} = {r['engine']}" for r in rows}))]
-    (HERE / "speakers.md").write_text("\n".join(lines) + "\n")
+    (HERE / f"{name}.md").write_text("\n".join(lines) + "\n")
 
 
 def main() -> None:
@@ -238,11 +238,12 @@ def main() -> None:
     parser.add_argument("--long", action="store_true", help="add the 120-minute two-voice tape (Samizdat only)")
     parser.add_argument("--only-long", action="store_true", help="just the 120-minute tape")
     parser.add_argument("--systems", default="samizdat,plain", help="comma-separated: " + ", ".join(SYSTEMS))
-    parser.add_argument("--append", action="store_true", help="keep the rows already in speakers.json")
+    parser.add_argument("--append", action="store_true", help="keep the rows already in the output")
+    parser.add_argument("--out", default="speakers", help="output name: bench/asr/OUT.md and OUT.json")
     args = parser.parse_args()
     rows: list[dict[str, Any]] = []
-    if args.append and (HERE / "speakers.json").exists():
-        rows = json.loads((HERE / "speakers.json").read_text())["rows"]
+    if args.append and (HERE / f"{args.out}.json").exists():
+        rows = json.loads((HERE / f"{args.out}.json").read_text())["rows"]
     load_before = os.getloadavg()
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
     todo = cases(args.half, args.long or args.only_long)
@@ -260,7 +261,7 @@ def main() -> None:
             rows.append(row)
             keys = ("wer", "names_found", "names", "der", "speakers_found", "rtf_wall", "peak_mb")
             print({k: row.get(k) for k in keys}, flush=True)
-            write(rows, load_before)
+            write(rows, load_before, args.out)
 
 
 if __name__ == "__main__":
