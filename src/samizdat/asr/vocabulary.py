@@ -74,7 +74,9 @@ def _values(value: Any) -> list[str]:
     if value is None:
         return []
     items = value if isinstance(value, list | tuple) else re.split(r"\s*;\s*", str(value))
-    return [" ".join(str(v).split()) for v in items if str(v).strip()]
+    # "Ruth Adler (fictional)": the note in brackets is the archivist's, not a word anyone says.
+    cleaned = [" ".join(re.sub(r"\([^)]*\)", " ", str(v)).split()) for v in items]
+    return [v for v in cleaned if v]
 
 
 def metadata_terms(archivist: ArchivistMetadata | None) -> list[str]:
