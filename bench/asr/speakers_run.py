@@ -191,8 +191,24 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str = "speakers") -> None:
-    meta = {
+def _voices(audio: str) -> str:
+    """The espeak-ng voices of a generated interview (voice, pitch, speed), for the notes column."""
+    truth = CACHE / (audio.rsplit(".", 1)[0] + ".json")
+    if not truth.exists():
+        return ""
+    speakers = json.loads(truth.read_text())["speakers"]
+    return "; ".join(f"{s['voice']} p{s['pitch']} s{s['speed']}" for s in speakers)
+
+
+def rewrite(name: str) -> None:
+    """Write the Markdown again from the kept JSON (after a change to the table)."""
+    data = json.loads((HERE / f"{name}.json").read_text())
+    write(data["rows"], tuple(data["meta"]["load_average_at_start"]), name, data["meta"])
+
+
+def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str = "speakers",
+          meta: dict[str, Any] | None = None) -> None:
+    meta = meta or {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared with four other engineers' work",
         "load_average_at_start": [round(x, 2) for x in load_before],
         "load_average_now": [round(x, 2) for x in os.getloadavg()],
@@ -217,7 +233,7 @@ def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str 
         "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        notes = ""
+        notes = _voices(r["audio"])
         if "channel_errors" in r:
             notes = f"channel word errors {r['channel_errors']} as {r['channel_speakers']}"
         lines.append(
@@ -240,7 +256,11 @@ def main() -> None:
     parser.add_argument("--systems", default="samizdat,plain", help="comma-separated: " + ", ".join(SYSTEMS))
     parser.add_argument("--append", action="store_true", help="keep the rows already in the output")
     parser.add_argument("--out", default="speakers", help="output name: bench/asr/OUT.md and OUT.json")
+    parser.add_argument("--rewrite", action="store_true", help="only write OUT.md again from OUT.json")
     args = parser.parse_args()
+    if args.rewrite:
+        rewrite(args.out)
+        return
     rows: list[dict[str, Any]] = []
     if args.append and (HERE / f"{args.out}.json").exists():
         rows = json.loads((HERE / f"{args.out}.json").read_text())["rows"]
