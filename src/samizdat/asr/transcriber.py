@@ -174,12 +174,49 @@ class Transcriber:
         for spans in pieces(window.spans, int(self.options.piece_s * SAMPLE_RATE)):
             speech = np.concatenate([window.audio[s.start : s.end] for s in spans])
             clock = SpeechClock(spans, window.offset_s)
-            for segment in self.engine.transcribe(speech, language, prompt.text):
+            heard = self.engine.transcribe(speech, language, prompt.text)
+            if prompt.text:
+                heard = self._fill_gaps(speech, heard, language)
+            for segment in heard:
                 restored += clock.restore(segment)
             policy.record(language, speech.size / SAMPLE_RATE)
         for segment in restored:
             segment.language = segment.language or language
         return restored
+
+
+    def _fill_gaps(self, speech: np.ndarray, heard: list[Segment], language: str) -> list[Segment]:
+        """Speech the prompted decoder skipped, heard again without the prompt.
+
+        With a prompt, Whisper base sometimes opens a 30 s window with a late timestamp and drops what
+        came before it (a test interview: the first segment of a 75 s piece at 23.1 s, its first 23 s of
+        speech gone; without the prompt it starts at 0.0; the same with `initial_prompt`). VAD left no
+        pause of more than `SKIP_GAP_S` in `speech`, so a longer stretch without words was skipped.
+        """
+        ends = [0.0] + [s.end for s in heard]
+        starts = [s.start for s in heard] + [speech.size / SAMPLE_RATE]
+        filled: list[Segment] = list(heard)
+        for gap_start, gap_end in zip(ends, starts, strict=True):
+            if gap_end - gap_start < SKIP_GAP_S:
+                continue
+            first, last = int(gap_start * SAMPLE_RATE), int(gap_end * SAMPLE_RATE)
+            for segment in self.engine.transcribe(speech[first:last], language, ""):
+                filled.append(_shifted(segment, gap_start))
+        return sorted(filled, key=lambda s: s.start)
+
+
+SKIP_GAP_S = 4.0
+"""A stretch of VAD speech this long with no words in it was skipped by the decoder. VAD keeps pauses under
+2 s inside speech and pads each stretch by 0.8 s, so concatenated speech holds no silence over 3.6 s."""
+
+
+def _shifted(segment: Segment, offset: float) -> Segment:
+    return replace(
+        segment,
+        start=segment.start + offset,
+        end=segment.end + offset,
+        words=[replace(w, start=w.start + offset, end=w.end + offset) for w in segment.words],
+    )
 
 
 class _Run:
