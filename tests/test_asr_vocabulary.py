@@ -18,7 +18,7 @@ from samizdat.asr.vocabulary import (
     is_echo,
     metadata_terms,
 )
-from samizdat.models import ArchivistMetadata
+from samizdat.models import ArchivistMetadata, Segment, Word
 from samizdat.settings import Settings
 
 RATE = 16_000
@@ -129,3 +129,39 @@ def test_catalogue_prompt_never_appears_in_a_silent_stretch(speech_then_silence:
     assert "permission" in words
     invented = [w for w in words if w not in said]  # anything else came from the prompt or from nowhere
     assert invented == [], invented
+
+
+class _SkippingEngine:
+    """Opens late when prompted (as Whisper base sometimes does), hears everything without a prompt."""
+
+    name = "skipping 1.0"
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[float, str]] = []
+
+    def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
+        return [("en", 1.0)]
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)
+
+    def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
+        seconds = audio.size / RATE
+        self.calls.append((seconds, prompt))
+        if prompt:
+            late = [Word(10.0, 11.0, "late", 0.9), Word(11.0, 12.0, "words", 0.9)]
+            return [Segment(10.0, 12.0, "late words", "en", late)]
+        return [Segment(0.0, seconds, "head words", "en", [Word(0.5, 1.0, "head", 0.9), Word(1.0, 1.5, "words", 0.9)])]
+
+
+def test_speech_the_prompted_decoder_skipped_is_heard_again_without_the_prompt() -> None:
+    engine = _SkippingEngine()
+    transcriber = Transcriber(engine, TranscribeOptions(diarize=False))
+    speech = np.zeros(15 * RATE, dtype=np.float32)
+    heard = engine.transcribe(speech, "en", "Sharansky, Nudel.")
+
+    filled = transcriber._fill_gaps(speech, heard, "en")
+
+    assert [s.text for s in filled] == ["head words", "late words"]
+    assert engine.calls[-1] == (10.0, "")  # the 10 s before the late start, without the prompt; the 3 s tail is a pause
+    assert filled[0].words[0].start == 0.5
