@@ -257,6 +257,7 @@ def main() -> None:
     parser.add_argument("--append", action="store_true", help="keep the rows already in the output")
     parser.add_argument("--out", default="speakers", help="output name: bench/asr/OUT.md and OUT.json")
     parser.add_argument("--rewrite", action="store_true", help="only write OUT.md again from OUT.json")
+    parser.add_argument("--only", default="", help="only audio files whose name contains this")
     args = parser.parse_args()
     if args.rewrite:
         rewrite(args.out)
@@ -269,6 +270,8 @@ def main() -> None:
     todo = cases(args.half, args.long or args.only_long)
     if args.only_long:
         todo = [c for c in todo if c[1].get("set") == "long"]
+    if args.only:
+        todo = [c for c in todo if args.only in c[0].name]
     for audio, truth, metadata in todo:
         language = truth["language"] if (metadata and metadata.get("dc", {}).get("language")) else None
         for system in systems:

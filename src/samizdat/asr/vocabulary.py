@@ -12,6 +12,9 @@ separated and within a token budget:
    word is what the model needs, and the budget holds twice as many. An entity whose every word is
    a single Whisper token (Moscow, Cold War) is left out: the model knows those words already.
 
+Only Latin-script (English) transcripts are prompted: with Russian the prompt made things worse on the
+real corpus clip and on the espeak interviews (see `transcriber._Run.prompt`).
+
 A prompt can leak into the transcript ("prompt echo"), mostly over silence or noise. VAD keeps
 silence away from the decoder; `is_echo` drops a segment that recites the prompt (three or more of
 its terms in the prompt's order and nothing else between them).
