@@ -73,6 +73,11 @@ def test_the_speaker_who_talks_most_is_the_interviewee_and_ids_follow_first_spee
         Speaker("S1", INTERVIEWER, "interviewer", 3.0),
         Speaker("S2", NARRATOR, "interviewee", 17.5),
     ]
+    _, two_narrators = name_speakers(segments + [Segment(23.0, 30.0, "More.", speaker="5")],
+                                     SpeakerHints((INTERVIEWER,), ("A", "B"), 3))
+    assert [(s.name, s.role) for s in two_narrators] == [
+        (INTERVIEWER, "interviewer"), ("Speaker 2", "interviewee"), ("Speaker 3", "interviewee"),
+    ]
     _, anonymous = name_speakers(segments, SpeakerHints())
     assert [s.name for s in anonymous] == ["Speaker 1", "Speaker 2"] and anonymous[0].role is None
 

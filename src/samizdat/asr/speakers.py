@@ -11,7 +11,8 @@ words change speaker is split there.
 
 Names: the archivist's `interviewee` (or `creator`) for the speaker who talks most, `interviewer`
 for the others (an interview's narrator talks most); without names, "Speaker 1", "Speaker 2" in the
-order they first speak.
+order they first speak. Two interviewees (or interviewers) get their role but "Speaker N" names: talk
+time cannot say which voice is which person.
 """
 
 from __future__ import annotations
@@ -346,12 +347,16 @@ def name_speakers(segments: list[Segment], hints: SpeakerHints) -> tuple[list[Se
             people += [(n, "interviewer") for n in hints.interviewers]
         if len(order) == 1 and not hints.interviewees:
             people = []  # one voice and only an interviewer named: do not guess
-        for label, person in zip(by_talk, people, strict=False):
-            names[label] = person
+        # Two people in one role (two narrators) cannot be told apart by talk time: those voices get
+        # their role and a number, not a name that may be the other person's (bench: a three-voice
+        # interview had its two narrators' names swapped on 86 % of the speech).
+        shared = {role for role in ("interviewee", "interviewer") if sum(r == role for _, r in people) > 1}
+        for label, (name, role) in zip(by_talk, people, strict=False):
+            names[label] = ("", role) if role in shared else (name, role)
     speakers = [
         Speaker(
             id=ids[label],
-            name=names.get(label, (f"Speaker {index}", None))[0],
+            name=names.get(label, ("", None))[0] or f"Speaker {index}",
             role=names.get(label, ("", None))[1],
             speech_s=round(talk[label], 1),
         )
