@@ -43,9 +43,13 @@ python=${PYTHON:-python3.11}
 command -v "$python" >/dev/null || python=python3
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/pip install -q --upgrade pip
+# torch first, pinned, on both paths (speaker turns need it at run time): anything asking for a newer
+# torch would pull GBs of CUDA packages.
+.venv/bin/pip install -q "torch==2.13.0"
+# resemblyzer without its stale requirements (`typing`, and `webrtcvad`, which compiles); pyproject.toml
+# lists what it really needs (librosa, webrtcvad-wheels, scikit-learn for the clustering).
+.venv/bin/pip install -q --no-deps "resemblyzer==0.1.4"
 if [ "$with_test" = 1 ]; then
-  # torch first, pinned: anything asking for a newer torch would pull GBs of CUDA packages.
-  .venv/bin/pip install -q "torch==2.13.0"
   .venv/bin/pip install -q -e ".[test]"
   # openai-whisper without its GPU-only triton dependency.
   .venv/bin/pip install -q --no-deps "openai-whisper==20250625"

@@ -41,6 +41,9 @@ def content_summary(extraction: Extraction, low_confidence: float) -> dict[str, 
             "language_probability": transcript.language_probability,
             "languages": languages,
             "segments": len(transcript.segments),
+            "speakers": [
+                {"id": sp.id, "name": sp.name, "role": sp.role, "speech_s": sp.speech_s} for sp in transcript.speakers
+            ],
         }
     ocr_pages = [p for p in extraction.pages if p.confidence is not None]
     return {

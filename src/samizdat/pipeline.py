@@ -333,6 +333,7 @@ class Pipeline:
             settings=self.settings,
             languages=claimed.archivist.languages,
             progress=lambda done, total, unit: self.progress(filename, done, total, unit),
+            archivist=claimed.archivist,
         )
         return handler_for(detected.kind).extract(request)
 

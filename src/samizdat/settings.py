@@ -64,6 +64,11 @@ class AsrOptions(BaseModel):
     openai_model_dir: Path | None = Field(
         None, description="openai-whisper's model cache (default ~/.cache/whisper); never downloaded into"
     )
+    vocabulary: bool = Field(
+        True, description="Prompt the decoder with the item's metadata and the authority list's names"
+    )
+    prompt_budget: int = Field(120, description="Tokens of vocabulary prompt per 30 s (see samizdat.asr.vocabulary)")
+    diarize: bool = Field(True, description="Tell speakers apart (resemblyzer embeddings, clustered)")
 
 
 class Settings(ProcessedLayout, BaseSettings):
