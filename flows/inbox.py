@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -27,12 +30,14 @@ from prefect.states import Completed
 from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
 from flows.stages import limited_stage_runner
 from samizdat import events
+from samizdat.describe import published_review_pages, review_text
+from samizdat.detect import detect
 from samizdat.handoff import take_up, tear_up
-from samizdat.models import Outcome, Status
+from samizdat.models import Kind, Outcome, Status
 from samizdat.names import readable_name
 from samizdat.passes import ItemRequest, run_pass
 from samizdat.pipeline import Pipeline
-from samizdat.settings import Settings
+from samizdat.settings import Settings, cores
 
 
 class ItemQuarantined(Exception):
@@ -130,20 +135,24 @@ def process_inbox(
     def run_item(request: ItemRequest) -> Outcome:
         if deployment is not None:
             return dispatch(request, settings, deployment)
-        state = process_item(request.reference, request.label, str(settings.inbox), str(settings.processed),
-                             return_state=True)
+        with _one_at_a_time_if_audio(request.path):
+            state = process_item(request.reference, request.label, str(settings.inbox), str(settings.processed),
+                                 return_state=True)
         return _outcome_of(state, request.path)
 
     named = [take_up(settings.tickets_dir, reference) for reference in paths] if paths is not None else None
     try:
-        outcomes = run_pass(settings, run_item, wait, named)
+        # Dispatching is quick, one file after another; run here, items go side by side, a core each for a page.
+        outcomes = run_pass(settings, run_item, wait, named, side_by_side=1 if deployment else cores())
     finally:
         for reference in paths or []:
             tear_up(settings.tickets_dir, reference)
     if outcomes:
         create_table_artifact(
             [{"file": o.label, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
-              "reason": "" if o.restricted else o.reason or ""} for o in outcomes],
+              "reason": "" if o.restricted else o.reason or "",
+              "pages to review": review_text(published_review_pages(settings.items_dir, o.item_id))
+              if o.status in (Status.PUBLISHED, Status.REPROCESSED) else ""} for o in outcomes],
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
         )
@@ -179,6 +188,23 @@ def reprocess_item(item_id: str, processed: str | None = None) -> dict[str, Any]
         shutil.rmtree(staged.parent, ignore_errors=True)
 
 
+_AUDIO = threading.Lock()
+
+
+@contextmanager
+def _one_at_a_time_if_audio(path: Path) -> Iterator[None]:
+    """Whisper already keeps every core busy for one recording: recordings run one after another."""
+    try:
+        audio = detect(path).kind is Kind.AUDIO
+    except Exception:  # unreadable: the item run will say why
+        audio = False
+    if not audio:
+        yield
+        return
+    with _AUDIO:
+        yield
+
+
 def _outcome_of(state: Any, path: Path) -> Outcome:
     """The item's outcome from its sub-flow's final state, whatever that state is."""
     result = state.result(raise_on_failure=False)
@@ -210,7 +236,11 @@ def _summary(outcome: Outcome, settings: Settings) -> str:
     content = meta.get("content", {})
     lines += [f"**Item:** `{meta['id']}` ({meta['kind']})", f"**Title:** {meta['dc'].get('title', '')}",
               f"**Languages:** {', '.join(meta['dc'].get('language') or []) or 'not given'}", ""]
-    lines += [f"- {key}: {value}" for key, value in content.items() if not isinstance(value, dict)]
+    lines += [f"- {key}: {value}" for key, value in content.items()
+              if not isinstance(value, dict) and key != "review_pages"]
+    if content.get("review_pages"):
+        lines += ["", f"## Pages to review ({len(content['review_pages'])})", ""]
+        lines += [f"- page {p['page']}: {p['reason']} (score {p['score']})" for p in content["review_pages"]]
     if meta.get("articles"):
         lines += ["", "## Article links", ""]
         lines += [f"- {a['id']} (score {a['score']}): {', '.join(a['evidence'])}" for a in meta["articles"]]

@@ -89,7 +89,7 @@ def serve_inbox(settings: Settings) -> None:
     server_command = _command("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port))
     with background(server_command) as server:
         wait_healthy(os.environ["PREFECT_API_URL"], server)
-        with _portal_if_installed(settings), _fixity_runner(settings):
+        with _portal_if_installed(settings), _fixity_runner(settings), _articles_runner(settings):
             watcher = InboxWatcher(settings.inbox, settings.settle_s, lambda path: dispatch_files(settings, [path]))
             watcher.start()
             print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}   inbox: {parameters['inbox']}", flush=True)
@@ -125,4 +125,13 @@ def _portal_if_installed(settings: Settings) -> Iterator[None]:
 def _fixity_runner(settings: Settings) -> Iterator[None]:
     """The daily `verify --all` (flows/fixity.py) in a runner of its own, so a long check never holds up the inbox."""
     with background([sys.executable, "-m", "flows.fixity", "--processed", str(settings.processed.resolve())]):
+        yield
+
+
+@contextmanager
+def _articles_runner(settings: Settings) -> Iterator[None]:
+    """The `add-article/form` deployment (flows/articles.py): the form for adding an article, in its own runner."""
+    catalogue = ["--catalogue", str(settings.catalogue_dir.resolve())] if settings.catalogue_dir else []
+    with background([sys.executable, "-m", "flows.articles", "--processed", str(settings.processed.resolve()),
+                     *catalogue]):
         yield

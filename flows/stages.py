@@ -6,6 +6,7 @@ import socket
 from collections.abc import Callable
 from contextlib import ExitStack
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from prefect import Task, task
@@ -19,8 +20,9 @@ from prefect.settings import get_current_settings
 from prefect.states import State
 
 from samizdat.errors import TransientError
+from samizdat.kinds import page_count
 from samizdat.models import Detected, Kind
-from samizdat.pipeline import StageRunner
+from samizdat.pipeline import Claimed, StageRunner
 from samizdat.settings import Settings, cores
 
 TRANSIENT_RETRIES = 2
@@ -71,10 +73,15 @@ def ensure_cpu_limit() -> str:
     return name
 
 
-def engine_slots(settings: Settings, detected: Detected) -> int:
-    """Cores an extraction keeps busy: Tesseract workers for documents, Whisper threads for audio."""
-    wanted = settings.asr.threads if detected.kind is Kind.AUDIO else settings.ocr.workers
-    return max(1, min(wanted, cores()))
+def engine_slots(settings: Settings, detected: Detected, path: Path | None = None) -> int:
+    """Cores an extraction keeps busy: Whisper threads for audio, a Tesseract per page (up to `ocr.workers`).
+
+    So single-page items hold one core each and run side by side.
+    """
+    if detected.kind is Kind.AUDIO:
+        return max(1, min(settings.asr.threads, cores()))
+    pages = page_count(path, detected.kind) if path is not None else None
+    return max(1, min(settings.ocr.workers, pages or settings.ocr.workers, cores()))
 
 
 def shares_a_server() -> bool:
@@ -97,12 +104,13 @@ def limited_stage_runner(settings: Settings) -> StageRunner:
     def run(name: str, fn: Callable[..., Any], *args: Any) -> Any:
         if name != "extract":
             return run_stage_as_task(name, fn, *args)
+        claimed: Claimed = args[0]
         detected: Detected = args[1]
         with ExitStack() as held:
             try:
                 # A worker that dies holding slots gives them back when its lease lapses, as it does its file claim.
                 held.enter_context(concurrency(
-                    ensure_cpu_limit(), occupy=engine_slots(settings, detected), strict=False,
+                    ensure_cpu_limit(), occupy=engine_slots(settings, detected, claimed.source.path), strict=False,
                     lease_duration=MIN_LEASE_S, raise_on_lease_renewal_failure=False,
                 ))
             except Exception as error:  # the orchestrator's failure, not the file's

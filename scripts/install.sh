@@ -12,11 +12,14 @@ with_test=0
 # refuseniks also wrote in (Ukrainian, French, German), used only when an item's metadata names them.
 apt_packages=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-heb tesseract-ocr-yid
               tesseract-ocr-ukr tesseract-ocr-fra tesseract-ocr-deu
-              ffmpeg espeak-ng fonts-dejavu-core poppler-utils python3-venv)
+              ffmpeg espeak-ng fonts-dejavu-core poppler-utils python3-venv
+              hunspell-en-us hunspell-ru)  # dictionaries for the OCR page quality score
 if [ "$with_test" = 1 ]; then
   # chromium: the portal's browser tests (driven by Playwright through executable_path, no browser download);
   # postgresql: the search tests start a throwaway local server to run the same tests on both backends.
   apt_packages+=(qpdf chromium postgresql)
+  # bench/ocr: fonts of the augraphy typescript set, unpaper for OCRmyPDF's --clean.
+  apt_packages+=(fonts-freefont-ttf fonts-liberation fonts-paratype unpaper)
 fi
 # npm installs the portal's page viewer (below); a machine with its own Node keeps it.
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
@@ -40,9 +43,13 @@ python=${PYTHON:-python3.11}
 command -v "$python" >/dev/null || python=python3
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/pip install -q --upgrade pip
+# torch first, pinned, on both paths (speaker turns need it at run time): anything asking for a newer
+# torch would pull GBs of CUDA packages.
+.venv/bin/pip install -q "torch==2.13.0"
+# resemblyzer without its stale requirements (`typing`, and `webrtcvad`, which compiles); pyproject.toml
+# lists what it really needs (librosa, webrtcvad-wheels, scikit-learn for the clustering).
+.venv/bin/pip install -q --no-deps "resemblyzer==0.1.4"
 if [ "$with_test" = 1 ]; then
-  # torch first, pinned: anything asking for a newer torch would pull GBs of CUDA packages.
-  .venv/bin/pip install -q "torch==2.13.0"
   .venv/bin/pip install -q -e ".[test]"
   # openai-whisper without its GPU-only triton dependency.
   .venv/bin/pip install -q --no-deps "openai-whisper==20250625"

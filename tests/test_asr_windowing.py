@@ -102,7 +102,7 @@ class ScriptedEngine:
     def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
         return [("ru", 0.7), ("en", 0.2), ("uk", 0.1)]
 
-    def transcribe(self, audio: np.ndarray, language: str) -> list[Segment]:
+    def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
         self.calls.append((audio.size / S, language))
         seconds = audio.size / S
         return [Segment(0.0, seconds, f"speech {len(self.calls)}", words=[Word(0.0, seconds, "speech", 0.9)])]
@@ -117,12 +117,12 @@ def test_transcriber_windows_a_long_file_and_reports_minutes(tmp_path: Path, mon
     for minute in range(25):
         audio[(minute * 60 + 10) * S : (minute * 60 + 40) * S] = 1.0  # 30 s of "speech" a minute
     monkeypatch.setattr(transcriber_module, "probe", lambda path: AudioInfo(total_s, S, 1, "pcm"))
-    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda path, info: iter(_blocks(audio, 30 * S)))
+    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda *args: iter(_blocks(audio, 30 * S)))
     monkeypatch.setattr(transcriber_module, "speech_spans", lambda a, settings: _speech_every_minute(a))
     engine = ScriptedEngine()
     reports: list[tuple[float, float, str]] = []
 
-    transcript = Transcriber(engine, TranscribeOptions(window_s=600)).transcribe_file(
+    transcript = Transcriber(engine, TranscribeOptions(window_s=600, diarize=False)).transcribe_file(
         tmp_path / "tape.wav", progress=lambda d, t, u: reports.append((d, t, u))
     )
 
@@ -145,10 +145,10 @@ def test_silence_never_reaches_the_engine(tmp_path: Path, monkeypatch: pytest.Mo
 
     silence = np.zeros(120 * S, dtype=np.float32)
     monkeypatch.setattr(transcriber_module, "probe", lambda path: AudioInfo(120, S, 1, "pcm"))
-    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda path, info: iter(_blocks(silence, 30 * S)))
+    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda *args: iter(_blocks(silence, 30 * S)))
     monkeypatch.setattr(transcriber_module, "speech_spans", lambda a, settings: _speech_every_minute(a))
     engine = ScriptedEngine()
-    transcript = Transcriber(engine).transcribe_file(tmp_path / "silence.wav")
+    transcript = Transcriber(engine, TranscribeOptions(diarize=False)).transcribe_file(tmp_path / "silence.wav")
     assert engine.calls == [] and transcript.segments == [] and transcript.text == ""
 
 
@@ -198,10 +198,10 @@ def test_a_change_of_language_between_windows_is_kept_on_the_segments(
     audio[60 * S : 500 * S] = 1.0  # 440 s in the first window
     audio[700 * S : 800 * S] = 1.0  # 100 s in the second
     monkeypatch.setattr(transcriber_module, "probe", lambda path: AudioInfo(1800, S, 1, "pcm"))
-    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda path, info: iter(_blocks(audio, 30 * S)))
+    monkeypatch.setattr(transcriber_module, "stream_blocks", lambda *args: iter(_blocks(audio, 30 * S)))
     monkeypatch.setattr(transcriber_module, "speech_spans", lambda a, settings: _speech_every_minute(a))
 
-    transcript = Transcriber(BilingualEngine()).transcribe_file(tmp_path / "tape.wav")
+    transcript = Transcriber(BilingualEngine(), TranscribeOptions(diarize=False)).transcribe_file(tmp_path / "tape.wav")
 
     languages = [s.language for s in transcript.segments]
     assert languages == ["ru"] * (len(languages) - 1) + ["en"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
+from PIL import Image
 from prefect import flow
 from prefect.client.orchestration import get_client
 from prefect.settings import PREFECT_API_URL, temporary_settings
@@ -27,16 +30,23 @@ def _extract(path: Path, detected: Detected) -> str:
 
 
 @flow(validate_parameters=False)
-def _one_extraction(settings: Settings, detected: Detected) -> str:
-    return str(limited_stage_runner(settings)("extract", _extract, Path("x.png"), detected))
+def _one_extraction(settings: Settings, detected: Detected, page: Path) -> str:
+    claimed = SimpleNamespace(source=SimpleNamespace(path=page))  # what the extract stage is handed first
+    return str(limited_stage_runner(settings)("extract", _extract, claimed, detected))
 
 
-def test_extraction_holds_its_engine_slots_while_it_runs(prefect_harness: None, settings: Settings) -> None:
+@pytest.mark.parametrize("pages", [1, 3])
+def test_extraction_holds_its_engine_slots_while_it_runs(
+    prefect_harness: None, settings: Settings, tmp_path: Path, pages: int
+) -> None:
     SEEN_ACTIVE.clear()
     settings = settings.model_copy(update={"ocr": settings.ocr.model_copy(update={"workers": 2})})
-    detected = Detected(kind=Kind.IMAGE, media_type="image/png")
-    assert _one_extraction(settings, detected) == "text"
-    assert [engine_slots(settings, detected)] == SEEN_ACTIVE, "the engine's slots were held during extraction"
+    detected = Detected(kind=Kind.IMAGE, media_type="image/tiff")
+    page = tmp_path / "letter.tiff"
+    frames = [Image.new("L", (100, 100), 255) for _ in range(pages)]
+    frames[0].save(page, save_all=True, append_images=frames[1:])
+    assert _one_extraction(settings, detected, page) == "text"
+    assert [min(pages, 2)] == [engine_slots(settings, detected, page)] == SEEN_ACTIVE, "a core per page, held"
     deadline = time.monotonic() + 10
     while _active_slots() and time.monotonic() < deadline:
         time.sleep(0.2)

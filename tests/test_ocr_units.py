@@ -12,6 +12,7 @@ from PIL import Image
 from samizdat.ocr import preprocess
 from samizdat.ocr.hocr import hocr_to_alto, word_confidences
 from samizdat.ocr.languages import tesseract_languages
+from samizdat.ocr.page import normalised_binary
 from samizdat.ocr.pdf_text import garbage_reason, unusable_reason
 from samizdat.ocr.pool import map_pages
 from samizdat.ocr.synthetic import DEGRADED_SET, LETTER_EN, degrade, typescript_page
@@ -36,18 +37,9 @@ def test_unknown_or_missing_language_warns_and_falls_back() -> None:
     assert tesseract_languages(["xx", "en"], "eng+rus", INSTALLED).langs == "eng"
 
 
-def test_clean_page_is_left_alone_and_worn_pages_are_cleaned() -> None:
-    clean = typescript_page(LETTER_EN[:6], dpi=150)
-    assert not preprocess.assess(clean).degraded
-    assert not preprocess.assess(clean.convert("1")).degraded
-    for i, how in enumerate(DEGRADED_SET[:3]):
-        plan = preprocess.assess(degrade(typescript_page(LETTER_EN[:8]), how, seed=i))
-        assert plan.degraded, how.name
-
-
-def test_cleaning_gives_a_two_level_page_of_the_same_size() -> None:
+def test_normalised_binarisation_gives_a_two_level_page_of_the_same_size() -> None:
     worn = degrade(typescript_page(LETTER_EN[:4]), DEGRADED_SET[0])
-    out = preprocess.clean(worn, preprocess.assess(worn))
+    out = normalised_binary(worn, glyph_height=30.0)
     assert out.size == worn.size
     assert set(out.getcolors() or []) and len(out.getcolors() or []) <= 2  # type: ignore[arg-type]
 

@@ -1,6 +1,8 @@
 """One transcription in its own process, so the parent can read this process's peak memory.
 
 Run by `run.py`: `python bench/asr/one.py SYSTEM AUDIO [LANGUAGE] [MODEL]`; prints one JSON line.
+`SAMIZDAT_BENCH_METADATA`: a JSON file `{"dc": {...}, "extra": {...}}` handed to Samizdat as the item's
+archivist metadata (vocabulary, speakers' number and names); `SAMIZDAT_ASR__*` settings apply as usual.
 Systems: samizdat-faster-whisper, samizdat-openai-whisper (Samizdat's windowed transcriber),
 plain-faster-whisper, plain-openai-whisper (the libraries on the whole file, beam 5, their defaults).
 """
@@ -52,8 +54,17 @@ def main() -> None:
         name = transcriber.engine.name
         loaded = time.perf_counter()
         cpu_loaded = cpu_seconds()
-        transcript = transcriber.transcribe_file(audio, [language] if language else [])
-        segments = [{"start": s.start, "end": s.end, "text": s.text} for s in transcript.segments]
+        metadata = None
+        if os.environ.get("SAMIZDAT_BENCH_METADATA"):  # the archivist's record, as a sidecar would give it
+            from samizdat.models import ArchivistMetadata
+
+            record = json.loads(Path(os.environ["SAMIZDAT_BENCH_METADATA"]).read_text())
+            metadata = ArchivistMetadata(dc=record.get("dc", {}), extra=record.get("extra", {}))
+        transcript = transcriber.transcribe_file(audio, [language] if language else [], metadata=metadata)
+        segments = [
+            {"start": s.start, "end": s.end, "text": s.text, "speaker": transcript.speaker_name(s.speaker)}
+            for s in transcript.segments
+        ]
         detected = transcript.language
     elif system == "plain-faster-whisper":
         import faster_whisper

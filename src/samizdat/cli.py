@@ -17,6 +17,7 @@ from rich.text import Text
 
 from flows.prefect_env import apply_server_defaults
 from samizdat import events
+from samizdat.describe import published_review_pages, review_text
 from samizdat.search import Hit, SearchQuery, open_index
 from samizdat.settings import Settings
 
@@ -127,12 +128,19 @@ def _outcome_table(settings: Settings, outcomes: list[dict[str, Any]]) -> None:
 
     styles = {Status.PUBLISHED: "green", Status.REPROCESSED: "green", Status.DUPLICATE: "cyan",
               Status.QUARANTINED: "red", Status.STOPPED: "red"}
-    table = Table("file", "outcome", "item", "access", "seconds", "reason")
+    table = Table("file", "outcome", "item", "access", "seconds", "reason", "pages to review")
+    to_review = 0
     for o in outcomes:
         style = styles.get(o["status"], "yellow")
+        published = o["status"] in (Status.PUBLISHED, Status.REPROCESSED)
+        review = published_review_pages(settings.items_dir, o["item_id"]) if published else []
+        to_review += len(review)
         table.add_row(o["filename"], f"[{style}]{o['status']}[/]", o["item_id"] or "",
-                      "restricted" if o["restricted"] else "open", f"{o['seconds']:.1f}", o["reason"] or "")
+                      "restricted" if o["restricted"] else "open", f"{o['seconds']:.1f}", o["reason"] or "",
+                      f"[yellow]{review_text(review)}[/]" if review else "")
     console.print(table)
+    if to_review:
+        console.print(f"[yellow]{to_review} page(s) published but flagged for review (content.review_pages)[/]")
     statuses = [Status(o["status"]) for o in outcomes]
     counts = ", ".join(f"{statuses.count(status)} {status.value}" for status in Status if status in statuses)
     console.print(f"{counts or 'nothing to do'}; bags in {settings.items_dir}")
@@ -161,7 +169,8 @@ def portal(
 
     settings = _settings(processed=processed)
     console.print(f"Portal on http://{host}:{port}  (bags in {settings.items_dir}; API schema at /openapi.json)")
-    uvicorn.run(create_app(settings.processed, settings.database_url), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings.processed, settings.database_url, catalogue_dir=settings.catalogue_dir),
+                host=host, port=port, log_level="warning")
 
 
 @app.command()
@@ -277,18 +286,131 @@ def reprocess(item_id: str, processed: ProcessedOpt = None) -> None:
         raise typer.Exit(1)
 
 
-@app.command()
-def articles(processed: ProcessedOpt = None) -> None:
-    """Per article, the items linked to it."""
-    from samizdat.catalogue import load_catalogue
+articles_app = typer.Typer(help="The archive's catalogue of articles: list, add, re-link.")
+app.add_typer(articles_app, name="articles")
+CatalogueOpt = Annotated[
+    Path | None,
+    typer.Option("--catalogue", help="Catalogue folder (default: SAMIZDAT_CATALOGUE_DIR, else processed/../catalogue)"),
+]
 
+
+def _catalogue_settings(processed: Path | None, catalogue: Path | None) -> Settings:
     settings = _settings(processed=processed)
+    return settings.model_copy(update={"catalogue_dir": catalogue}) if catalogue else settings
+
+
+@articles_app.callback(invoke_without_command=True)
+def articles(ctx: typer.Context, processed: ProcessedOpt = None, catalogue: CatalogueOpt = None) -> None:
+    """Per article, the items linked to it (articles still to check are marked)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from samizdat.catalogue import CatalogueError, archive_catalogue
+
+    settings = _catalogue_settings(processed, catalogue)
+    try:
+        loaded = archive_catalogue(settings.processed, settings.catalogue_dir)
+    except CatalogueError as error:
+        console.print(f"[red]{error}[/]", markup=False)
+        raise typer.Exit(2) from error
     view = open_index(settings.database_url, settings.catalog_path).articles_view()
-    for article in load_catalogue().articles:
+    for article in loaded.articles:
         linked = view.get(article.id, [])
-        console.print(f"[bold]{article.id}[/] — {article.title} ({len(linked)} item(s))")
+        mark = " [yellow](to check)[/]" if article.proposed else ""
+        console.print(f"[bold]{article.id}[/]{mark} — {article.title} ({len(linked)} item(s))")
         for linked_id, title in linked:
             console.print(f"    {linked_id}  {title}")
+
+
+@articles_app.command("add")
+def articles_add(
+    file: Annotated[Path, typer.Argument(help="The article: plain text, PDF (with a text layer) or HTML")],
+    article_id: Annotated[str, typer.Option("--id", help="Its id: lower-case words joined by hyphens, kept forever")],
+    title: Annotated[str, typer.Option(help="Its title")],
+    author: Annotated[str, typer.Option(help="Author")] = "",
+    publisher: Annotated[str, typer.Option(help="Publisher or series")] = "",
+    date: Annotated[str, typer.Option(help="Publication date (YYYY-MM-DD)")] = "",
+    summary: Annotated[str, typer.Option(help="A short summary in the archive's own words")] = "",
+    relink: Annotated[bool, typer.Option(help="Re-link the published items afterwards")] = True,
+    processed: ProcessedOpt = None,
+    catalogue: CatalogueOpt = None,
+) -> None:
+    """Add an article: find what it names, propose authority entries for new names, re-link the collection."""
+    from samizdat.catalogue import CatalogueError, default_catalogue_dir
+    from samizdat.catalogue.add import add_article
+
+    settings = _catalogue_settings(processed, catalogue)
+    folder = settings.catalogue_dir or default_catalogue_dir(settings.processed)
+    try:
+        draft = add_article(folder, file, article_id=article_id, title=title, author=author, publisher=publisher,
+                            date=date, summary=summary)
+    except CatalogueError as error:
+        console.print(f"[red]The article was not added: {error}[/]", markup=False)
+        raise typer.Exit(2) from error
+    console.print(f"Added [bold]{article_id}[/] to {folder}/articles.yaml (marked proposed: check it).")
+    console.print(f"  names {len(draft.found)} catalogued entities: {', '.join(draft.found) or 'none'}")
+    console.print(f"  years: {', '.join(map(str, draft.years)) or 'none'}")
+    if draft.proposals:
+        console.print(f"  proposed {len(draft.proposals)} new authority entries (in authority.yaml, to check):")
+        for proposal in draft.proposals:
+            console.print(f"    {proposal.id} ({proposal.type}, {proposal.mentions}x): {' / '.join(proposal.names)}",
+                          markup=False)
+    if relink:
+        _relink(settings)
+
+
+@articles_app.command("relink")
+def articles_relink(
+    item_ids: Annotated[list[str] | None, typer.Argument(help="Only these items (default: every item)")] = None,
+    processed: ProcessedOpt = None,
+    catalogue: CatalogueOpt = None,
+) -> None:
+    """Re-describe published items from the text in their bags with the catalogue as it is now (no OCR/ASR)."""
+    _relink(_catalogue_settings(processed, catalogue), item_ids or None)
+
+
+@articles_app.command("confirm")
+def articles_confirm(
+    item_id: Annotated[str, typer.Argument(help="The item")],
+    article_id: Annotated[str, typer.Argument(help="The article it belongs to")],
+    note: Annotated[str, typer.Option(help="Why (kept in metadata.json)")] = "",
+    processed: ProcessedOpt = None,
+    catalogue: CatalogueOpt = None,
+) -> None:
+    """Link an item to an article by hand, or confirm the linker's link: a re-link never drops it."""
+    from samizdat.catalogue import CatalogueError
+    from samizdat.relink import confirm_link
+
+    settings = _catalogue_settings(processed, catalogue)
+    if not (settings.items_dir / item_id / "data" / "metadata.json").is_file():
+        console.print(f"[red]No item {item_id} in {settings.items_dir}[/]")
+        raise typer.Exit(1)
+    try:
+        link = confirm_link(settings, item_id, article_id, note)
+    except CatalogueError as error:
+        console.print(f"[red]{error}[/]", markup=False)
+        raise typer.Exit(2) from error
+    console.print(f"{item_id} -> {article_id}: linked by the archivist (score {link.get('score')})")
+
+
+def _relink(settings: Settings, item_ids: list[str] | None = None) -> None:
+    from samizdat.catalogue import CatalogueError
+    from samizdat.relink import relink_collection
+
+    try:
+        report = relink_collection(settings, item_ids=item_ids)
+    except CatalogueError as error:
+        console.print(f"[red]Nothing was re-linked: {error}[/]", markup=False)
+        raise typer.Exit(2) from error
+    for result in report.items:
+        if result.status == "relinked":
+            change = ", ".join([f"+{a}" for a in result.added] + [f"-{a}" for a in result.removed]) or "entities"
+            console.print(f"  {result.item_id}: re-linked ({change})", markup=False)
+        elif result.status != "unchanged":
+            console.print(f"  [yellow]{result.item_id}: {result.status}: {result.error}[/]")
+    console.print(f"{report.count('relinked')} item(s) re-linked, {report.count('unchanged')} unchanged, "
+                  f"{report.count('busy')} busy, {report.count('failed')} failed.")
+    if report.count("failed"):
+        raise typer.Exit(1)
 
 
 @app.command()

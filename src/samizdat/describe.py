@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
+from pathlib import Path
 from statistics import fmean
 from typing import Any
 
@@ -17,6 +19,7 @@ from samizdat.models import (
     Kind,
     Source,
 )
+from samizdat.ocr.languages import iso_languages, text_languages
 
 _DC_TYPES = {Kind.IMAGE: "Text", Kind.PDF: "Text", Kind.AUDIO: "Sound"}
 
@@ -38,6 +41,9 @@ def content_summary(extraction: Extraction, low_confidence: float) -> dict[str, 
             "language_probability": transcript.language_probability,
             "languages": languages,
             "segments": len(transcript.segments),
+            "speakers": [
+                {"id": sp.id, "name": sp.name, "role": sp.role, "speech_s": sp.speech_s} for sp in transcript.speakers
+            ],
         }
     ocr_pages = [p for p in extraction.pages if p.confidence is not None]
     return {
@@ -51,6 +57,13 @@ def content_summary(extraction: Extraction, low_confidence: float) -> dict[str, 
         ],
         "page_methods": {str(p.number): p.method for p in extraction.pages},
         "page_notes": {str(p.number): p.notes for p in extraction.pages if p.notes},
+        # DESIGN.md §9: pages a person should look at (the item is published all the same), and the
+        # languages each OCR'd page was read in (ISO 639-1 where there is one).
+        "review_pages": [
+            {"page": p.number, "reason": p.review, "score": round(p.score or 0.0, 3)}
+            for p in extraction.pages if p.review
+        ],
+        "page_languages": {str(p.number): iso_languages(p.languages) for p in extraction.pages if p.languages},
     }
 
 
@@ -58,7 +71,24 @@ def _languages(archivist: ArchivistMetadata, extraction: Extraction) -> list[str
     if archivist.languages:
         return archivist.languages
     transcript = extraction.transcript
-    return [transcript.language] if transcript is not None and transcript.language else []
+    if transcript is not None:
+        return [transcript.language] if transcript.language else []
+    return document_languages(extraction)
+
+
+def document_languages(extraction: Extraction) -> list[str]:
+    """The languages a document's text is written in, from its pages' letters (for `dc.language`).
+
+    Pages flagged for review are left out: garbage letters say nothing about the language.
+    """
+    found: list[str] = []
+    for page in extraction.pages:
+        if page.review:
+            continue
+        for code in text_languages(page.text, page.languages):
+            if code not in found:
+                found.append(code)
+    return found
 
 
 def build_metadata(
@@ -159,3 +189,20 @@ def archivist_yaml(metadata: dict[str, Any]) -> str:
 def _entity(hit: EntityHit) -> dict[str, Any]:
     mentions = [{k: v for k, v in asdict(m).items() if v is not None} for m in hit.mentions]
     return {"id": hit.id, "label": hit.label, "type": hit.type, "count": len(hit.mentions), "mentions": mentions}
+
+
+def published_review_pages(items_dir: Path, item_id: str | None) -> list[dict[str, Any]]:
+    """`content.review_pages` of a published item's `metadata.json` ([] when none, or no such item)."""
+    if not item_id:
+        return []
+    try:
+        meta = json.loads((items_dir / item_id / "data" / "metadata.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    pages = meta.get("content", {}).get("review_pages") or []
+    return [p for p in pages if isinstance(p, dict)]
+
+
+def review_text(pages: list[dict[str, Any]]) -> str:
+    """`p2 empty, p5 low-quality`, for tables."""
+    return ", ".join(f"p{p.get('page')} {p.get('reason')}" for p in pages)

@@ -7,14 +7,23 @@ Score of an article, 0..1:
 - entity score = (1 - exp(-E / 1.5)) x (0.5 + 0.5 x share), where share is the part of the item's
   own evidence (over all catalogued entities) that this article accounts for: the article that
   explains most of what the item names ranks first;
-- with the articles' full texts configured, a TF-IDF cosine similarity s between item and
-  article raises the score: score = entity + 0.35 x s x (1 - entity). It never lowers it, so a
-  Russian letter is not punished for not being English.
+- with the articles' full texts at hand (the catalogue folder's `texts/`, or `articles_dir`), a
+  TF-IDF cosine similarity s between item and article raises the score:
+  score = entity + 0.35 x s x (1 - entity). It never lowers it, so a Russian letter is not
+  punished for not being English.
 An article shares no evidence with an item unless at least one shared entity is topical (a person,
 organization, event, law, work or idea): a travel letter from Vienna and Rome is not about emigration.
-Links below `LINK_THRESHOLD`, or below `RELATIVE_FLOOR` x the best article's score, are dropped:
+Links below `LINK_THRESHOLD` (0.35, set on the tuning half of bench/links/scale.py), or below
+`RELATIVE_FLOOR` x the best article's score, are dropped:
 an article that shares only a place or a year with a letter clearly about another article is
 noise, while a letter about two topics keeps both.
+
+With hundreds of articles, scoring starts with retrieval: an inverted index from entities to the
+articles naming them, and one from terms to the articles' TF-IDF weights, give the candidates (every
+article sharing an entity with the item, and the `TEXT_CANDIDATES` most similar texts) in time that
+grows with the item, not with the catalogue; only candidates are scored and get a passage. An
+article outside both sets could not reach the threshold (no shared entity, and a similarity below
+the top's), so retrieval changes no link.
 """
 
 from __future__ import annotations
@@ -24,20 +33,21 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from samizdat.catalogue import Article, Catalogue, load_catalogue
-from samizdat.entities import normalize
+from samizdat.entities import EntityMatcher, normalize
 from samizdat.models import ArticleLink, EntityHit
 
-LINK_THRESHOLD = 0.25
+LINK_THRESHOLD = 0.35
 RELATIVE_FLOOR = 0.5
 SUPPORTING_TYPES = frozenset({"place", "year"})
 EVIDENCE_SCALE = 1.5
 SIMILARITY_WEIGHT = 0.35
 MAX_EVIDENCE = 12
 PASSAGE_CHARS = 320
+TEXT_CANDIDATES = 20
 
 _WORD = re.compile(r"[^\W\d_]{3,}")
 _STOPWORDS_TEXT = """
@@ -62,6 +72,20 @@ class _Scored:
     evidence: list[str]
 
 
+def matcher_for(catalogue: Catalogue) -> EntityMatcher:
+    """The entity matcher compiled from this catalogue, built once per catalogue version."""
+    key = (catalogue.folder, catalogue.version)
+    matcher = _MATCHERS.get(key)
+    if matcher is None:
+        if len(_MATCHERS) > 8:
+            _MATCHERS.clear()
+        matcher = _MATCHERS[key] = EntityMatcher(catalogue)
+    return matcher
+
+
+_MATCHERS: dict[tuple[Path | None, str], EntityMatcher] = {}
+
+
 def link_articles(
     hits: list[EntityHit],
     text: str,
@@ -69,14 +93,19 @@ def link_articles(
     *,
     catalogue: Catalogue | None = None,
     threshold: float = LINK_THRESHOLD,
+    relative_floor: float = RELATIVE_FLOOR,
+    use_texts: bool = True,
 ) -> list[ArticleLink]:
-    """Articles the item relates to, best first, each with its evidence and best passage."""
+    """Articles the item relates to, best first, each with its evidence and best passage.
+
+    `use_texts=False` scores on entities alone, even where the articles' texts are at hand (benchmarks).
+    """
     catalogue = catalogue or load_catalogue()
-    similarities = article_similarities(text, articles_dir, catalogue) if articles_dir else {}
+    similarities = article_similarities(text, articles_dir, catalogue) if use_texts else {}
     weights = {hit.id: catalogue.specificity(hit.id) * (1.0 + math.log(len(hit.mentions) or 1)) for hit in hits}
     total = sum(weights.values())
     scored: list[_Scored] = []
-    for article in catalogue.articles:
+    for article in _candidates(catalogue, weights, similarities):
         shared = {e: w for e, w in weights.items() if w > 0 and e in article.entity_ids}
         if not any(_is_topical(e, catalogue) for e in shared):
             shared = {}  # places and years support a link but never make one on their own
@@ -89,7 +118,7 @@ def link_articles(
             ranked = sorted(shared, key=lambda e: (-shared[e], e))[:MAX_EVIDENCE]
             scored.append(_Scored(article, round(score, 4), ranked))
     scored.sort(key=lambda s: (-s.score, s.article.id))
-    scored = [s for s in scored if s.score >= RELATIVE_FLOOR * scored[0].score]
+    scored = [s for s in scored if s.score >= relative_floor * scored[0].score]
     by_id = {hit.id: hit for hit in hits}
     return [
         ArticleLink(
@@ -101,6 +130,16 @@ def link_articles(
         )
         for s in scored
     ]
+
+
+def _candidates(catalogue: Catalogue, weights: dict[str, float], similarities: dict[str, float]) -> list[Article]:
+    """Retrieval: articles sharing an entity with the item, and the most similar texts; catalogue order."""
+    wanted: set[str] = set()
+    for entity_id, weight in weights.items():
+        if weight > 0:
+            wanted.update(a.id for a in catalogue.by_entity.get(entity_id, ()))
+    wanted.update(sorted(similarities, key=lambda a: -similarities[a])[:TEXT_CANDIDATES])
+    return [a for a in catalogue.articles if a.id in wanted]
 
 
 def _is_topical(entity_id: str, catalogue: Catalogue) -> bool:
@@ -144,34 +183,55 @@ def _word_boundary(text: str, index: int, backwards: bool) -> int:
     return index
 
 
-def article_similarities(text: str, articles_dir: Path, catalogue: Catalogue | None = None) -> dict[str, float]:
-    """TF-IDF cosine similarity of `text` to each article's full text in `articles_dir` (missing: 0)."""
+def article_similarities(
+    text: str, articles_dir: Path | None = None, catalogue: Catalogue | None = None
+) -> dict[str, float]:
+    """TF-IDF cosine similarity of `text` to each article's full text; articles sharing no term are left out.
+
+    Texts are found through `Catalogue.text_path` (the catalogue folder, then `articles_dir`). The item's
+    terms are looked up in an inverted index of the articles' normalised vectors, so the cost grows with the
+    item's vocabulary, not with the number of articles.
+    """
     catalogue = catalogue or load_catalogue()
-    corpus = _article_vectors(articles_dir.resolve(), tuple((a.id, a.file) for a in catalogue.articles if a.file))
-    if corpus is None:
+    sources = []
+    for article in catalogue.articles:
+        path = catalogue.text_path(article, articles_dir)
+        if path is not None:
+            sources.append((article.id, str(path), path.stat().st_mtime_ns))
+    if not sources:
         return {}
-    idf, vectors = corpus
-    item = _tfidf(Counter(_terms(text)), idf, default_idf=max(idf.values(), default=1.0))
-    return {article_id: _cosine(item, vector) for article_id, vector in vectors.items()}
+    idf, postings, default_idf = _article_index(tuple(sources))
+    item = _tfidf(Counter(_terms(text)), idf, default_idf=default_idf)
+    norm = math.sqrt(sum(w * w for w in item.values()))
+    if not norm:
+        return {}
+    dots: dict[str, float] = {}
+    for term, weight in item.items():
+        for article_id, article_weight in postings.get(term, ()):
+            dots[article_id] = dots.get(article_id, 0.0) + weight * article_weight
+    return {article_id: round(dot / norm, 4) for article_id, dot in dots.items()}
 
 
-@cache
-def _article_vectors(
-    articles_dir: Path, files: tuple[tuple[str, str | None], ...]
-) -> tuple[dict[str, float], dict[str, dict[str, float]]] | None:
+@lru_cache(maxsize=4)
+def _article_index(
+    sources: tuple[tuple[str, str, int], ...],
+) -> tuple[dict[str, float], dict[str, list[tuple[str, float]]], float]:
+    """IDF, and per term the articles holding it with their unit-length TF-IDF weight."""
     counts: dict[str, Counter[str]] = {}
-    for article_id, name in files:
-        path = articles_dir / (name or "")
-        if name and path.is_file():
-            counts[article_id] = Counter(_terms(path.read_text(encoding="utf-8", errors="replace")))
-    if not counts:
-        return None
+    for article_id, path, _ in sources:
+        counts[article_id] = Counter(_terms(Path(path).read_text(encoding="utf-8", errors="replace")))
     df: Counter[str] = Counter()
     for c in counts.values():
         df.update(c.keys())
     n = len(counts)
     idf = {term: math.log((1 + n) / (1 + d)) + 1.0 for term, d in df.items()}
-    return idf, {a: _tfidf(c, idf, 1.0) for a, c in counts.items()}
+    postings: dict[str, list[tuple[str, float]]] = {}
+    for article_id, c in counts.items():
+        vector = _tfidf(c, idf, 1.0)
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        for term, weight in vector.items():
+            postings.setdefault(term, []).append((article_id, weight / norm))
+    return idf, postings, max(idf.values(), default=1.0)
 
 
 def _terms(text: str) -> Iterable[str]:
@@ -183,14 +243,6 @@ def _terms(text: str) -> Iterable[str]:
 
 def _tfidf(counts: Counter[str], idf: dict[str, float], default_idf: float) -> dict[str, float]:
     return {t: (1.0 + math.log(c)) * idf.get(t, default_idf) for t, c in counts.items()}
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(t, 0.0) for t, w in a.items())
-    norm = math.sqrt(sum(w * w for w in a.values())) * math.sqrt(sum(w * w for w in b.values()))
-    return round(dot / norm, 4) if norm else 0.0
 
 
 def links_as_metadata(links: list[ArticleLink]) -> list[dict[str, object]]:

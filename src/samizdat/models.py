@@ -53,8 +53,11 @@ class Page:
     hocr: str | None = None
     alto: str | None = None
     pdf: bytes | None = None  # Tesseract's searchable page, where OCR ran
-    languages: str | None = None
+    languages: str | None = None  # Tesseract languages the kept reading used, e.g. "rus" or "eng+rus"
     notes: list[str] = field(default_factory=list)
+    score: float | None = None  # page quality score 0-1 of the kept reading (samizdat.ocr.quality), where OCR ran
+    review: str | None = None  # why to look: empty | low-quality | likely-handwriting | script-not-installed
+    readings: int = 0  # Tesseract readings tried (1: the plain read was good)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ class Word:
     end: float
     word: str
     probability: float
+    speaker: str | None = None  # a `Speaker.id` ("S1"), where speakers were told apart
 
 
 @dataclass
@@ -78,6 +82,17 @@ class Segment:
     words: list[Word] = field(default_factory=list)
     avg_logprob: float | None = None
     no_speech_prob: float | None = None
+    speaker: str | None = None  # a `Speaker.id` ("S1"), where speakers were told apart
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A voice in a recording: `id` as used in segments and words, the name shown, the role if known."""
+
+    id: str
+    name: str
+    role: str | None = None  # "interviewer" | "interviewee" | None
+    speech_s: float = 0.0
 
 
 @dataclass
@@ -88,6 +103,14 @@ class Transcript:
     language: str | None
     language_probability: float | None
     duration_s: float
+    speakers: list[Speaker] = field(default_factory=list)
+
+    def speaker_name(self, speaker_id: str | None) -> str | None:
+        """The name shown for a speaker id, or None."""
+        for speaker in self.speakers:
+            if speaker.id == speaker_id:
+                return speaker.name
+        return None
 
     @property
     def text(self) -> str:

@@ -7,7 +7,9 @@ Everything else about a pass lives here.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,32 +44,46 @@ def item_request(pipeline: Pipeline, seen: Sighting) -> ItemRequest:
 
 
 def run_pass(settings: Settings, run_item: ItemRunner, wait: bool = False,
-             paths: list[Path] | None = None) -> list[Outcome]:
+             paths: list[Path] | None = None, side_by_side: int = 1) -> list[Outcome]:
     """Every settled file once (or just `paths`): each is handed to `run_item` unless it needs no run.
 
-    A file already published as it is costs a hash; a file another live worker holds is left to it. A machine
-    failure (full disk) stops the pass. Set-up problems raise `SetupError` and an unwritable `processed/`
-    `OperationalError` before any file moves.
+    Up to `side_by_side` items run at once (their engines keep to the machine's cores on their own). A file
+    already published as it is costs a hash; a file another live worker holds is left to it. A machine failure
+    (full disk) stops the pass: no item starts after it. Set-up problems raise `SetupError` and an unwritable
+    `processed/` `OperationalError` before any file moves.
     """
-    with Pipeline(settings) as pipeline:
+    stopped = threading.Event()
+
+    def run(request: ItemRequest) -> Outcome:
+        if stopped.is_set():  # queued behind the item that found the machine failing: not started
+            return Outcome(readable_name(request.path.name), Status.STOPPED, request.item_id,
+                           reason="not started: the pass stopped", restricted=request.restricted)
+        outcome = run_item(request)
+        if outcome.status is Status.STOPPED:  # every file after this one would fail the same way
+            stopped.set()
+        return outcome
+
+    with Pipeline(settings) as pipeline, ThreadPoolExecutor(max(1, side_by_side)) as pool:
         pipeline.prepare()
         files = pipeline.ready_files(wait) if paths is None else paths
         events.emit(events.PassStarted(len(files)))
-        outcomes: list[Outcome] = []
+        results: list[Outcome | Future[Outcome]] = []
         for path in files:
+            if stopped.is_set():
+                break
             seen = pipeline.look(path)
             if seen is None:  # another worker's pass published and released it meanwhile
                 continue
             if pipeline.already_published(seen):
-                outcomes.append(pipeline.process_file(path))
+                results.append(pipeline.process_file(path))
             elif seen.claim == "live":
-                outcomes.append(Outcome(readable_name(path.name), Status.SKIPPED, seen.sha256[:12],
-                                        reason="another worker is processing it", restricted=seen.restricted))
+                results.append(Outcome(readable_name(path.name), Status.SKIPPED, seen.sha256[:12],
+                                       reason="another worker is processing it", restricted=seen.restricted))
+            elif side_by_side > 1:
+                results.append(pool.submit(run, item_request(pipeline, seen)))
             else:
-                outcomes.append(run_item(item_request(pipeline, seen)))
-            if outcomes[-1].status is Status.STOPPED:  # every file after this one would fail the same way
-                break
-    return outcomes
+                results.append(run(item_request(pipeline, seen)))
+        return [r.result() if isinstance(r, Future) else r for r in results]
 
 
 def process_directly(settings: Settings) -> ItemRunner:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from samizdat import inbox
 from samizdat.archivist import read_archivist_metadata, sidecar_path
+from samizdat.catalogue import archive_catalogue
 from samizdat.derivatives import page_images
 from samizdat.describe import archivist_yaml, build_metadata, item_title, with_archivist
 from samizdat.detect import detect
@@ -25,7 +26,7 @@ from samizdat.errors import BadInputError, OperationalError, TransientError
 from samizdat.fingerprint import processing_key, processing_settings
 from samizdat.handoff import hand_off, sweep_tickets
 from samizdat.kinds import ExtractRequest, handler_for
-from samizdat.links import link_articles
+from samizdat.links import link_articles, matcher_for
 from samizdat.models import ArchivistMetadata, Detected, Extraction, Kind, Outcome, Source, Status
 from samizdat.names import readable_name, safe_name
 from samizdat.operational import operational_cause
@@ -40,6 +41,7 @@ from samizdat.package import (
 )
 from samizdat.preflight import check_setup
 from samizdat.quarantine import QuarantineFailed, quarantine
+from samizdat.relink import keep_archivist_links
 from samizdat.search import item_from_bag, open_index
 from samizdat.settings import Settings
 
@@ -331,6 +333,7 @@ class Pipeline:
             settings=self.settings,
             languages=claimed.archivist.languages,
             progress=lambda done, total, unit: self.progress(filename, done, total, unit),
+            archivist=claimed.archivist,
         )
         return handler_for(detected.kind).extract(request)
 
@@ -338,13 +341,16 @@ class Pipeline:
         self, claimed: Claimed, detected: Detected, extraction: Extraction, previous: dict[str, Any] | None
     ) -> dict[str, Any]:
         """metadata.json: the archivist's fields, technical metadata, entities, article links, how it was made."""
-        entities = find_entities(extraction)
-        links = link_articles(entities, extraction.text, self.settings.articles_dir)
+        catalogue = archive_catalogue(self.settings.processed, self.settings.catalogue_dir)
+        entities = find_entities(extraction, matcher_for(catalogue))
+        links = link_articles(entities, extraction.text, self.settings.articles_dir, catalogue=catalogue)
         metadata = build_metadata(claimed.source, detected, claimed.archivist, extraction, entities, links,
                                   self.settings.ocr.low_confidence)
         metadata["processing"] = {"key": processing_key(self.settings, detected.kind),
                                   "settings": processing_settings(self.settings, detected.kind)}
         if previous is not None:  # reprocessing keeps the item's history
+            metadata["articles"] = keep_archivist_links(metadata["articles"], previous.get("articles", []))
+            metadata["dc"]["relation"] = [a["id"] for a in metadata["articles"]]
             metadata["source"]["received_at"] = previous["source"]["received_at"]
             metadata["also_received_as"] = previous.get("also_received_as", [])
             if claimed.source.filename != previous["source"]["filename"] and not self._is_restaged(claimed.source):

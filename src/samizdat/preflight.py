@@ -19,7 +19,7 @@ def check_setup(settings: Settings) -> None:
     """Raise `SetupError` naming the fix when an engine, a model, a language or the catalogue is missing."""
     _check_tesseract(settings)
     _check_asr(settings)
-    _check_catalogue()
+    _check_catalogue(settings)
 
 
 def _check_tesseract(settings: Settings) -> None:
@@ -53,11 +53,13 @@ def _check_asr(settings: Settings) -> None:
                              f"Run `.venv/bin/samizdat setup`, or set SAMIZDAT_ASR_MODEL. {INSTALL_HINT}") from error
 
 
-def _check_catalogue() -> None:
-    from samizdat.catalogue import CatalogueError, load_catalogue
+def _check_catalogue(settings: Settings) -> None:
+    """The archive's catalogue folder (made on first use) must load: a broken entry stops the pass, naming it."""
+    from samizdat.catalogue import CatalogueError, archive_catalogue
 
     try:
-        load_catalogue()
+        archive_catalogue(settings.processed, settings.catalogue_dir)
     except CatalogueError as error:
         raise SetupError(f"the archive's catalogue cannot be read: {error}",
-                         "Fix the catalogue entry named above, then run the pass again.") from error
+                         "Fix the catalogue entry named above (or point SAMIZDAT_CATALOGUE_DIR at a writable "
+                         "folder if it could not be made), then run the pass again.") from error

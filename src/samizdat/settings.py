@@ -29,14 +29,19 @@ class OcrOptions(BaseModel):
     page_timeout_s: float = Field(300.0, description="Give up on a page after this long")
     dpi: int = Field(300, description="Resolution PDF pages are rendered at for OCR")
     low_confidence: float = Field(60.0, description="Pages below this mean word confidence are flagged")
-    orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the first read is poor")
+    orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the plain read is poor")
     osd_min_confidence: float = Field(2.0, description="OSD orientation confidence needed before a page is turned")
-    osd_below_confidence: float = Field(
-        50.0, description="A first reading below this mean word confidence asks OSD whether the page is upside down"
+    # Both set on the augraphy dev half (bench/ocr/analyse.py). Escalation: the mean CER of kept readings is
+    # 18.0 % at 0.70 and flat at 16.4 % from 0.75 to 0.95 (14 -> 25 escalated pages of 32); 0.90 is the top of
+    # that plateau before the cost climbs (18 pages): a shadow or fold that hides a fifth of the text behind
+    # confident words costs the score only ~0.1, and escalation cannot make a page worse. Review: every kept
+    # reading under 0.70 had CER >= 8.6 % (6 of 7 over 20 %).
+    escalate_below: float = Field(
+        0.90, description="A plain read scoring below this (page quality score 0-1) is tried other ways"
     )
+    review_below: float = Field(0.70, description="A page whose best reading scores below this is flagged for review")
     deskew: bool = Field(True, description="Straighten skewed pages before OCR")
     deskew_min_degrees: float = Field(0.3, description="Smaller skews are left alone (Tesseract copes)")
-    cleanup: bool = Field(True, description="Background normalisation, denoising, binarisation for degraded pages")
     default_dpi: int = Field(300, description="Resolution assumed for images that do not record one")
     pdf_workers: int = Field(default_factory=cores, description="Processes reading born-digital PDF pages")
     # A 600 dpi A2 sheet is ~140 MP; a page of this size takes ~3 bytes a pixel, twice (decode and copy): <1 GB.
@@ -59,6 +64,11 @@ class AsrOptions(BaseModel):
     openai_model_dir: Path | None = Field(
         None, description="openai-whisper's model cache (default ~/.cache/whisper); never downloaded into"
     )
+    vocabulary: bool = Field(
+        True, description="Prompt the decoder with the item's metadata and the authority list's names"
+    )
+    prompt_budget: int = Field(120, description="Tokens of vocabulary prompt per 30 s (see samizdat.asr.vocabulary)")
+    diarize: bool = Field(True, description="Tell speakers apart (resemblyzer embeddings, clustered)")
 
 
 class Settings(ProcessedLayout, BaseSettings):
@@ -79,6 +89,9 @@ class Settings(ProcessedLayout, BaseSettings):
         description="Where assembled models are cached",
     )
     articles_dir: Path | None = Field(None, description="Full texts of the archive's articles, for similarity")
+    catalogue_dir: Path | None = Field(
+        None, description="The archive's catalogue (articles.yaml, authority.yaml); default: processed/../catalogue"
+    )
     database_url: str | None = Field(None, description="Search index; default: processed/catalog.sqlite")
     serve_interval_s: float = Field(30.0, description="How often `serve` scans the inbox")
     prefect_port: int = 4200

@@ -27,13 +27,19 @@ class DecodeGuards:
     `compression_ratio_threshold`: a segment whose text gzip-compresses better than this is a loop;
     `log_prob_threshold` and `no_speech_threshold`: a segment the model is unsure of *and* thinks is
     not speech is dropped; `condition_on_previous_text` off, so one bad segment cannot seed the next.
+    `temperatures`: 0 only. Whisper's fallback samples at higher temperatures, and CTranslate2's sampler
+    cannot be re-seeded per call (its generator is per worker thread, seeded once): with fallback the same
+    jfk.flac at temperature 1.0 gave five different texts in five calls, even after `set_random_seed(7)`
+    before each. That is what made `test_asr_long_audio` read "London-Gradin-April" on one run. Beam
+    search at 0 gives the same text at 1, 2, 3 or 4 threads (checked on jfk.flac and test_sound_en.wav);
+    a segment that fails the thresholds is dropped by `guards.clean_segments` instead of resampled.
     """
 
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
     no_speech_threshold: float = 0.6
     condition_on_previous_text: bool = False
-    temperatures: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    temperatures: tuple[float, ...] = (0.0,)
 
 
 class AsrEngine(Protocol):
@@ -46,8 +52,15 @@ class AsrEngine(Protocol):
         """Language probabilities for (up to) the first 30 s of `audio`, most likely first."""
         ...
 
-    def transcribe(self, audio: np.ndarray, language: str) -> list[Segment]:
-        """Timed segments with words; times are seconds from the start of `audio`."""
+    def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
+        """Timed segments with words; times are seconds from the start of `audio`.
+
+        `prompt`: words the decoder reads before every 30 s stretch (vocabulary, see `asr.vocabulary`).
+        """
+        ...
+
+    def count_tokens(self, text: str) -> int:
+        """How many tokens the model's tokenizer makes of `text` (for the prompt budget)."""
         ...
 
 

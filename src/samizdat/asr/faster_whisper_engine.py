@@ -53,8 +53,16 @@ class FasterWhisperEngine:
             _, _, all_probs = self._model.detect_language(audio=audio, language_detection_segments=1)
         return [(code, float(prob)) for code, prob in (all_probs or [])]
 
-    def transcribe(self, audio: np.ndarray, language: str) -> list[Segment]:
-        """Beam search with word timestamps; VAD already ran, so faster-whisper's own filter stays off."""
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` for this model's tokenizer."""
+        return len(self._model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
+        """Beam search with word timestamps; VAD already ran, so faster-whisper's own filter stays off.
+
+        The prompt goes in as `hotwords`, which faster-whisper puts before every 30 s stretch;
+        `initial_prompt` would reach only the first one, since previous text is not carried over.
+        """
         guards = self._guards
         with self._lock:
             pieces, _ = self._model.transcribe(
@@ -69,6 +77,7 @@ class FasterWhisperEngine:
                 condition_on_previous_text=guards.condition_on_previous_text,
                 word_timestamps=True,
                 vad_filter=False,
+                hotwords=prompt or None,
             )
             return [
                 Segment(

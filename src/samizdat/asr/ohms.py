@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from samizdat.models import ArchivistMetadata, Transcript
+from samizdat.models import ArchivistMetadata, Segment, Transcript
 
 OHMS_NS = "https://www.weareavp.com/nunncenter/ohms"
 OHMS_VERSION = "5.4"
@@ -35,9 +35,30 @@ def duration_clock(seconds: float) -> str:
     return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
+def _lines(transcript: Transcript) -> list[tuple[Segment, str, int]]:
+    """(segment, line, words of speaker prefix) for each non-empty segment.
+
+    Where speakers were told apart, a line that starts a turn begins with the speaker's name and a
+    colon ("Ruth Adler: When did you apply?"), the way OHMS transcripts mark speakers.
+    """
+    lines: list[tuple[Segment, str, int]] = []
+    previous: str | None = None
+    for segment in transcript.segments:
+        text = " ".join(segment.text.split())
+        if not text:
+            continue
+        name = transcript.speaker_name(segment.speaker)
+        prefix = ""
+        if name and segment.speaker != previous:
+            prefix = " ".join(name.split()) + ": "
+        previous = segment.speaker
+        lines.append((segment, prefix + text, len(prefix.split())))
+    return lines
+
+
 def transcript_lines(transcript: Transcript) -> list[str]:
-    """The OHMS transcript: one line per non-empty segment."""
-    return [" ".join(s.text.split()) for s in transcript.segments if s.text.strip()]
+    """The OHMS transcript: one line per non-empty segment, the speaker's name where a turn begins."""
+    return [line for _, line, _ in _lines(transcript)]
 
 
 def sync_points(transcript: Transcript, interval_min: int = 1) -> str:
@@ -45,19 +66,17 @@ def sync_points(transcript: Transcript, interval_min: int = 1) -> str:
 
     A minute begins at the first word that starts at or after it; minutes after the last word point
     past the end of the last line. A transcript without text points every minute at line 1, word 0.
+    Word numbers count the speaker's name at the start of a turn (it is part of the line).
     """
     starts: list[tuple[float, int, int]] = []  # (time, line, word), in transcript order
-    line = 0
-    for segment in transcript.segments:
-        tokens = segment.text.split()
-        if not tokens:
-            continue
-        line += 1
+    lines = _lines(transcript)
+    for line, (segment, text, prefix) in enumerate(lines, start=1):
+        tokens = len(text.split())
         if segment.words:
             for index, word in enumerate(segment.words):
-                starts.append((word.start, line, min(index + 1, len(tokens))))
+                starts.append((word.start, line, min(prefix + index + 1, tokens)))
         else:
-            starts.append((segment.start, line, 1))
+            starts.append((segment.start, line, prefix + 1))
     minutes = int(transcript.duration_s // (60 * interval_min))
     points: list[str] = []
     cursor = 0
@@ -69,7 +88,7 @@ def sync_points(transcript: Transcript, interval_min: int = 1) -> str:
             _, at_line, at_word = starts[cursor]
         elif starts:
             at_line = starts[-1][1]
-            at_word = len(transcript_lines(transcript)[at_line - 1].split()) + 1
+            at_word = len(lines[at_line - 1][1].split()) + 1
         else:
             at_line, at_word = 1, 0
         points.append(f"{at_line}({at_word})")
@@ -143,8 +162,13 @@ def to_ohms_xml(transcript: Transcript, source_path: Path, archivist: ArchivistM
     for subject in dc.get("subject") or []:
         add("subject", str(subject))
     add("keyword")
-    add("interviewee", _first(extra.get("interviewee"), dc.get("interviewee"), dc.get("creator")))
-    add("interviewer", _first(extra.get("interviewer"), dc.get("interviewer"), dc.get("contributor")))
+    named = {
+        role: [sp.name for sp in transcript.speakers if sp.role == role] for role in ("interviewee", "interviewer")
+    }
+    interviewee = _first(extra.get("interviewee"), dc.get("interviewee"), dc.get("creator"), named["interviewee"])
+    interviewer = _first(extra.get("interviewer"), dc.get("interviewer"), dc.get("contributor"), named["interviewer"])
+    add("interviewee", interviewee)
+    add("interviewer", interviewer)
     add("format", "audio")
     add("file_name", source_path.name)
     add("sync", sync_points(transcript))

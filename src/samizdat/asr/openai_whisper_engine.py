@@ -101,8 +101,14 @@ class OpenAIWhisperEngine:
             _, probs = self._model.detect_language(mel)
         return sorted(((code, float(p)) for code, p in probs.items()), key=lambda item: -item[1])
 
-    def transcribe(self, audio: np.ndarray, language: str) -> list[Segment]:
-        """Beam search at temperature 0 (like the CLI and faster-whisper), sampling on fallback."""
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` for this model's tokenizer."""
+        model = self._model
+        tokenizer = self._whisper.tokenizer.get_tokenizer(model.is_multilingual, num_languages=model.num_languages)
+        return len(tokenizer.encode(text))
+
+    def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
+        """Beam search at temperature 0 (like the CLI and faster-whisper); the prompt before every stretch."""
         guards = self._guards
         with self._lock:
             result = self._whisper.transcribe(
@@ -118,6 +124,8 @@ class OpenAIWhisperEngine:
                 no_speech_threshold=guards.no_speech_threshold,
                 condition_on_previous_text=guards.condition_on_previous_text,
                 word_timestamps=True,
+                initial_prompt=prompt or None,
+                carry_initial_prompt=bool(prompt),
                 fp16=False,
                 verbose=None,
             )

@@ -30,7 +30,9 @@ class AudioKind:
         if unknown:
             warnings.append(f"language {', '.join(unknown)} is not one Whisper knows and was ignored")
         try:
-            transcript = transcriber.transcribe_file(request.path, request.languages, request.progress)
+            transcript = transcriber.transcribe_file(
+                request.path, request.languages, request.progress, metadata=request.archivist
+            )
         except (RuntimeError, ValueError) as error:  # CTranslate2 / torch failures on readable audio
             raise EngineError(f"{engine.name} failed on {request.path.name}: {error}") from error
         if not transcript.segments:

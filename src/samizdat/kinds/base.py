@@ -27,6 +27,7 @@ class ExtractRequest:
     settings: Settings
     languages: list[str] = field(default_factory=list)  # ISO 639-1 from the archivist, may be empty
     progress: ProgressFn = no_progress
+    archivist: ArchivistMetadata | None = None  # the whole record: audio takes names and vocabulary from it
 
 
 class InputKind(Protocol):

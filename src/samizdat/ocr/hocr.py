@@ -113,3 +113,13 @@ def hocr_to_alto(hocr: str, *, software: str = "tesseract") -> str:
 def _alto_box(element: ET.Element) -> dict[str, str]:
     box = _box(element)
     return box.alto() if box else {}
+
+
+def words(hocr: str) -> list[tuple[str, float]]:
+    """Each recognised word with its confidence 0-100, in reading order (words without one are left out)."""
+    out = []
+    for word in _words(_parse(hocr)):
+        found = _WCONF.search(word.get("title", ""))
+        if found and float(found.group(1)) >= 0:
+            out.append(("".join(word.itertext()).strip(), float(found.group(1))))
+    return out

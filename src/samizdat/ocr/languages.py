@@ -60,3 +60,71 @@ def tesseract_languages(requested: list[str], default: str, installed: frozenset
             warnings.append(f"no usable language among {requested}; using the default {default!r}")
         return LanguageChoice(default, warnings)
     return LanguageChoice("+".join(chosen), warnings)
+
+
+# Tesseract OSD's script names -> the Tesseract languages written in that script, the usual one first.
+SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
+    "Latin": ("eng", "fra", "deu", "pol", "spa", "ita", "lit", "lav"),
+    "Cyrillic": ("rus", "ukr", "bel"),
+    "Hebrew": ("heb", "yid"),
+}
+TESSERACT_TO_ISO: dict[str, str] = {tess: iso for iso, tess in ISO_TO_TESSERACT.items() if iso not in ("iw", "ji")}
+
+
+@dataclass(frozen=True)
+class ScriptChoice:
+    """What a page's script (from OSD) means for its languages."""
+
+    langs: str | None  # languages to read the page with instead; None: the item's languages cover it (or unknown)
+    missing: str | None = None  # a script whose language is not installed (or not known here)
+
+
+def languages_for_script(script: str | None, langs: str, installed: frozenset[str]) -> ScriptChoice:
+    """The installed language to read a page in `script` with, when the item's `langs` do not cover it."""
+    if not script:
+        return ScriptChoice(None)
+    family = SCRIPT_LANGUAGES.get(script)
+    if family is None:
+        return ScriptChoice(None, missing=script)
+    if any(lang in family for lang in langs.split("+")):
+        return ScriptChoice(None)
+    for lang in family:
+        if not installed or lang in installed:
+            return ScriptChoice(lang)
+    return ScriptChoice(None, missing=script)
+
+
+def iso_languages(langs: str | None) -> list[str]:
+    """`eng+rus` -> `["en", "ru"]` (codes without an ISO 639-1 form stay as they are)."""
+    return [TESSERACT_TO_ISO.get(lang, lang) for lang in (langs or "").split("+") if lang]
+
+
+_SCRIPT_OF = (("Cyrillic", 0x0400, 0x052F), ("Hebrew", 0x0590, 0x05FF))
+
+
+def text_languages(text: str, langs: str | None = None, min_share: float = 0.1) -> list[str]:
+    """ISO codes of the languages a text is written in, judged by its letters' scripts.
+
+    Each script with at least `min_share` of the letters counts (a tenth: a Cyrillic name in an English letter
+    does not make it Russian); the language is the first of `langs` written in that script, else the
+    script's usual language (Latin: en, Cyrillic: ru, Hebrew: he).
+    """
+    counts: dict[str, int] = {}
+    for char in text:
+        if not char.isalpha():
+            continue
+        code = ord(char)
+        script = next((name for name, lo, hi in _SCRIPT_OF if lo <= code <= hi), "Latin" if code < 0x0250 else None)
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    total = sum(counts.values())
+    found: list[str] = []
+    for script, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+        if total == 0 or count / total < min_share:
+            continue
+        family = SCRIPT_LANGUAGES[script]
+        lang = next((x for x in (langs or "").split("+") if x in family), family[0])
+        iso = TESSERACT_TO_ISO.get(lang, lang)
+        if iso not in found:
+            found.append(iso)
+    return found

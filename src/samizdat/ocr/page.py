@@ -1,26 +1,54 @@
-"""One page image through the pipeline: straight, upright, cleaned where it helps, then Tesseract once.
+"""One page image through Tesseract: a plain read first, escalation only when that read is poor.
 
-Each step runs only when the page needs it, because each costs time or accuracy on pages that do not:
-- deskew when the measured skew is at least `deskew_min_degrees`;
-- orientation detection (Tesseract OSD, ~1 s) only when the lines look vertical, or when the first
-  reading is poor (an upside-down page reads as low-confidence garbage);
-- background normalisation, denoising and binarisation only on pages measured as faint, uneven or grainy.
+A floor by construction: the first read of every page is plain Tesseract on the page as rendered, and the
+reading published is the best of the candidates by the page quality score (`samizdat.ocr.quality`), the
+plain read among them. An escalation can only replace the plain read by one the score ranks higher.
+
+A clean page costs one Tesseract run plus the score (~0.1 s). A page whose plain read scores below
+`OcrOptions.escalate_below` is tried, best first, until one reading scores well:
+1. Tesseract OSD (orientation and script): turned upright (90°, 180°, 270°), and read in its own script when
+   the item's languages do not cover it (a Cyrillic page in an `en` item is read as Russian);
+2. Tesseract's own Sauvola binarisation (`thresholding_method=2`), and the background divided out with a local
+   threshold (doxapy's Wolf) on the flattened page, both;
+3. when none of these is good, the page straightened (when a skew is measured), read the best way found so far.
+The plain read is replaced only by a reading that scores `REPLACE_MARGIN` higher.
+A page with text-like ink whose best reading is still poor goes into `content.review_pages` with a reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
+import cv2
+import doxapy
+import numpy as np
 from PIL import Image
 
 from samizdat.errors import EngineError
 from samizdat.models import Page
 from samizdat.ocr import preprocess
+from samizdat.ocr.hocr import words
+from samizdat.ocr.languages import languages_for_script
+from samizdat.ocr.quality import InkSurvey, Quality, judge, survey_ink
 from samizdat.ocr.searchable import image_pdf_page, overlay_text_page
-from samizdat.ocr.tesseract import Recognition, detect_orientation, recognize
+from samizdat.ocr.tesseract import Recognition, detect_orientation, installed_languages, recognize
 from samizdat.settings import OcrOptions
 
 OCR_FAILED = "OCR failed"
+SAUVOLA = {"thresholding_method": "2"}  # Tesseract 5's own Sauvola
+# A page whose marks are mostly strokes larger than a glyph is likely handwriting, not type. Measured
+# (bench/ocr/candidates.py, `ink.irregular`): typed augraphy dev pages 0.00-0.52 (the top ones photocopy noise),
+# corpus and holdout-v1 pages 0.00-0.13; the scrawl pages of tests/test_ocr_quality.py 1.0. Not yet checked on
+# real handwriting: none is in the labelled sets.
+HANDWRITING_IRREGULAR = 0.6
+# Another reading replaces the plain read only when it scores this much higher. Measured on the augraphy dev
+# half (bench/ocr/analyse.py): the two replacements that raised CER by more than 1 point (warped, folded
+# pages whose words were right but whose line order was not) won by 0.04; the real gains won by 0.09-0.96,
+# one by 0.03 (8.6 -> 6.4 % CER), given up.
+REPLACE_MARGIN = 0.05
+OSD_KNOWN_BELOW = 0.3  # see _escalate
 
 
 def failure_warnings(pages: list[Page]) -> list[str]:
@@ -50,101 +78,234 @@ class PageOcr:
 
 
 @dataclass
-class _Reading:
-    image: Image.Image  # upright and straight, as shown in the searchable PDF
+class Candidate:
+    """One reading of a page: how it was made, what Tesseract said, and its score."""
+
+    name: str  # plain | turned | sauvola | normalised | ...
+    shown: Image.Image  # the page as it will be shown: upright, straight, original pixels
     rec: Recognition
-    cleaned: bool
+    langs: str
+    quality: Quality
+    geometry_kept: bool  # `shown` is the page as rendered (not turned or straightened)
     steps: list[str] = field(default_factory=list)
 
-    @property
-    def score(self) -> float:
-        """More confident words is better: the sum of word confidences."""
-        return sum(self.rec.word_confidences)
 
+def normalised_binary(image: Image.Image, glyph_height: float) -> Image.Image:
+    """Divide out the background, smooth the grain, then doxapy's Wolf local threshold.
 
-def _straighten(image: Image.Image, options: OcrOptions, steps: list[str]) -> Image.Image:
-    if not options.deskew:
-        return image
-    angle = preprocess.skew_angle(image)
-    if abs(angle) < options.deskew_min_degrees:
-        return image
-    steps.append(f"deskewed {angle:+.2f}°")
-    return preprocess.rotate(image, angle)
-
-
-def _turn(image: Image.Image, options: OcrOptions, dpi: int | None, steps: list[str]) -> Image.Image | None:
-    """The page turned upright per Tesseract OSD, or None when OSD sees no need (or cannot tell)."""
-    found = detect_orientation(image, timeout_s=min(60.0, options.page_timeout_s), dpi=dpi)
-    if found is None or found.rotate == 0 or found.confidence < options.osd_min_confidence:
-        return None
-    steps.append(f"turned {found.rotate}° clockwise (OSD confidence {found.confidence:.1f})")
-    return image.rotate(-found.rotate, expand=True)  # PIL turns counter-clockwise
-
-
-def _read(
-    image: Image.Image, langs: str, options: OcrOptions, dpi: int | None, overlay: bool, steps: list[str]
-) -> _Reading:
-    """Tesseract on the page, cleaned first when it is degraded.
-
-    A borderline page (only just past a threshold) is read both ways and the better reading kept: there
-    the measurements cannot tell a worn page from an illustrated one, and clean-up hurt the latter.
+    Wolf (a Sauvola variant that adapts to the page's contrast) reads faint carbon copies better than global
+    Otsu. Its window is three glyph heights (at least 31 px), so each window sees ink and paper; k = 0.2 is
+    the authors' default (Wolf & Jolion 2004). Smoothing: Gaussian sigma 1.2, measured on the synthetic tuning
+    set (`ocr/synthetic.py`, 12 pages: sigma 1.2 0.09 % CER, 3x3 median 0.18 %, 5x5 median 0.22 %).
     """
-    plan = preprocess.assess(image) if options.cleanup else None
-    if plan is None or not plan.degraded:
-        rec = recognize(image, langs, timeout_s=options.page_timeout_s, dpi=dpi, text_only_pdf=overlay)
-        return _Reading(image, rec, False, steps)
-    cleaned = recognize(preprocess.clean(image, plan), langs, timeout_s=options.page_timeout_s, dpi=dpi,
-                        text_only_pdf=True)
-    reading = _Reading(image, cleaned, True, [*steps, f"cleaned: {plan.reason}"])
-    if plan.borderline:
-        as_scanned = recognize(image, langs, timeout_s=options.page_timeout_s, dpi=dpi, text_only_pdf=overlay)
-        alternative = _Reading(image, as_scanned, False, [*steps, f"clean-up ({plan.reason}) read worse; not used"])
-        if alternative.score > reading.score:
-            return alternative
-    return reading
+    grey = preprocess._grey(image)
+    background = preprocess._background(grey).astype(np.float32)
+    flat = np.clip(grey.astype(np.float32) / np.maximum(background, 1.0) * 255.0, 0, 255).astype(np.uint8)
+    flat = np.ascontiguousarray(cv2.GaussianBlur(flat, (0, 0), 1.2))
+    window = max(31, int(round(3 * glyph_height)) | 1)
+    binary = np.empty(flat.shape, np.uint8)
+    wolf = doxapy.Binarization(doxapy.Binarization.Algorithms.WOLF)
+    wolf.initialize(flat)
+    wolf.to_binary(binary, {"window": window, "k": 0.2})
+    return Image.fromarray(binary, "L")
+
+
+class _Reader:
+    """Reads one page in several ways, scoring each reading against the same ink survey."""
+
+    def __init__(self, page: PageImage, options: OcrOptions, ink: InkSurvey, want_overlay: bool):
+        self.page = page
+        self.options = options
+        self.ink = ink
+        self.want_overlay = want_overlay
+
+    def read(
+        self,
+        name: str,
+        shown: Image.Image,
+        langs: str,
+        *,
+        pixels: Image.Image | None = None,
+        config: dict[str, str] | None = None,
+        geometry_kept: bool,
+        steps: list[str],
+        first: bool = False,
+    ) -> Candidate | None:
+        # Every reading writes only the invisible text; the kept one is laid over the page image. Letting
+        # Tesseract embed the image itself cost more than the read on 300 dpi pages (bench/ocr: 3.5 s vs 1.9 s).
+        try:
+            rec = recognize(pixels if pixels is not None else shown, langs, timeout_s=self.options.page_timeout_s,
+                            dpi=self.page.dpi, text_only_pdf=True, config=config)
+        except EngineError:
+            if first:
+                raise
+            return None  # an escalation that fails (a timeout on a noisy binarisation) is just not a candidate
+        quality = judge(words(rec.hocr), langs, self.ink)
+        steps = [*steps, f"{name}: {quality.describe()}"]
+        return Candidate(name, shown, rec, langs, quality, geometry_kept, steps)
+
+
+def _good(candidate: Candidate, options: OcrOptions) -> bool:
+    return candidate.quality.score >= options.escalate_below
+
+
+def _ways(reader: _Reader) -> dict[str, Callable[[Image.Image], dict[str, Any]]]:
+    """How each binarisation is asked for, given the (upright) page."""
+    return {
+        "plain": lambda shown: {},
+        "sauvola": lambda shown: {"config": SAUVOLA},
+        "normalised": lambda shown: {"pixels": normalised_binary(shown, reader.ink.glyph_height)},
+    }
+
+
+@dataclass
+class _State:
+    """Where escalation stands: the page upright, the languages to read it in, what OSD said."""
+
+    upright: Image.Image
+    langs: str
+    kept: bool = True  # geometry as rendered (not turned)
+    missing: str | None = None  # a script OSD found whose language is not installed
+    asked: bool = False  # OSD asked already
+
+
+def _method(candidate: Candidate) -> str:
+    return candidate.name.split()[-1] if candidate.name.split()[-1] in ("sauvola", "normalised") else "plain"
+
+
+def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str) -> tuple[list[Candidate], str | None]:
+    """Try the escalation steps in order until one reading is good; all readings and a missing script."""
+    options = reader.options
+    ways = _ways(reader)
+    candidates = [plain]
+    steps = list(plain.steps)
+    state = _State(image, langs)
+
+    def ask_osd() -> bool:
+        """Turn the page / change its language per OSD; True when something changed."""
+        state.asked = True
+        found = detect_orientation(image, timeout_s=min(60.0, options.page_timeout_s), dpi=reader.page.dpi)
+        if found is None or found.confidence < options.osd_min_confidence:
+            return False
+        changed = False
+        if found.rotate:
+            state.upright, state.kept, changed = image.rotate(-found.rotate, expand=True), False, True
+            steps.append(f"turned {found.rotate}° clockwise (OSD confidence {found.confidence:.1f})")
+        choice = languages_for_script(found.script, langs, installed_languages())
+        state.missing = choice.missing
+        if choice.langs:
+            state.langs, changed = choice.langs, True
+            steps.append(f"script {found.script}: read as {choice.langs}")
+        return changed
+
+    def read(name: str, method: str, shown: Image.Image, kept: bool) -> Candidate | None:
+        reading = reader.read(name, shown, state.langs, geometry_kept=kept, steps=steps,
+                              **ways[method](shown))
+        if reading is not None:
+            candidates.append(reading)
+        return reading
+
+    # Orientation and script first when the plain read has words but few a dictionary knows: an upside-down
+    # or wrong-script page reads as garbage. Measured on the augraphy dev half: every page that turning fixed
+    # had a plain `known` of 0.00-0.12; no page with 0.47 or more gained from OSD (which costs 0.6-7 s on a
+    # noisy page); OSD_KNOWN_BELOW = 0.3 lies between.
+    known = plain.quality.known
+    if options.orientation and plain.quality.chars and (known is None or known < OSD_KNOWN_BELOW) and ask_osd():
+        turned = read("turned" if not state.kept else "script", "plain", state.upright, state.kept)
+        if turned is not None and _good(turned, options):
+            return candidates, state.missing
+
+    # Both binarisations, always: no single one wins everywhere (holdout-v1 README: Sauvola turns 64 % into 0 %
+    # on one page and 3.3 % into 12.4 % on another), and the first good one is not always the better one.
+    for method in ("sauvola", "normalised"):
+        read(method if state.kept else f"turned {method}", method, state.upright, state.kept)
+    if any(_good(c, options) for c in candidates[1:]):
+        return candidates, state.missing
+
+    # Still poor and OSD not asked yet (the plain read was empty): a faint page may also be upside down.
+    if options.orientation and not state.asked and ask_osd():
+        best = max(candidates, key=lambda c: c.quality.score)
+        turned = read(f"turned {_method(best)}", _method(best), state.upright, state.kept)
+        if turned is not None and _good(turned, options):
+            return candidates, state.missing
+
+    if options.deskew:
+        upright = state.upright
+        angle = preprocess.skew_angle(upright)
+        if abs(angle) >= options.deskew_min_degrees:
+            best = max(candidates, key=lambda c: c.quality.score)
+            read(f"deskewed {angle:+.2f}° + {_method(best)}", _method(best), preprocess.rotate(upright, angle), False)
+    return candidates, state.missing
+
+
+def review_reason(
+    best: Candidate | None, ink: InkSurvey, options: OcrOptions, missing_script: str | None
+) -> str | None:
+    """Why a page needs a person's eyes, or None.
+
+    Reasons: `empty`, `low-quality`, `likely-handwriting`, `script-not-installed`.
+    """
+    if ink.blank and (best is None or best.quality.chars == 0):
+        return None  # a blank page: nothing to read, nothing to flag
+    empty = best is None or best.quality.chars == 0
+    if not empty and best is not None and options.review_below <= max(
+        best.quality.score, best.quality.coverage * best.quality.confidence
+    ):
+        # Confident text that the dictionaries do not know is a language the item did not declare (Dutch
+        # typescript in an `en` item: corpus typewriter.png, known 0.26, 2.7 % CER), not a failed page.
+        return None
+    known = None if best is None else best.quality.known
+    if missing_script and (known is None or known < OSD_KNOWN_BELOW):
+        # OSD's script guess on a noisy page is a guess: only words no dictionary knows confirm it
+        # (augraphy test half, page 43: OSD named a script on a faint JPEG page read at 4.9 % CER).
+        return "script-not-installed"
+    if ink.irregular >= HANDWRITING_IRREGULAR:
+        return "likely-handwriting"
+    return "empty" if empty else "low-quality"
 
 
 def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: bool = False) -> PageOcr:
-    """OCR one page; the steps it took go into `Page.notes`.
+    """OCR one page; the readings tried and their scores go into `Page.notes`.
 
     `want_overlay`: the caller has the original page (a PDF page) and only needs the invisible text to lay
     over it, which works when the page was not turned or straightened.
     """
-    steps: list[str] = []
-    image = _straighten(preprocess.to_working_mode(page.image), options, steps)
-    asked_osd = False
-    if options.orientation and preprocess.looks_sideways(image):
-        asked_osd = True
-        turned = _turn(image, options, page.dpi, steps)
-        if turned is not None:
-            image = _straighten(turned, options, steps)
-    reading = _read(image, langs, options, page.dpi, want_overlay and not steps, steps)
+    image = preprocess.to_working_mode(page.image)
+    ink = survey_ink(image, page.dpi)
+    reader = _Reader(page, options, ink, want_overlay)
+    plain = reader.read("plain", image, langs, geometry_kept=True, steps=[], first=True)
+    assert plain is not None  # the first read raises instead
+    candidates, missing = [plain], None
+    if not _good(plain, options) and not (ink.blank and plain.quality.chars == 0):
+        candidates, missing = _escalate(reader, plain, image, langs)
+    best = max(candidates, key=lambda c: c.quality.score)  # ties keep the earlier (plain) reading
+    if best.quality.score < plain.quality.score + REPLACE_MARGIN:
+        best = plain  # the floor: only a clearly better reading replaces the plain one
+    reason = review_reason(best, ink, options, missing)
 
-    confidence = reading.rec.mean_confidence
-    if options.orientation and not asked_osd and (confidence is None or confidence < options.osd_below_confidence):
-        retry_steps = list(steps)
-        turned = _turn(image, options, page.dpi, retry_steps)
-        if turned is not None:
-            retry = _read(_straighten(turned, options, retry_steps), langs, options, page.dpi, False, retry_steps)
-            if retry.score > reading.score:
-                reading = retry
-
-    overlay = want_overlay and not any(s.startswith(("deskewed", "turned")) for s in reading.steps)
-    pdf = reading.rec.pdf
-    if pdf is not None and reading.cleaned and not overlay:
-        # show the page as scanned, not the binarised copy Tesseract read
-        pdf = overlay_text_page(reading.image, page.dpi or options.default_dpi, pdf)
+    overlay = want_overlay and best.geometry_kept
+    pdf = best.rec.pdf
+    if pdf is not None and not overlay:
+        pdf = overlay_text_page(best.shown, page.dpi or options.default_dpi, pdf)
+    notes = list(best.steps)
+    if len(candidates) > 1:
+        notes.append(f"kept: {best.name} (of {len(candidates)} readings)")
+    if reason:
+        notes.append(f"needs review: {reason}")
     return PageOcr(
         page=Page(
             number=page.number,
-            text=reading.rec.text.strip(),
+            text=best.rec.text.strip(),
             method="ocr",
-            confidence=reading.rec.mean_confidence,
-            hocr=reading.rec.hocr,
-            alto=reading.rec.alto,
+            confidence=best.rec.mean_confidence,
+            hocr=best.rec.hocr,
+            alto=best.rec.alto,
             pdf=pdf,
-            languages=langs,
-            notes=reading.steps,
+            languages=best.langs,
+            notes=notes,
+            score=best.quality.score,
+            review=reason,
+            readings=len(candidates),
         ),
         overlay=overlay,
     )
@@ -160,7 +321,7 @@ def ocr_page_safely(page: PageImage, langs: str, options: OcrOptions, *, want_ov
     except EngineError as exc:
         return PageOcr(
             page=Page(number=page.number, text="", method="ocr", confidence=0.0, languages=langs,
-                      notes=[f"{OCR_FAILED}: {exc}"],
+                      notes=[f"{OCR_FAILED}: {exc}"], score=0.0, review="empty",
                       pdf=None if want_overlay else image_pdf_page(preprocess.to_working_mode(page.image),
                                                                    page.dpi or options.default_dpi)),
             overlay=False,

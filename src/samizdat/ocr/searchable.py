@@ -13,7 +13,8 @@ def image_pdf_page(image: Image.Image, dpi: int) -> bytes:
     """The page image alone as a one-page PDF at its real size (bilevel stays bilevel, grey/colour JPEG)."""
     buffer = io.BytesIO()
     source = image if image.mode in ("1", "L", "RGB") else image.convert("RGB")
-    source.save(buffer, format="PDF", resolution=float(dpi), quality=85)
+    options = {} if source.mode == "1" else {"quality": 85}  # bilevel pages are stored losslessly (CCITT G4)
+    source.save(buffer, format="PDF", resolution=float(dpi), **options)
     return buffer.getvalue()
 
 

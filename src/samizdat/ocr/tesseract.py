@@ -118,12 +118,14 @@ def recognize(
     psm: int = 3,
     pdf: bool = True,
     text_only_pdf: bool = False,
+    config: dict[str, str] | None = None,
 ) -> Recognition:
     """OCR one page image: text, hOCR, ALTO, TSV and (optionally) the PDF page, all in one Tesseract run.
 
     `dpi`: the page's resolution when known; else Tesseract estimates it from the text, as it does for a
     file without one (forcing 300 there measurably hurt). `text_only_pdf` makes the PDF page carry only
-    the invisible text, to lay over another page image.
+    the invisible text, to lay over another page image. `config`: Tesseract variables (`-c name=value`),
+    e.g. `{"thresholding_method": "2"}` for its own Sauvola binarisation.
     """
     with tempfile.TemporaryDirectory(prefix="samizdat-tess-") as tmp:
         src = _save_page(image, Path(tmp), dpi, embedded=pdf and not text_only_pdf)
@@ -133,6 +135,8 @@ def recognize(
             args += ["--dpi", str(dpi)]
         if text_only_pdf:
             args += ["-c", "textonly_pdf=1"]
+        for name, value in (config or {}).items():
+            args += ["-c", f"{name}={value}"]
         args += ["txt", "hocr"] + (["pdf"] if pdf else [])  # ALTO and confidences come from the hOCR
         done = _run(args, timeout_s)
         if done.returncode != 0:

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from samizdat.catalogue import Article, load_catalogue
+from samizdat.catalogue import Article, archive_catalogue
 from samizdat.fixity import FixityCache, FixityError
 from samizdat.layout import ProcessedFolder, ProcessedLayout
 from samizdat.portal.access import NotFoundError, is_staff, may_see, valid_item_id
@@ -101,15 +101,16 @@ class Portal(ProcessedLayout):
 
 
 def create_app(processed: Path, database_url: str | None = None, staff_token: str | None = None,
-               index: SearchIndex | None = None) -> FastAPI:
+               index: SearchIndex | None = None, catalogue_dir: Path | None = None) -> FastAPI:
     """The portal over `processed/` (bags and bundles) and its search index.
 
     `staff_token` defaults to SAMIZDAT_STAFF_TOKEN; with none, nobody is staff and restricted items never show.
+    `catalogue_dir` defaults to `catalogue/` beside `processed/` (the shipped catalogue until that exists).
     """
     from samizdat.portal import api, downloads, iiif, pages, staff
 
     opened = index or open_index(database_url, ProcessedFolder(processed).catalog_path)
-    catalogue = load_catalogue()
+    catalogue = archive_catalogue(processed, catalogue_dir, create=False)  # default: catalogue/ beside processed/
     portal = Portal(
         processed=processed, index=opened,
         staff_token=staff_token if staff_token is not None else os.environ.get(STAFF_TOKEN_ENV) or None,
@@ -166,6 +167,17 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
         if _wants_page(request):
             return pages.damaged(request, headers)
         return JSONResponse({"detail": pages.DAMAGED_MESSAGE}, status_code=503, headers=headers)
+
+    @app.middleware("http")
+    async def current_catalogue(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        """An article added while the portal runs has its page at once (re-reading costs two stat calls)."""
+        nonlocal catalogue
+        latest = archive_catalogue(processed, catalogue_dir, create=False)
+        if latest is not catalogue:
+            catalogue = latest
+            portal.articles = {a.id: a for a in latest.articles}
+            portal.entity_labels = {e.id: e.label for e in latest.entities.values()}
+        return await call_next(request)
 
     @app.middleware("http")
     async def private_when_staff(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

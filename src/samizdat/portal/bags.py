@@ -18,12 +18,13 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class Segment:
-    """A transcript segment for the player: times in seconds and its text."""
+    """A transcript segment for the player: times in seconds, its text, and who speaks (a name) if known."""
 
     index: int
     start: float
     end: float
     text: str
+    speaker: str | None = None
 
 
 @dataclass
@@ -79,8 +80,11 @@ def read_item(bag_dir: Path) -> ItemView:
         view.original = f"original/{filename}"
     transcript = data / "transcript.json"
     if transcript.exists():
-        segments = json.loads(transcript.read_text(encoding="utf-8")).get("segments", [])
-        view.segments = [Segment(i, float(s["start"]), float(s["end"]), str(s.get("text", "")).strip())
+        record = json.loads(transcript.read_text(encoding="utf-8"))
+        segments = record.get("segments", [])
+        names = {str(sp.get("id")): str(sp.get("name")) for sp in record.get("speakers") or []}
+        view.segments = [Segment(i, float(s["start"]), float(s["end"]), str(s.get("text", "")).strip(),
+                                 names.get(str(s.get("speaker"))))
                          for i, s in enumerate(segments) if str(s.get("text", "")).strip()]
     elif (data / "text.txt").exists():
         view.pages = (data / "text.txt").read_text(encoding="utf-8").split("\f")

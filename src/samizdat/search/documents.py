@@ -69,11 +69,20 @@ def item_from_bag(bag_dir: Path) -> IndexedItem:
 def _units(data: Path) -> list[Unit]:
     transcript = data / "transcript.json"
     if transcript.exists():
-        segments = json.loads(transcript.read_text(encoding="utf-8")).get("segments", [])
+        record = json.loads(transcript.read_text(encoding="utf-8"))
+        names = {str(sp.get("id")): str(sp.get("name")) for sp in record.get("speakers") or []}
+        segments = record.get("segments", [])
+        # A segment's speaker is searchable with its words ("Ruth Adler: When did you apply?").
         return [
-            Unit(seq=i, text=s["text"].strip(), start_s=float(s["start"]), end_s=float(s["end"]))
+            Unit(seq=i, text=_spoken(s, names), start_s=float(s["start"]), end_s=float(s["end"]))
             for i, s in enumerate(segments)
             if s.get("text", "").strip()
         ]
     text = (data / "text.txt").read_text(encoding="utf-8")
     return [Unit(seq=i, text=page, page=i + 1) for i, page in enumerate(text.split("\f"))]
+
+
+def _spoken(segment: dict[str, Any], names: dict[str, str]) -> str:
+    name = names.get(str(segment.get("speaker")))
+    text = str(segment["text"]).strip()
+    return f"{name}: {text}" if name else text

@@ -7,6 +7,7 @@
   var segments = Array.prototype.slice.call(transcript.querySelectorAll(".segment"));
   var starts = segments.map(function (s) { return parseFloat(s.dataset.start); });
   var current = null;
+  var speaking = document.getElementById("speaking");
 
   // The last segment that has started by time t (segments are in time order).
   function indexAt(t) {
@@ -25,6 +26,8 @@
     if (current) { current.classList.remove("current"); current.removeAttribute("aria-current"); }
     current = segment;
     transcript.dataset.current = segment ? segment.id : "";
+    // Who speaks now, where speakers were told apart (data-speaker holds the name).
+    if (speaking) { speaking.textContent = segment && segment.dataset.speaker ? segment.dataset.speaker : ""; }
     if (segment) {
       segment.classList.add("current");
       segment.setAttribute("aria-current", "true");

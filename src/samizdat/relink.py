@@ -1,0 +1,232 @@
+"""Re-link the published collection after the catalogue changes, from the text already in each bag.
+
+Nothing is read again by OCR or ASR: a document's pages are `data/text.txt` split at form feeds (page N is the
+N-th part, as the pipeline writes it), an interview's segments come from `data/transcript.json`. Entities and
+article links are found again with the catalogue as it is now; where they changed (`entities`, `articles`,
+`dc.relation`), the bag is republished through `package.update_bag` (built aside, validated, swapped in) and
+the item re-indexed, so search facets follow. Items whose entities and linked articles did not change are
+left untouched, even if their scores drifted (`_linking`).
+
+Links an archivist made or confirmed by hand carry `"by": "archivist"` in `articles[]`. They are never dropped:
+a re-link (or a reprocess) keeps each one, refreshed with the new score and evidence when the linker finds the
+article too, as it was otherwise. Every other link is the linker's and may come or go.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from samizdat.catalogue import Catalogue, archive_catalogue
+from samizdat.entities import find_entities_in
+from samizdat.inbox import try_claim
+from samizdat.links import link_articles, matcher_for
+from samizdat.models import ArticleLink, EntityHit
+from samizdat.package import read_metadata, update_bag
+from samizdat.settings import Settings
+
+log = logging.getLogger(__name__)
+
+BY_ARCHIVIST = "archivist"
+"""`articles[].by` of a link an archivist added or confirmed by hand."""
+
+Stretch = tuple[str, int | None, float | None]
+
+
+@dataclass
+class Relinked:
+    """What re-linking did to one item."""
+
+    item_id: str
+    status: str  # "relinked" | "unchanged" | "busy" | "failed"
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class RelinkReport:
+    """Every item's outcome, for the command line and the Prefect summary."""
+
+    items: list[Relinked] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """How many items ended with this status."""
+        return sum(1 for r in self.items if r.status == status)
+
+
+def bag_stretches(bag: Path) -> list[Stretch]:
+    """The item's text as the entity finder wants it, read from the bag: segments of audio, pages of documents."""
+    data = bag / "data"
+    transcript = data / "transcript.json"
+    if transcript.exists():
+        segments = json.loads(transcript.read_text(encoding="utf-8")).get("segments", [])
+        return [(str(s["text"]).strip(), None, float(s["start"])) for s in segments if str(s.get("text", "")).strip()]
+    text = (data / "text.txt").read_text(encoding="utf-8")
+    return [(page, number, None) for number, page in enumerate(text.split("\f"), 1)]
+
+
+def stretches_text(stretches: Iterable[Stretch], audio: bool) -> str:
+    """The item's whole text (`text.txt`'s layout): pages joined by form feeds, segments one per line."""
+    return ("\n" if audio else "\f").join(text for text, _, _ in stretches)
+
+
+def entities_metadata(hits: list[EntityHit]) -> list[dict[str, Any]]:
+    """`entities[]` of metadata.json, the same shape `describe.build_metadata` writes."""
+    out = []
+    for hit in hits:
+        mentions = []
+        for m in hit.mentions:
+            mention: dict[str, Any] = {"text": m.text, "char_start": m.char_start, "char_end": m.char_end}
+            if m.page is not None:
+                mention["page"] = m.page
+            if m.start_s is not None:
+                mention["start_s"] = m.start_s
+            mentions.append(mention)
+        out.append({"id": hit.id, "label": hit.label, "type": hit.type, "count": len(hit.mentions),
+                    "mentions": mentions})
+    return out
+
+
+def links_metadata(links: list[ArticleLink]) -> list[dict[str, Any]]:
+    """`articles[]` of metadata.json for the linker's links."""
+    return [{"id": a.id, "title": a.title, "score": round(a.score, 4), "evidence": a.evidence, "passage": a.passage}
+            for a in links]
+
+
+def keep_archivist_links(computed: list[dict[str, Any]], previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The linker's links, with every link an archivist made or confirmed kept (and still marked theirs).
+
+    An archivist's link the linker also found takes the new score, evidence and passage, keeping the
+    archivist's own fields (`by`, notes); one it did not find stays as the archivist left it, after the others.
+    """
+    by_hand = {a["id"]: a for a in previous if a.get("by") == BY_ARCHIVIST}
+    merged = [{**by_hand[a["id"]], **a, "by": BY_ARCHIVIST} if a["id"] in by_hand else a for a in computed]
+    found = {a["id"] for a in computed}
+    return merged + [a for article_id, a in by_hand.items() if article_id not in found]
+
+
+def redescribe(
+    metadata: dict[str, Any], bag: Path, catalogue: Catalogue, articles_dir: Path | None = None
+) -> dict[str, Any]:
+    """The item's metadata with entities, article links and `dc.relation` found again from the bag's text."""
+    stretches = bag_stretches(bag)
+    hits = find_entities_in(stretches, matcher_for(catalogue))
+    text = stretches_text(stretches, audio=metadata.get("kind") == "audio")
+    links = link_articles(hits, text, articles_dir, catalogue=catalogue)
+    articles = keep_archivist_links(links_metadata(links), metadata.get("articles", []))
+    return {
+        **metadata,
+        "dc": {**metadata.get("dc", {}), "relation": [a["id"] for a in articles]},
+        "entities": entities_metadata(hits),
+        "articles": articles,
+    }
+
+
+def relink_item(
+    settings: Settings, item_id: str, catalogue: Catalogue, index: Any | None = None
+) -> Relinked:
+    """Re-describe one published item; republish and re-index it only if its entities or links changed.
+
+    The item's claim (the same one a pass takes on its bytes) is held meanwhile, so a reprocess of the same
+    item never interleaves with its re-link; an item claimed by a running pass is reported "busy".
+    """
+    bag = settings.items_dir / item_id
+    metadata = read_metadata(bag)
+    claim = try_claim(settings.claims_dir, metadata["source"]["sha256"], settings.claim_ttl_s)
+    if claim is None:
+        return Relinked(item_id, "busy", error="a pass is processing this item; re-link it again afterwards")
+    try:
+        metadata = read_metadata(bag)  # as it is now that we hold the claim
+        updated = redescribe(metadata, bag, catalogue, settings.articles_dir)
+        before = [a["id"] for a in metadata.get("articles", [])]
+        after = [a["id"] for a in updated["articles"]]
+        if _linking(updated) == _linking(metadata):
+            return Relinked(item_id, "unchanged")
+        update_bag(settings, item_id, updated)
+        if index is not None:
+            from samizdat.search import item_from_bag
+
+            index.upsert(item_from_bag(bag))
+        added, removed = [a for a in after if a not in before], [a for a in before if a not in after]
+        return Relinked(item_id, "relinked", added, removed)
+    finally:
+        claim.release()
+
+
+def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = "") -> dict[str, Any]:
+    """An archivist links an item to an article by hand, or confirms the linker's link: it is never dropped again.
+
+    The bag is republished (`update_bag`) and re-indexed; returns the link as written. A link the linker made
+    keeps its score and evidence; one it did not make gets score 1.0 and no evidence.
+    """
+    from samizdat.catalogue import CatalogueError
+    from samizdat.search import item_from_bag, open_index
+
+    catalogue = archive_catalogue(settings.processed, settings.catalogue_dir)
+    try:
+        title = catalogue.article(article_id).title
+    except KeyError:
+        raise CatalogueError(f"there is no article {article_id!r} in the catalogue") from None
+    bag = settings.items_dir / item_id
+    metadata = read_metadata(bag)
+    articles = list(metadata.get("articles", []))
+    existing = next((a for a in articles if a["id"] == article_id), None)
+    link = {**(existing or {"id": article_id, "title": title, "score": 1.0, "evidence": [], "passage": None}),
+            "by": BY_ARCHIVIST, **({"note": note} if note else {})}
+    articles = [link if a["id"] == article_id else a for a in articles] if existing else [*articles, link]
+    updated = {**metadata, "articles": articles,
+               "dc": {**metadata.get("dc", {}), "relation": [a["id"] for a in articles]}}
+    if updated != metadata:
+        update_bag(settings, item_id, updated)
+        index = open_index(settings.database_url, settings.catalog_path)
+        try:
+            index.upsert(item_from_bag(bag))
+        finally:
+            index.close()
+    return link
+
+
+def _linking(metadata: dict[str, Any]) -> Any:
+    """What a re-link republishes for: the entities and their mentions, which articles are linked and by whom.
+
+    Scores drift a little with every article added (specificity depends on the whole catalogue); a new bag
+    version for every item at every addition would bury the versions that matter, so a drift alone is not one.
+    """
+    articles = [(a.get("id"), a.get("by")) for a in metadata.get("articles", [])]
+    return metadata.get("entities"), articles, metadata.get("dc", {}).get("relation")
+
+
+def relink_collection(
+    settings: Settings,
+    catalogue: Catalogue | None = None,
+    item_ids: Iterable[str] | None = None,
+    progress: Callable[[Relinked], None] | None = None,
+) -> RelinkReport:
+    """Re-link every published item (or those named) with the archive's catalogue; one failure stops nothing."""
+    from samizdat.search import open_index
+
+    catalogue = catalogue or archive_catalogue(settings.processed, settings.catalogue_dir)
+    if item_ids is None:
+        items_dir = settings.items_dir
+        item_ids = sorted(p.name for p in items_dir.iterdir() if (p / "data" / "metadata.json").is_file()) \
+            if items_dir.is_dir() else []
+    report = RelinkReport()
+    index = open_index(settings.database_url, settings.catalog_path)
+    try:
+        for item_id in item_ids:
+            try:
+                result = relink_item(settings, item_id, catalogue, index)
+            except Exception as error:  # an unreadable bag is reported, and the collection goes on
+                log.error("%s: re-link failed: %s", item_id, error)
+                result = Relinked(item_id, "failed", error=f"{type(error).__name__}: {error}")
+            report.items.append(result)
+            if progress is not None:
+                progress(result)
+    finally:
+        index.close()
+    return report
