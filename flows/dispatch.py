@@ -122,8 +122,8 @@ def follow(outcomes: list[Outcome], poll_s: float = 1.0) -> list[Outcome]:
 
 
 def _ended(outcome: Outcome, completed: bool, message: str) -> Outcome:
-    if completed:
-        word = message.split(" ", 1)[0]
+    word = message.split(" ", 1)[0]
+    if completed or word in (Status.DEFERRED, Status.SKIPPED):
         return replace(outcome, status=Status(word) if word in Status.__members__.values() else Status.PUBLISHED)
     status = Status.QUARANTINED if "quarantined" in message else Status.DEFERRED
     return replace(outcome, status=status, reason=message)

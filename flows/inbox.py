@@ -25,7 +25,7 @@ from prefect.artifacts import (
     create_table_artifact,
     update_progress_artifact,
 )
-from prefect.states import Completed
+from prefect.states import Cancelled, Completed
 
 from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
 from flows.stages import limited_stage_runner
@@ -113,6 +113,10 @@ def process_item(
     if outcome.status is Status.QUARANTINED:
         raise ItemQuarantined(outcome)
     public = f"{outcome.status.value} {outcome.label}" + (f" as item {outcome.item_id}" if outcome.item_id else "")
+    if outcome.status in (Status.DEFERRED, Status.SKIPPED):
+        # The run gave the file back (a failure of the moment) or found another run on it: it completed nothing.
+        # Cancelled, not Completed, so each file has exactly one completed run; the next pass makes a new one.
+        return Cancelled(message=public, data=asdict(outcome))  # type: ignore[return-value]
     return Completed(message=public, data=asdict(outcome))  # type: ignore[return-value]
 
 

@@ -47,3 +47,9 @@ def test_a_followed_run_reads_back_as_its_outcome() -> None:
     assert _ended(dispatched, True, "").status is Status.PUBLISHED
     failed = _ended(dispatched, False, "letter.png was quarantined at stage 'extract': broken")
     assert failed.status is Status.QUARANTINED and "broken" in (failed.reason or "")
+
+
+def test_a_run_that_gave_its_file_back_reads_back_as_deferred() -> None:
+    dispatched = Outcome("letter.png", Status.DISPATCHED, "abc", run_id="r")
+    assert _ended(dispatched, False, "deferred letter.png as item abc").status is Status.DEFERRED
+    assert _ended(dispatched, False, "skipped letter.png").status is Status.SKIPPED
