@@ -7,14 +7,14 @@ points to is copied.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from samizdat.settings import Settings
+from tests.support.letters import write_letter
 
 pytestmark = pytest.mark.slow
 
@@ -29,11 +29,6 @@ EXCEL_CSV = (
 )
 
 
-def _letter(path: Path, words: str) -> None:
-    image = Image.new("L", (1500, 300), 255)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
-    ImageDraw.Draw(image).text((40, 120), words, font=font, fill=0)
-    image.save(path, dpi=(300, 300))
 
 
 @pytest.fixture(scope="module")
@@ -44,19 +39,19 @@ def batch(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> di
     root = tmp_path_factory.mktemp("hostile")
     inbox, processed = root / "inbox", root / "processed"
     inbox.mkdir()
-    _letter(inbox / "good.png", "Let my people go")
-    _letter(inbox / "laughs.png", "A letter with a bomb beside it")
+    write_letter(inbox / "good.png", "Let my people go")
+    write_letter(inbox / "laughs.png", "A letter with a bomb beside it")
     (inbox / "laughs.png.yaml").write_text(BILLION_LAUGHS, encoding="utf-8")
-    _letter(inbox / "big.png", "A letter with a huge sidecar")
+    write_letter(inbox / "big.png", "A letter with a huge sidecar")
     (inbox / "big.png.yaml").write_bytes(b"title: " + b"x" * (50 * 2**20) + b"\n")
-    _letter(inbox / "linked.png", "A letter with a linked sidecar")
+    write_letter(inbox / "linked.png", "A letter with a linked sidecar")
     (root / "shadow").write_text(SECRET + "\n", encoding="utf-8")
     (inbox / "linked.png.yaml").symlink_to(root / "shadow")
-    _letter(inbox / "upper.png", "A letter with an upper-case sidecar")
+    write_letter(inbox / "upper.png", "A letter with an upper-case sidecar")
     (inbox / "upper.png.YAML").write_text("title: Upper case sidecar\naccess: restricted\n", encoding="utf-8")
-    _letter(inbox / "colon.png", "A letter with a colon in its title")
+    write_letter(inbox / "colon.png", "A letter with a colon in its title")
     (inbox / "colon.png.yaml").write_text("title: Letter: from Moscow\naccess:\trestricted\n", encoding="utf-8")
-    _letter(inbox / "interview.png", "Interview transcript")
+    write_letter(inbox / "interview.png", "Interview transcript")
     (inbox / "metadata.csv").write_bytes(EXCEL_CSV.encode("cp1251"))
     Image.new("1", (28000, 28000), 1).save(inbox / "huge.png")
     for junk in ("Thumbs.db", "desktop.ini", "~$letter.docx", "scan.pdf.part", ".~lock.notes.odt#"):

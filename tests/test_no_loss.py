@@ -14,13 +14,14 @@ from typing import Any
 
 import bagit
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from samizdat import package, swap
 from samizdat.inbox import describe_source, sha256_of, try_claim
 from samizdat.package import bundle_is_current, package_item, read_metadata, recover_interrupted, update_bag
 from samizdat.pipeline import Pipeline
 from samizdat.settings import Settings
+from tests.support.letters import write_letter
 
 
 class Killed(BaseException):
@@ -119,11 +120,6 @@ def test_an_update_in_progress_is_not_undone_by_another_pass(settings: Settings,
     bagit.Bag(str(settings.items_dir / item_id)).validate()
 
 
-def _letter(path: Path, words: str = "Exit visa refused again") -> None:
-    image = Image.new("L", (1400, 300), 255)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
-    ImageDraw.Draw(image).text((40, 120), words, font=font, fill=0)
-    image.save(path, dpi=(300, 300))
 
 
 @pytest.mark.slow
@@ -131,7 +127,7 @@ def test_a_file_that_changed_after_its_copy_stays_in_the_inbox(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = settings.inbox / "appeal.tiff"
-    _letter(path)
+    write_letter(path, "Exit visa refused again")
     pipeline = Pipeline(settings)
     pipeline.prepare()
     real_index = Pipeline.index_bag

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 from typer.testing import CliRunner
 
 from samizdat.search import SearchQuery, open_index
 from samizdat.settings import Settings
+from tests.support.letters import write_letter
 
 pytestmark = pytest.mark.slow
 
@@ -29,11 +29,6 @@ CP1251_NAME = "Письмо Калика.png".encode("cp1251")
 KOI8_NAME = "письмо слепака.png".encode("koi8-r")
 
 
-def _letter(path: Path, words: str) -> None:
-    image = Image.new("L", (1500, 300), 255)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
-    ImageDraw.Draw(image).text((40, 120), words, font=font, fill=0)
-    image.save(path, dpi=(300, 300))
 
 
 @pytest.fixture(scope="module")
@@ -44,11 +39,11 @@ def batch(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> di
     root = tmp_path_factory.mktemp("safety")
     inbox, processed = root / "inbox", root / "processed"
     inbox.mkdir()
-    _letter(inbox / SECRET_NAME, SECRET_TEXT)
+    write_letter(inbox / SECRET_NAME, SECRET_TEXT)
     (inbox / f"{SECRET_NAME}.yaml").write_text(f"title: {SECRET_TITLE}\naccess: restricted\n", encoding="utf-8")
-    _letter(Path(os.fsdecode(bytes(inbox) + b"/" + CP1251_NAME)), "Letter from Moscow")
-    _letter(Path(os.fsdecode(bytes(inbox) + b"/" + KOI8_NAME)), "Letter from Leningrad")
-    _letter(inbox / "open-letter.png", "Let my people go")
+    write_letter(Path(os.fsdecode(bytes(inbox) + b"/" + CP1251_NAME)), "Letter from Moscow")
+    write_letter(Path(os.fsdecode(bytes(inbox) + b"/" + KOI8_NAME)), "Letter from Leningrad")
+    write_letter(inbox / "open-letter.png", "Let my people go")
     settings = Settings(inbox=inbox, processed=processed, settle_s=0)
     with quiet_flow_runs():
         outcomes = process_inbox(str(inbox), str(processed))
@@ -118,7 +113,7 @@ def test_without_tesseract_the_pass_stops_before_any_file_moves(
 
     inbox, processed = tmp_path / "inbox", tmp_path / "processed"
     inbox.mkdir()
-    _letter(inbox / "letter.png", "Exit visa refused")
+    write_letter(inbox / "letter.png", "Exit visa refused")
     monkeypatch.setenv("PATH", str(Path(os.__file__).parent))  # a PATH without tesseract
     result = CliRunner().invoke(app, ["process", "--inbox", str(inbox), "--processed", str(processed)])
     assert result.exit_code != 0
@@ -137,7 +132,7 @@ def test_a_full_processed_disk_stops_the_pass_and_keeps_every_file(
     inbox, processed = tmp_path / "inbox", tmp_path / "processed"
     inbox.mkdir()
     for n in range(3):
-        _letter(inbox / f"letter-{n}.png", f"Letter number {n}")
+        write_letter(inbox / f"letter-{n}.png", f"Letter number {n}")
     almost_full = shutil._ntuple_diskusage(10**9, 10**9 - 2**20, 2**20)  # type: ignore[attr-defined]
     monkeypatch.setattr(package.shutil, "disk_usage", lambda path: almost_full)
     with quiet_flow_runs(), pytest.raises(PassStopped) as stopped:

@@ -19,9 +19,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.support.letters import write_letter  # noqa: E402
 from tests.test_hostile_batch import BILLION_LAUGHS, EXCEL_CSV  # noqa: E402
 
 _CHILD = """
@@ -41,11 +42,6 @@ print(json.dumps({"results": results, "peak_kb": int(hwm)}))
 """
 
 
-def _letter(path: Path, words: str = "Let my people go") -> None:
-    image = Image.new("L", (1500, 300), 255)
-    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 48)
-    ImageDraw.Draw(image).text((40, 120), words, font=font, fill=0)
-    image.save(path, dpi=(300, 300))
 
 
 def _named(inbox: Path, raw: bytes) -> Path:
@@ -53,25 +49,25 @@ def _named(inbox: Path, raw: bytes) -> Path:
 
 
 CASES: dict[str, Callable[[Path], None]] = {
-    "billion-laughs sidecar": lambda inbox: (_letter(inbox / "x.png"),
+    "billion-laughs sidecar": lambda inbox: (write_letter(inbox / "x.png"),
                                              (inbox / "x.png.yaml").write_text(BILLION_LAUGHS)),
-    "50 MB sidecar": lambda inbox: (_letter(inbox / "x.png"),
+    "50 MB sidecar": lambda inbox: (write_letter(inbox / "x.png"),
                                     (inbox / "x.png.yaml").write_bytes(b"title: " + b"x" * 50 * 2**20)),
-    "cp1251 file name": lambda inbox: _letter(_named(inbox, "Письмо.png".encode("cp1251"))),
-    "KOI8-R file name": lambda inbox: _letter(_named(inbox, "Письмо.png".encode("koi8-r"))),
+    "cp1251 file name": lambda inbox: write_letter(_named(inbox, "Письмо.png".encode("cp1251"))),
+    "KOI8-R file name": lambda inbox: write_letter(_named(inbox, "Письмо.png".encode("koi8-r"))),
     "28000x28000 PNG": lambda inbox: Image.new("1", (28000, 28000), 1).save(inbox / "huge.png"),
     "Excel CSV (cp1251, ;, doubled quotes, March 1978)": lambda inbox: (
-        _letter(inbox / "interview.png"), (inbox / "metadata.csv").write_bytes(EXCEL_CSV.encode("cp1251"))),
+        write_letter(inbox / "interview.png"), (inbox / "metadata.csv").write_bytes(EXCEL_CSV.encode("cp1251"))),
     "Thumbs.db": lambda inbox: (inbox / "Thumbs.db").write_bytes(b"\x00" * 4096),
-    "symlinked sidecar -> secrets": lambda inbox: (_letter(inbox / "x.png"),
+    "symlinked sidecar -> secrets": lambda inbox: (write_letter(inbox / "x.png"),
                                                    (inbox / "x.png.yaml").symlink_to("/etc/shadow")),
-    "title: Letter: from Moscow": lambda inbox: (_letter(inbox / "x.png"),
+    "title: Letter: from Moscow": lambda inbox: (write_letter(inbox / "x.png"),
                                                  (inbox / "x.png.yaml").write_text("title: Letter: from Moscow\n")),
-    "access:<TAB>restricted": lambda inbox: (_letter(inbox / "x.png"),
+    "access:<TAB>restricted": lambda inbox: (write_letter(inbox / "x.png"),
                                              (inbox / "x.png.yaml").write_text("access:\trestricted\n")),
-    "UTF-16 sidecar, restricted": lambda inbox: (_letter(inbox / "x.png"), (inbox / "x.png.yaml").write_bytes(
+    "UTF-16 sidecar, restricted": lambda inbox: (write_letter(inbox / "x.png"), (inbox / "x.png.yaml").write_bytes(
         "access: restricted\n".encode("utf-16"))),
-    "upper-case .YAML sidecar": lambda inbox: (_letter(inbox / "x.png"),
+    "upper-case .YAML sidecar": lambda inbox: (write_letter(inbox / "x.png"),
                                                (inbox / "x.png.YAML").write_text("access: restricted\n")),
 }
 
@@ -80,7 +76,7 @@ def run_case(name: str, build: Callable[[Path], None]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         inbox, processed = Path(tmp) / "inbox", Path(tmp) / "processed"
         inbox.mkdir()
-        _letter(inbox / "good.png", "A good letter beside it")
+        write_letter(inbox / "good.png", "A good letter beside it")
         build(inbox)
         started = time.monotonic()
         child = subprocess.run([sys.executable, "-c", _CHILD, str(inbox), str(processed)], capture_output=True,
