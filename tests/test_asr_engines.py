@@ -1,7 +1,7 @@
 """Both Whisper engines through the one `AsrEngine` interface and the same `Transcriber`.
 
 openai-whisper's weights cannot be downloaded here, so its tests build a small checkpoint whose
-decoder is scripted to say "Hello world" (`samizdat.asr.scripted_model`); the real
+decoder is scripted to say "Hello world" (`tests.support.scripted_whisper`); the real
 `whisper.load_model` and `whisper.transcribe` (beam search, timestamp rules, word timing) run on it.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from samizdat.asr.engine import ENGINE_NAMES, create_engine
-from samizdat.asr.scripted_model import SCRIPTED_TEXT, build_scripted_checkpoint
 from samizdat.asr.transcriber import TranscribeOptions, Transcriber
 from samizdat.errors import EngineError
 from samizdat.models import Segment, Word
 from samizdat.settings import AsrOptions, Settings
+from tests.support.scripted_whisper import SCRIPTED_TEXT, build_scripted_checkpoint
 
 SPOKEN = "Please let my people go."
 

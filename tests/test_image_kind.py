@@ -15,8 +15,8 @@ from samizdat.errors import BadInputError
 from samizdat.kinds.base import ExtractRequest
 from samizdat.kinds.image import IMAGE
 from samizdat.models import Kind
-from samizdat.ocr.synthetic import DEGRADED_SET, LETTER_EN, LETTER_RU, degrade, typescript_page
 from samizdat.settings import OcrOptions, Settings
+from tests.support.pages import DEGRADED_SET, LETTER_EN, LETTER_RU, degrade, typescript_page
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,8 @@ from samizdat.models import Extraction, Page
 from samizdat.ocr.languages import iso_languages, languages_for_script, text_languages
 from samizdat.ocr.page import PageImage, ocr_page
 from samizdat.ocr.quality import InkSurvey, judge, known_word, survey_ink
-from samizdat.ocr.synthetic import LETTER_EN, LETTER_RU, typescript_page
 from samizdat.settings import OcrOptions
+from tests.support.pages import LETTER_EN, LETTER_RU, typescript_page
 
 OPTIONS = OcrOptions(workers=1, page_timeout_s=120)
 RIGHT = "We received your letter of February and the parcel with the books"

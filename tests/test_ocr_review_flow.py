@@ -12,10 +12,10 @@ from fastapi.testclient import TestClient
 
 from flows.inbox import _summary
 from samizdat.describe import published_review_pages, review_text
-from samizdat.ocr.synthetic import LETTER_EN, typescript_page
 from samizdat.pipeline import Pipeline
 from samizdat.portal import create_app
 from samizdat.settings import OcrOptions, Settings
+from tests.support.pages import LETTER_EN, typescript_page
 from tests.test_ocr_quality import scribbles
 
 pytestmark = pytest.mark.slow

@@ -15,7 +15,7 @@ from samizdat.ocr.languages import tesseract_languages
 from samizdat.ocr.page import normalised_binary
 from samizdat.ocr.pdf_text import garbage_reason, unusable_reason
 from samizdat.ocr.pool import map_pages
-from samizdat.ocr.synthetic import DEGRADED_SET, LETTER_EN, degrade, typescript_page
+from tests.support.pages import DEGRADED_SET, LETTER_EN, degrade, typescript_page
 
 INSTALLED = frozenset({"eng", "rus", "heb", "yid", "osd"})
 

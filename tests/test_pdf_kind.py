@@ -15,8 +15,8 @@ from samizdat.kinds.base import ExtractRequest
 from samizdat.kinds.pdf import PDF
 from samizdat.models import Kind
 from samizdat.ocr.pdf_survey import low_resolution_scan, open_pdf, render_page
-from samizdat.ocr.synthetic import LETTER_EN, PdfPageSpec, make_pdf, text_lines, typescript_page
 from samizdat.settings import OcrOptions, Settings
+from tests.support.pages import LETTER_EN, PdfPageSpec, make_pdf, text_lines, typescript_page
 
 BORN_DIGITAL = ["Minutes of the committee meeting", "held in London on 12 May 1980.", "", "Present: six members."]
 SCANNED = LETTER_EN[4:12]

@@ -14,7 +14,7 @@ depends on what else ran; "CPU RTF" (CPU seconds / audio seconds / threads) is w
 would give at best.
 
 openai-whisper has no real weights here: its rows use the scripted 1-layer checkpoint
-(`samizdat.asr.scripted_model`), so they measure memory and overhead, not accuracy (WER n/a).
+(`tests.support.scripted_whisper`), so they measure memory and overhead, not accuracy (WER n/a).
 """
 
 from __future__ import annotations
@@ -125,9 +125,9 @@ def main() -> None:
     scripted = GENERATED / "scripted-whisper.pt"
     if not scripted.exists():  # in a child: torch would make this driver (and so nothing else) big
         subprocess.run(
-            [sys.executable, "-c", "import sys, pathlib; from samizdat.asr.scripted_model import "
+            [sys.executable, "-c", "import sys, pathlib; from tests.support.scripted_whisper import "
              "build_scripted_checkpoint as b; b(pathlib.Path(sys.argv[1]))", str(scripted)],
-            check=True,
+            check=True, cwd=ROOT,  # tests.support is found from the repository root
         )
     rows: list[dict[str, Any]] = []
     if args.append and (HERE / "results.json").exists():

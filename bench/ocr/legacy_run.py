@@ -1,12 +1,12 @@
 """First-round OCR benchmark (superseded for OCR by run.py; kept for its born-digital PDF timing).
 
-Its degraded set comes from `samizdat.ocr.synthetic`, the generator the first pipeline was tuned on: it measures
+Its degraded set comes from `tests.support.pages`, the generator the first pipeline was tuned on: it measures
 that tuning, not the reader (issue 11). Run: `.venv/bin/python bench/ocr/legacy_run.py --results DIR` (its
 results.md and results.json; the default, this folder, would overwrite run.py's).
 OCRmyPDF runs from its own venv, made once with
 `python3 -m venv bench/ocr/.venv && bench/ocr/.venv/bin/pip install ocrmypdf` (not committed); without
 it that column is left out. Material: ../shared/corpus images and scanned PDFs (read in place) and a
-degraded set generated here (samizdat.ocr.synthetic: faint carbon copies, grain, shading, blur, skew,
+degraded set generated here (tests.support.pages: faint carbon copies, grain, shading, blur, skew,
 200-300 dpi), English and Russian. Every system gets the same language per file (the item's metadata).
 Born-digital PDFs: plain single-process pdfplumber vs Samizdat's PDF kind, pages/s.
 Timings come from a shared 2-core machine: each system runs once, in turn, in the same run.
@@ -33,6 +33,7 @@ ROOT = HERE.parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus"
 OCRMYPDF = HERE / ".venv" / "bin" / "ocrmypdf"
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))  # tests.support holds the page maker
 
 from scoring import cer  # noqa: E402
 
@@ -82,7 +83,7 @@ def corpus_items() -> list[Item]:
 
 def degraded_items(workdir: Path) -> list[Item]:
     """English and Russian typescript letters, each worn six ways (written as PNG with their dpi)."""
-    from samizdat.ocr.synthetic import DEGRADED_SET, LETTER_EN, LETTER_RU, degrade, typescript_page
+    from tests.support.pages import DEGRADED_SET, LETTER_EN, LETTER_RU, degrade, typescript_page
 
     items = []
     for lang, lines in (("en", LETTER_EN), ("ru", LETTER_RU)):
@@ -200,7 +201,7 @@ def run_samizdat(items: list[Item], workdir: Path) -> dict[str, str]:
 
 def digital_files(workdir: Path) -> list[Path]:
     """The corpus's born-digital PDFs plus a generated 60-page report (long documents are the common case)."""
-    from samizdat.ocr.synthetic import LETTER_EN, PdfPageSpec, make_pdf, text_lines
+    from tests.support.pages import LETTER_EN, PdfPageSpec, make_pdf, text_lines
 
     long_pdf = workdir / "report-60-pages.pdf"
     body = (LETTER_EN * 3)[:48]

@@ -4,18 +4,20 @@
 - `corpus`: ../shared/corpus images and scanned PDFs (PDF pages rendered once at 300 dpi in grey, as Samizdat
   renders them, and cached);
 - `holdout`: ../shared/corpus/holdout-v1 documents (regression material: nothing is tuned on it alone);
-- `synthetic`: the self-generated set of `samizdat.ocr.synthetic` (a labelled tuning set, not an evaluation).
+- `synthetic`: the self-generated set of `tests.support.pages` (a labelled tuning set, not an evaluation).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[1].parent / "shared" / "corpus"
 HOLDOUT = CORPUS / "holdout-v1"
+sys.path.insert(0, str(HERE.parents[1]))  # the repository root: tests.support holds the page maker
 
 import augraphy_set  # noqa: E402
 
@@ -145,7 +147,7 @@ def holdout() -> list[BenchPage]:
 
 def synthetic() -> list[BenchPage]:
     """The self-generated degraded set (a tuning set: its generator is the one the old pipeline was tuned on)."""
-    from samizdat.ocr.synthetic import DEGRADED_SET, LETTER_EN, LETTER_RU, degrade, typescript_page
+    from tests.support.pages import DEGRADED_SET, LETTER_EN, LETTER_RU, degrade, typescript_page
 
     pages = []
     folder = CACHE / "synthetic"

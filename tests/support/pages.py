@@ -1,8 +1,9 @@
 """Pages and PDFs made on the spot, with known text: for tests and the benchmark's degraded set.
 
-Why here and not in tests/: the benchmark and the tests need the same material, and nothing may be
-copied from ../shared. Degradations imitate the archive's carbon copies and photocopies: faint grey ink,
-uneven light, grain, blur, a skewed sheet, 200-300 dpi.
+Test support, not library: the benchmark (`bench/ocr`) imports it from here too, and nothing may be
+copied from ../shared. The README's sample inbox draws its own pages (`samizdat.samples`).
+Degradations imitate the archive's carbon copies and photocopies: faint grey ink, uneven light, grain,
+blur, a skewed sheet, 200-300 dpi.
 """
 
 from __future__ import annotations
