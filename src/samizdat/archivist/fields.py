@@ -12,6 +12,8 @@ import re
 from typing import Any
 
 from samizdat.archivist.dates import parse_date
+from samizdat.languages import ALIASES as LANGUAGE_ALIASES
+from samizdat.languages import ISO_639_1
 from samizdat.models import ArchivistMetadata
 
 DC_TEXT = ("title", "creator", "description", "rights", "source", "coverage", "publisher")
@@ -22,25 +24,6 @@ ACCESS_VALUES = ("open", "restricted")
 MAX_VALUE_CHARS = 10_000  # a long description is a few thousand characters
 MAX_LIST_ITEMS = 200  # subjects, contributors, languages
 
-# ISO 639-1, all 183 codes (plus `yi`/`he` old forms `ji`/`iw` mapped below).
-_ISO_639_1_CODES = (
-    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de dv dz ee el "
-    "en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id ie ig ii ik io is it iu "
-    "ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na "
-    "nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so "
-    "sq sr ss st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu"
-)
-ISO_639_1 = frozenset(_ISO_639_1_CODES.split())
-# Three-letter codes (ISO 639-2/T and /B, as Tesseract names its languages) and names archivists write.
-LANGUAGE_ALIASES = {
-    "rus": "ru", "eng": "en", "heb": "he", "yid": "yi", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr",
-    "ukr": "uk", "pol": "pl", "lit": "lt", "lav": "lv", "est": "et", "geo": "ka", "kat": "ka", "bel": "be",
-    "ron": "ro", "rum": "ro", "hun": "hu", "ces": "cs", "cze": "cs", "spa": "es", "ita": "it", "lad": "lad",
-    "iw": "he", "ji": "yi",
-    "russian": "ru", "english": "en", "hebrew": "he", "yiddish": "yi", "german": "de", "french": "fr",
-    "ukrainian": "uk", "polish": "pl", "georgian": "ka", "ladino": "lad",
-    "русский": "ru", "английский": "en", "иврит": "he", "идиш": "yi", "немецкий": "de", "украинский": "uk",
-}  # fmt: skip
 
 _SCALAR = (str, int, float, dt.date)
 

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from samizdat.asr.engine import AsrEngine
-
-_ALIASES = {"iw": "he", "ji": "yi", "jw": "jv", "in": "id"}
+from samizdat.languages import OLD_CODES
 
 
 def whisper_languages() -> frozenset[str]:
@@ -29,7 +28,7 @@ def normalise(codes: Sequence[str]) -> list[str]:
     known = whisper_languages()
     result: list[str] = []
     for code in codes:
-        value = _ALIASES.get(str(code).strip().lower(), str(code).strip().lower())
+        value = OLD_CODES.get(str(code).strip().lower(), str(code).strip().lower())
         value = value.split("-")[0].split("_")[0]
         if value in known and value not in result:
             result.append(value)

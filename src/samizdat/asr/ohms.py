@@ -12,21 +12,17 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from samizdat.languages import language
 from samizdat.models import ArchivistMetadata, Segment, Transcript
 
 OHMS_NS = "https://www.weareavp.com/nunncenter/ohms"
 OHMS_VERSION = "5.4"
-_LANGUAGE_NAMES = {
-    "en": "English", "ru": "Russian", "he": "Hebrew", "yi": "Yiddish", "uk": "Ukrainian",
-    "be": "Belarusian", "de": "German", "fr": "French", "pl": "Polish", "es": "Spanish",
-    "lt": "Lithuanian", "lv": "Latvian", "et": "Estonian", "ka": "Georgian", "ro": "Romanian",
-    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "hu": "Hungarian", "cs": "Czech",
-}
 
 
 def language_name(code: str | None) -> str:
     """OHMS writes languages as English names ("Russian"); unknown codes are kept as given."""
-    return _LANGUAGE_NAMES.get(code or "", code or "")
+    found = language(code)
+    return found.name if found else code or ""
 
 
 def duration_clock(seconds: float) -> str:

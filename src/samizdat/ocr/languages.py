@@ -1,4 +1,4 @@
-"""The archivist's ISO 639-1 languages turned into Tesseract's language string.
+"""The archivist's ISO 639-1 languages turned into Tesseract's language string (codes from `samizdat.languages`).
 
 Each extra Tesseract language costs time and adds confusable glyphs, so an item that names its
 languages gets exactly those; only an item that names none gets the default (`eng+rus`).
@@ -8,22 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from samizdat.languages import LANGUAGES
+
 ISO_TO_TESSERACT: dict[str, str] = {
-    "en": "eng",
-    "ru": "rus",
-    "he": "heb",
-    "iw": "heb",  # the old ISO code for Hebrew, still seen in catalogues
-    "yi": "yid",
-    "ji": "yid",
-    "uk": "ukr",
-    "de": "deu",
-    "fr": "fra",
-    "pl": "pol",
-    "be": "bel",
-    "lt": "lit",
-    "lv": "lav",
-    "es": "spa",
-    "it": "ita",
+    code: lang.tesseract
+    for lang in LANGUAGES
+    if lang.tesseract
+    for code in (lang.code, *lang.old_codes)  # `iw`, the old ISO code for Hebrew, is still seen in catalogues
 }
 
 
@@ -62,13 +53,17 @@ def tesseract_languages(requested: list[str], default: str, installed: frozenset
     return LanguageChoice("+".join(chosen), warnings)
 
 
+def _script_languages() -> dict[str, tuple[str, ...]]:
+    families: dict[str, list[str]] = {}
+    for lang in LANGUAGES:
+        if lang.tesseract:
+            families.setdefault(lang.script, []).append(lang.tesseract)
+    return {script: tuple(codes) for script, codes in families.items()}
+
+
 # Tesseract OSD's script names -> the Tesseract languages written in that script, the usual one first.
-SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = {
-    "Latin": ("eng", "fra", "deu", "pol", "spa", "ita", "lit", "lav"),
-    "Cyrillic": ("rus", "ukr", "bel"),
-    "Hebrew": ("heb", "yid"),
-}
-TESSERACT_TO_ISO: dict[str, str] = {tess: iso for iso, tess in ISO_TO_TESSERACT.items() if iso not in ("iw", "ji")}
+SCRIPT_LANGUAGES: dict[str, tuple[str, ...]] = _script_languages()
+TESSERACT_TO_ISO: dict[str, str] = {lang.tesseract: lang.code for lang in LANGUAGES if lang.tesseract}
 
 
 @dataclass(frozen=True)
