@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from samizdat.asr.engine import ENGINE_NAMES, create_engine
+from samizdat.asr.faster_whisper_engine import FasterWhisperOptions
+from samizdat.asr.openai_whisper_engine import OpenAiWhisperOptions
+from samizdat.asr.registry import ENGINE_NAMES, create_engine, engine_options
 from samizdat.asr.transcriber import TranscribeOptions, Transcriber
-from samizdat.errors import EngineError
+from samizdat.errors import EngineError, SetupError
 from samizdat.models import Segment, Word
 from samizdat.settings import AsrOptions, Settings
 from tests.support.scripted_whisper import SCRIPTED_TEXT, build_scripted_checkpoint
@@ -102,8 +104,24 @@ def test_openai_whisper_missing_package_says_how_to_install(monkeypatch: pytest.
 
 
 def test_unknown_engine_names_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(EngineError, match="faster-whisper, openai-whisper"):
+    with pytest.raises(SetupError, match="faster-whisper, openai-whisper") as stopped:
         create_engine(AsrOptions(engine="whisper.cpp"), tmp_path)
+    assert "SAMIZDAT_ASR_ENGINE" in stopped.value.hint
+
+
+def test_the_options_type_chooses_the_engine() -> None:
+    assert ENGINE_NAMES == ("faster-whisper", "openai-whisper")
+    named = engine_options(AsrOptions(engine="openai-whisper", model="/models/base.pt", beam_size=3))
+    assert type(named) is OpenAiWhisperOptions and (named.model, named.beam_size) == ("/models/base.pt", 3)
+    assert type(engine_options(AsrOptions())) is FasterWhisperOptions
+    typed = FasterWhisperOptions(model="tiny")
+    assert engine_options(typed) is typed
+
+
+def test_an_options_type_builds_its_own_engine(tmp_path: Path) -> None:
+    pytest.importorskip("whisper")
+    with pytest.raises(EngineError, match="cannot be downloaded"):  # openai-whisper's own loader, not faster-whisper's
+        create_engine(OpenAiWhisperOptions(model="small", openai_model_dir=tmp_path), tmp_path)
 
 
 def test_engine_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -111,3 +129,11 @@ def test_engine_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("SAMIZDAT_ASR_MODEL", "/models/base.pt")
     settings = Settings()
     assert (settings.asr.engine, settings.asr.model) == ("openai-whisper", "/models/base.pt")
+
+
+def test_an_unknown_engine_is_a_set_up_error_before_any_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from samizdat.preflight import check_setup
+
+    monkeypatch.setenv("SAMIZDAT_ASR_ENGINE", "whisper.cpp")
+    with pytest.raises(SetupError, match="known engines: faster-whisper, openai-whisper"):
+        check_setup(Settings(inbox=tmp_path / "inbox", processed=tmp_path / "processed"))

@@ -9,7 +9,7 @@ import shutil
 
 import pytesseract
 
-from samizdat.errors import EngineError, SetupError
+from samizdat.errors import SetupError
 from samizdat.settings import Settings
 
 INSTALL_HINT = "Run `bash scripts/install.sh` from the project folder (as root on Debian), then run the pass again."
@@ -37,20 +37,9 @@ def _check_tesseract(settings: Settings) -> None:
 
 
 def _check_asr(settings: Settings) -> None:
-    from samizdat.asr.engine import ENGINE_NAMES
+    from samizdat.asr.registry import check_engine
 
-    options = settings.asr
-    if options.engine not in ENGINE_NAMES:
-        raise SetupError(f"unknown ASR engine {options.engine!r}; known engines: {', '.join(ENGINE_NAMES)}",
-                         "Set SAMIZDAT_ASR_ENGINE to one of them.")
-    if options.engine == "faster-whisper":
-        from samizdat.asr.model_store import ensure_model
-
-        try:
-            ensure_model(options, settings.model_dir)
-        except (EngineError, OSError) as error:
-            raise SetupError(f"the Whisper model is not usable: {error}",
-                             f"Run `.venv/bin/samizdat setup`, or set SAMIZDAT_ASR_MODEL. {INSTALL_HINT}") from error
+    check_engine(settings.asr, settings.model_dir)
 
 
 def _check_catalogue(settings: Settings) -> None:

@@ -1,4 +1,4 @@
-"""The one interface both Whisper engines implement, and how one is chosen by name.
+"""The one interface both Whisper engines implement, and what the registry knows of each (`asr.registry`).
 
 The transcriber hands an engine short stretches of speech (float32, 16 kHz, silence already cut out)
 and gets back `Segment`s with times relative to that stretch. Windowing, VAD, language policy and
@@ -7,17 +7,15 @@ output formats live outside the engines, so both behave the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
 
-from samizdat.errors import EngineError
 from samizdat.models import Segment
 from samizdat.settings import AsrOptions
-
-ENGINE_NAMES = ("faster-whisper", "openai-whisper")
 
 
 @dataclass(frozen=True)
@@ -64,17 +62,24 @@ class AsrEngine(Protocol):
         ...
 
 
-def create_engine(options: AsrOptions, model_dir: Path) -> AsrEngine:
-    """Load (or reuse, per process) the engine `options.engine` names."""
-    if options.engine == "faster-whisper":
-        from samizdat.asr.faster_whisper_engine import load_faster_whisper
+def nothing_to_check(options: AsrOptions, model_dir: Path) -> None:
+    """An engine whose installation is only found out when it loads."""
 
-        return load_faster_whisper(options, model_dir)
-    if options.engine == "openai-whisper":
-        from samizdat.asr.openai_whisper_engine import load_openai_whisper
 
-        return load_openai_whisper(options)
-    raise EngineError(
-        f"unknown ASR engine {options.engine!r}; known engines: {', '.join(ENGINE_NAMES)} "
-        "(set SAMIZDAT_ASR_ENGINE)"
-    )
+@dataclass(frozen=True)
+class AsrEngineType:
+    """One engine as the registry lists it: its options type, how it loads, how its installation is checked.
+
+    `options_type` is an `AsrOptions` whose `engine` field is the engine's name as a `Literal`: the settings'
+    `engine` name picks the type, and the type picks the engine. `load` gets options of that type (loaded once per
+    process); `check_setup` raises `SetupError` naming the fix, before any file is touched.
+    """
+
+    options_type: type[AsrOptions]
+    load: Callable[[AsrOptions, Path], AsrEngine]
+    check_setup: Callable[[AsrOptions, Path], None] = nothing_to_check
+
+    @property
+    def name(self) -> str:
+        """The engine's name, as `SAMIZDAT_ASR_ENGINE` gives it."""
+        return str(self.options_type.model_fields["engine"].default)

@@ -6,13 +6,21 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
-from samizdat.asr.engine import DecodeGuards
+from samizdat.asr.engine import AsrEngineType, DecodeGuards
 from samizdat.asr.model_store import ensure_model, keep_offline
+from samizdat.errors import EngineError, SetupError
 from samizdat.models import Segment, Word
 from samizdat.settings import AsrOptions
+
+
+class FasterWhisperOptions(AsrOptions):
+    """The ASR settings when they name faster-whisper (the default)."""
+
+    engine: Literal["faster-whisper"] = "faster-whisper"
 
 
 def safe_threads(wanted: int) -> int:
@@ -98,10 +106,24 @@ class FasterWhisperEngine:
 
 @lru_cache(maxsize=2)
 def _cached(model_path: Path, options_json: str) -> FasterWhisperEngine:
-    return FasterWhisperEngine(model_path, AsrOptions.model_validate_json(options_json))
+    return FasterWhisperEngine(model_path, FasterWhisperOptions.model_validate_json(options_json))
 
 
 def load_faster_whisper(options: AsrOptions, model_dir: Path) -> FasterWhisperEngine:
     """The engine for these options, loaded once per process (loading costs ~0.3 s and 150 MB)."""
     model_path = ensure_model(options, model_dir)
     return _cached(model_path, options.model_dump_json(include={"model", "compute_type", "threads", "beam_size"}))
+
+
+def check_faster_whisper(options: AsrOptions, model_dir: Path) -> None:
+    """The model must be there (assembled once from its PyPI halves, or the folder named)."""
+    from samizdat.preflight import INSTALL_HINT
+
+    try:
+        ensure_model(options, model_dir)
+    except (EngineError, OSError) as error:
+        raise SetupError(f"the Whisper model is not usable: {error}",
+                         f"Run `.venv/bin/samizdat setup`, or set SAMIZDAT_ASR_MODEL. {INSTALL_HINT}") from error
+
+
+FASTER_WHISPER = AsrEngineType(FasterWhisperOptions, load_faster_whisper, check_faster_whisper)

@@ -12,11 +12,11 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-from samizdat.asr.engine import DecodeGuards
+from samizdat.asr.engine import AsrEngineType, DecodeGuards
 from samizdat.errors import EngineError
 from samizdat.models import Segment, Word
 from samizdat.settings import AsrOptions
@@ -25,6 +25,12 @@ INSTALL_HINT = (
     "pip install --no-deps openai-whisper==20250625 && "
     "pip install more-itertools numba tiktoken tqdm torch==2.13.0"
 )
+
+
+class OpenAiWhisperOptions(AsrOptions):
+    """The ASR settings when they name openai-whisper (its model cache is `openai_model_dir`)."""
+
+    engine: Literal["openai-whisper"] = "openai-whisper"
 
 
 def _import_whisper() -> Any:
@@ -148,10 +154,13 @@ class OpenAIWhisperEngine:
 
 @lru_cache(maxsize=2)
 def _cached(checkpoint: Path, options_json: str) -> OpenAIWhisperEngine:
-    return OpenAIWhisperEngine(checkpoint, AsrOptions.model_validate_json(options_json))
+    return OpenAIWhisperEngine(checkpoint, OpenAiWhisperOptions.model_validate_json(options_json))
 
 
-def load_openai_whisper(options: AsrOptions) -> OpenAIWhisperEngine:
-    """The engine for these options, loaded once per process."""
+def load_openai_whisper(options: AsrOptions, model_dir: Path | None = None) -> OpenAIWhisperEngine:
+    """The engine for these options, loaded once per process (its models live in its own cache, not `model_dir`)."""
     checkpoint = resolve_checkpoint(options.model, options.openai_model_dir)
     return _cached(checkpoint, options.model_dump_json(include={"model", "threads", "beam_size"}))
+
+
+OPENAI_WHISPER = AsrEngineType(OpenAiWhisperOptions, load_openai_whisper)

@@ -22,9 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from samizdat.asr.audio_source import SAMPLE_RATE, AudioInfo, independent_channels, probe, stream_blocks
-from samizdat.asr.engine import AsrEngine, create_engine
+from samizdat.asr.engine import AsrEngine
 from samizdat.asr.guards import clean_segments
 from samizdat.asr.languages import LanguagePolicy
+from samizdat.asr.registry import create_engine
 from samizdat.asr.speakers import Diarizer, label_segments, name_speakers, speaker_hints
 from samizdat.asr.vad import Span, VadSettings, everything, speech_spans
 from samizdat.asr.vocabulary import (
