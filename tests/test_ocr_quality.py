@@ -176,9 +176,9 @@ def test_bilevel_page_gets_its_searchable_pdf_page() -> None:
 
 
 def test_review_reasons() -> None:
+    from samizdat.ocr.engine import Recognition
     from samizdat.ocr.page import Candidate, review_reason
     from samizdat.ocr.quality import Quality
-    from samizdat.ocr.tesseract import Recognition
 
     def candidate(score: float, known: float | None, chars: int = 100) -> Candidate:
         quality = Quality(score, score, known, 1.0 if chars else 0.0, chars, chars // 5)

@@ -5,10 +5,6 @@ Without this, a missing Tesseract or model fails inside every file's processing 
 
 from __future__ import annotations
 
-import shutil
-
-import pytesseract
-
 from samizdat.errors import SetupError
 from samizdat.settings import Settings
 
@@ -17,23 +13,15 @@ INSTALL_HINT = "Run `bash scripts/install.sh` from the project folder (as root o
 
 def check_setup(settings: Settings) -> None:
     """Raise `SetupError` naming the fix when an engine, a model, a language or the catalogue is missing."""
-    _check_tesseract(settings)
+    _check_ocr(settings)
     _check_asr(settings)
     _check_catalogue(settings)
 
 
-def _check_tesseract(settings: Settings) -> None:
-    command = pytesseract.pytesseract.tesseract_cmd
-    if shutil.which(command) is None:
-        raise SetupError(f"Tesseract ({command!r}) is not installed or not on PATH",
-                         f"Install the Debian package tesseract-ocr. {INSTALL_HINT}")
-    from samizdat.ocr.tesseract import installed_languages
+def _check_ocr(settings: Settings) -> None:
+    from samizdat.ocr.registry import check_engine
 
-    missing = sorted(set(settings.ocr.langs.split("+")) - installed_languages())
-    if missing:
-        packages = " ".join(f"tesseract-ocr-{lang}" for lang in missing)
-        raise SetupError(f"Tesseract has no model for {', '.join(missing)} (SAMIZDAT_OCR_LANGS={settings.ocr.langs})",
-                         f"Install {packages}, or change SAMIZDAT_OCR_LANGS. {INSTALL_HINT}")
+    check_engine(settings.ocr)
 
 
 def _check_asr(settings: Settings) -> None:

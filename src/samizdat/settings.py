@@ -22,8 +22,9 @@ def cores() -> int:
 
 
 class OcrOptions(BaseModel):
-    """Tesseract: languages, parallelism, limits."""
+    """OCR: which engine, languages, parallelism, limits."""
 
+    engine: str = Field("tesseract", description="tesseract (see samizdat.ocr.registry)")
     langs: str = Field("eng+rus", description="Tesseract languages when the item does not say")
     workers: int = Field(default_factory=cores, description="Tesseract processes at once (one per core)")
     page_timeout_s: float = Field(300.0, description="Give up on a page after this long")

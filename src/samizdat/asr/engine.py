@@ -14,6 +14,7 @@ from typing import Protocol
 
 import numpy as np
 
+from samizdat.engines import engine_name
 from samizdat.models import Segment
 from samizdat.settings import AsrOptions
 
@@ -82,4 +83,4 @@ class AsrEngineType:
     @property
     def name(self) -> str:
         """The engine's name, as `SAMIZDAT_ASR_ENGINE` gives it."""
-        return str(self.options_type.model_fields["engine"].default)
+        return engine_name(self.options_type)

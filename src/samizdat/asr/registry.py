@@ -13,7 +13,7 @@ from pathlib import Path
 from samizdat.asr.engine import AsrEngine, AsrEngineType
 from samizdat.asr.faster_whisper_engine import FASTER_WHISPER
 from samizdat.asr.openai_whisper_engine import OPENAI_WHISPER
-from samizdat.errors import SetupError
+from samizdat.engines import typed_options
 from samizdat.settings import AsrOptions
 
 _ENGINES: tuple[AsrEngineType, ...] = (FASTER_WHISPER, OPENAI_WHISPER)
@@ -23,18 +23,7 @@ ENGINE_NAMES: tuple[str, ...] = tuple(engine.name for engine in _ENGINES)
 
 def engine_options(options: AsrOptions) -> AsrOptions:
     """The options as their engine's own type: `AsrOptions(engine="openai-whisper")` -> `OpenAiWhisperOptions`."""
-    if type(options) in _BY_TYPE:
-        return options
-    for engine in _ENGINES:
-        if engine.name == options.engine:
-            return engine.options_type.model_validate(options.model_dump())
-    raise SetupError(f"unknown ASR engine {options.engine!r}; known engines: {', '.join(ENGINE_NAMES)}",
-                     "Set SAMIZDAT_ASR_ENGINE to one of them.")
-
-
-def engine_type(options: AsrOptions) -> AsrEngineType:
-    """The registered engine these options choose."""
-    return _BY_TYPE[type(engine_options(options))]
+    return typed_options(options, list(_BY_TYPE), what="ASR", setting="SAMIZDAT_ASR_ENGINE")
 
 
 def create_engine(options: AsrOptions, model_dir: Path) -> AsrEngine:

@@ -11,12 +11,11 @@ from PIL import Image, UnidentifiedImageError
 from samizdat.errors import BadInputError
 from samizdat.kinds.base import ExtractRequest
 from samizdat.models import Extraction, Kind, Page
-from samizdat.ocr.languages import tesseract_languages
 from samizdat.ocr.outputs import document_outputs
 from samizdat.ocr.page import PageImage, failure_warnings, ocr_page_safely
 from samizdat.ocr.pool import map_pages
+from samizdat.ocr.registry import ocr_engine
 from samizdat.ocr.searchable import join_pages
-from samizdat.ocr.tesseract import installed_languages, tesseract_version
 from samizdat.settings import OcrOptions
 
 Image.MAX_IMAGE_PIXELS = 400_000_000  # a 2400 dpi A4 scan is ~560 MP; beyond this is almost surely broken
@@ -100,7 +99,8 @@ class ImageKind:
     def extract(self, request: ExtractRequest) -> Extraction:
         """OCR every page, in parallel in the shared page pool."""
         options = request.settings.ocr
-        choice = tesseract_languages(request.languages, options.langs, installed_languages())
+        engine = ocr_engine(options)
+        choice = engine.choose_languages(request.languages)
         total = count_frames(request.path, options.max_page_pixels)
         request.progress(0, total, "pages")
         pages = map_pages(
@@ -111,7 +111,7 @@ class ImageKind:
         )
         pdfs = [p.pdf for p in pages if p.pdf]
         return Extraction(
-            engines={"ocr": f"tesseract {tesseract_version()} {choice.langs}"},
+            engines={"ocr": engine.label(choice.langs)},
             pages=pages,
             searchable_pdf=join_pages(list(pdfs)) if pdfs else None,
             warnings=choice.warnings + failure_warnings(pages),

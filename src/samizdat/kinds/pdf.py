@@ -12,14 +12,13 @@ from pypdf.errors import PdfReadError
 from samizdat.errors import BadInputError
 from samizdat.kinds.base import ExtractRequest
 from samizdat.models import Extraction, Kind, Page
-from samizdat.ocr.languages import tesseract_languages
 from samizdat.ocr.outputs import document_outputs
 from samizdat.ocr.page import PageImage, PageOcr, failure_warnings, ocr_page_safely
 from samizdat.ocr.pdf_survey import PageSurvey, low_resolution_scan, open_pdf, render_page, survey_page
 from samizdat.ocr.pdf_text import garbage_reason, read_pages, unusable_reason
 from samizdat.ocr.pool import map_pages
+from samizdat.ocr.registry import ocr_engine
 from samizdat.ocr.searchable import assemble
-from samizdat.ocr.tesseract import installed_languages, tesseract_version
 from samizdat.settings import OcrOptions
 
 MIN_TEXT_CHARS = 20  # an invisible layer with fewer characters than this is not worth judging
@@ -94,9 +93,10 @@ class PdfKind:
         warnings: list[str] = []
         ocr_results: dict[int, PageOcr] = {}
         if to_ocr:
-            choice = tesseract_languages(request.languages, options.langs, installed_languages())
+            engine = ocr_engine(options)
+            choice = engine.choose_languages(request.languages)
             warnings += choice.warnings
-            engines["ocr"] = f"tesseract {tesseract_version()} {choice.langs}"
+            engines["ocr"] = engine.label(choice.langs)
 
             def work(plan: PagePlan) -> PageOcr:
                 coarse = low_resolution_scan(doc, plan.index, options.dpi)

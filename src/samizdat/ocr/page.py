@@ -29,11 +29,12 @@ from PIL import Image
 from samizdat.errors import EngineError
 from samizdat.models import Page
 from samizdat.ocr import preprocess
+from samizdat.ocr.engine import Recognition
 from samizdat.ocr.hocr import words
 from samizdat.ocr.languages import languages_for_script
 from samizdat.ocr.quality import InkSurvey, Quality, judge, survey_ink
+from samizdat.ocr.registry import ocr_engine
 from samizdat.ocr.searchable import image_pdf_page, overlay_text_page
-from samizdat.ocr.tesseract import Recognition, detect_orientation, installed_languages, recognize
 from samizdat.settings import OcrOptions
 
 OCR_FAILED = "OCR failed"
@@ -118,6 +119,7 @@ class _Reader:
         self.options = options
         self.ink = ink
         self.want_overlay = want_overlay
+        self.engine = ocr_engine(options)
 
     def read(
         self,
@@ -134,8 +136,9 @@ class _Reader:
         # Every reading writes only the invisible text; the kept one is laid over the page image. Letting
         # Tesseract embed the image itself cost more than the read on 300 dpi pages (bench/ocr: 3.5 s vs 1.9 s).
         try:
-            rec = recognize(pixels if pixels is not None else shown, langs, timeout_s=self.options.page_timeout_s,
-                            dpi=self.page.dpi, text_only_pdf=True, config=config)
+            rec = self.engine.read(pixels if pixels is not None else shown, langs,
+                                   timeout_s=self.options.page_timeout_s, dpi=self.page.dpi, text_only_pdf=True,
+                                   config=config)
         except EngineError:
             if first:
                 raise
@@ -184,14 +187,15 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
     def ask_osd() -> bool:
         """Turn the page / change its language per OSD; True when something changed."""
         state.asked = True
-        found = detect_orientation(image, timeout_s=min(60.0, options.page_timeout_s), dpi=reader.page.dpi)
+        found = reader.engine.detect_orientation(image, timeout_s=min(60.0, options.page_timeout_s),
+                                                 dpi=reader.page.dpi)
         if found is None or found.confidence < options.osd_min_confidence:
             return False
         changed = False
         if found.rotate:
             state.upright, state.kept, changed = image.rotate(-found.rotate, expand=True), False, True
             steps.append(f"turned {found.rotate}° clockwise (OSD confidence {found.confidence:.1f})")
-        choice = languages_for_script(found.script, langs, installed_languages())
+        choice = languages_for_script(found.script, langs, reader.engine.languages())
         state.missing = choice.missing
         if choice.langs:
             state.langs, changed = choice.langs, True

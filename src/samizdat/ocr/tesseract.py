@@ -1,5 +1,8 @@
 """The Tesseract command: one single-threaded process per page, every output in one pass, a hard timeout.
 
+This module only runs the program and reads what it wrote; the adapter that makes it an `OcrEngine` (version
+label, language choice, set-up check) is `ocr.tesseract_engine`.
+
 Why the CLI and not `pytesseract.run_and_get_multiple_output`: pytesseract runs Tesseract with this
 process's own environment, so `OMP_THREAD_LIMIT=1` would have to be set process-wide, where it would also
 throttle other OpenMP users in the same process (CTranslate2 under faster-whisper). pytesseract is still
@@ -20,41 +23,16 @@ import pytesseract
 from PIL import Image
 
 from samizdat.errors import EngineError
-from samizdat.ocr.hocr import hocr_to_alto, word_confidences
+from samizdat.ocr.engine import Orientation
 
 
-@dataclass
-class Recognition:
-    """What Tesseract wrote for one page."""
+@dataclass(frozen=True)
+class TesseractOutput:
+    """What Tesseract wrote for one page: text, hOCR and (when asked) the PDF page."""
 
     text: str
     hocr: str
     pdf: bytes | None
-
-    @functools.cached_property
-    def word_confidences(self) -> list[float]:
-        """Confidence 0-100 of each recognised word."""
-        return word_confidences(self.hocr)
-
-    @property
-    def alto(self) -> str:
-        """The page as ALTO, made from the hOCR only for the reading that is kept."""
-        return hocr_to_alto(self.hocr, software=f"tesseract {tesseract_version()}")
-
-    @property
-    def mean_confidence(self) -> float | None:
-        """Mean word confidence, or None when Tesseract found no words at all."""
-        conf = self.word_confidences
-        return sum(conf) / len(conf) if conf else None
-
-
-@dataclass(frozen=True)
-class Orientation:
-    """Tesseract OSD's answer: rotate the page clockwise by `rotate` degrees to make it upright."""
-
-    rotate: int
-    confidence: float
-    script: str | None
 
 
 @functools.cache
@@ -119,8 +97,8 @@ def recognize(
     pdf: bool = True,
     text_only_pdf: bool = False,
     config: dict[str, str] | None = None,
-) -> Recognition:
-    """OCR one page image: text, hOCR, ALTO, TSV and (optionally) the PDF page, all in one Tesseract run.
+) -> TesseractOutput:
+    """OCR one page image: text, hOCR and (optionally) the PDF page, all in one Tesseract run.
 
     `dpi`: the page's resolution when known; else Tesseract estimates it from the text, as it does for a
     file without one (forcing 300 there measurably hurt). `text_only_pdf` makes the PDF page carry only
@@ -146,7 +124,7 @@ def recognize(
         def read(ext: str) -> str:
             return (base.with_suffix(ext)).read_text(encoding="utf-8")
 
-        return Recognition(
+        return TesseractOutput(
             text=read(".txt"),
             hocr=read(".hocr"),
             pdf=base.with_suffix(".pdf").read_bytes() if pdf else None,
