@@ -33,6 +33,7 @@ from samizdat import events
 from samizdat.describe import published_review_pages, review_text
 from samizdat.detect import detect
 from samizdat.handoff import take_up, tear_up
+from samizdat.kinds import input_kind
 from samizdat.models import Kind, Outcome, Status
 from samizdat.names import readable_name
 from samizdat.passes import ItemRequest, run_pass
@@ -139,7 +140,7 @@ def process_inbox(
     def run_item(request: ItemRequest) -> Outcome:
         if deployment is not None:
             return dispatch(request, settings, deployment)
-        with _one_at_a_time_if_audio(request.path):
+        with _one_at_a_time_if_its_kind_says(request.path):
             state = process_item(request.reference, request.label, str(settings.inbox), str(settings.processed),
                                  return_state=True)
         return _outcome_of(state, request.path)
@@ -192,20 +193,23 @@ def reprocess_item(item_id: str, processed: str | None = None) -> dict[str, Any]
         shutil.rmtree(staged.parent, ignore_errors=True)
 
 
-_AUDIO = threading.Lock()
+_ONE_AT_A_TIME: dict[Kind, threading.Lock] = {}
+_LOCKS = threading.Lock()
 
 
 @contextmanager
-def _one_at_a_time_if_audio(path: Path) -> Iterator[None]:
-    """Whisper already keeps every core busy for one recording: recordings run one after another."""
+def _one_at_a_time_if_its_kind_says(path: Path) -> Iterator[None]:
+    """Items of a kind whose one item keeps every core busy (Whisper's recordings) run one after another."""
     try:
-        audio = detect(path).kind is Kind.AUDIO
+        kind = input_kind(detect(path).kind)
     except Exception:  # unreadable: the item run will say why
-        audio = False
-    if not audio:
+        kind = None
+    if kind is None or not kind.one_at_a_time:
         yield
         return
-    with _AUDIO:
+    with _LOCKS:
+        lock = _ONE_AT_A_TIME.setdefault(kind.kind, threading.Lock())
+    with lock:
         yield
 
 

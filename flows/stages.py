@@ -20,8 +20,8 @@ from prefect.settings import get_current_settings
 from prefect.states import State
 
 from samizdat.errors import TransientError
-from samizdat.kinds import page_count
-from samizdat.models import Detected, Kind
+from samizdat.kinds import input_kind
+from samizdat.models import Detected
 from samizdat.pipeline import Claimed, StageRunner
 from samizdat.settings import Settings, cores
 
@@ -74,14 +74,8 @@ def ensure_cpu_limit() -> str:
 
 
 def engine_slots(settings: Settings, detected: Detected, path: Path | None = None) -> int:
-    """Cores an extraction keeps busy: Whisper threads for audio, a Tesseract per page (up to `ocr.workers`).
-
-    So single-page items hold one core each and run side by side.
-    """
-    if detected.kind is Kind.AUDIO:
-        return max(1, min(settings.asr.threads, cores()))
-    pages = page_count(path, detected.kind) if path is not None else None
-    return max(1, min(settings.ocr.workers, pages or settings.ocr.workers, cores()))
+    """Cores an extraction keeps busy, as its input kind counts them (a Tesseract per page, Whisper's threads)."""
+    return input_kind(detected.kind).cpu_slots(settings, path)
 
 
 def shares_a_server() -> bool:

@@ -8,7 +8,9 @@ import pytest
 
 from samizdat.detect import detect, sniff
 from samizdat.errors import BadInputError
+from samizdat.kinds import names, register, registered, unregister
 from samizdat.models import Kind
+from tests.support.text_kind import TextKind
 
 
 @pytest.mark.parametrize(
@@ -54,3 +56,39 @@ def test_unknown_bytes_are_bad_input(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04" + b"\0" * 100)
     with pytest.raises(BadInputError, match="not a supported"):
         detect(path)
+
+
+class _Misdeclared(TextKind):
+    kind = Kind("misdeclared")
+    media_types = frozenset({"text/x-other"})  # while `sniff` answers text/plain
+
+
+class _Twin(TextKind):
+    kind = Kind("twin")
+    media_types = frozenset({"image/png"})
+
+
+def test_a_media_type_no_kind_declares_is_an_error_not_audio(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("plain words\n", encoding="utf-8")
+    register(_Misdeclared())
+    try:
+        with pytest.raises(ValueError, match="sniffed 'text/plain', not one of its media types"):
+            detect(path)
+    finally:
+        unregister("misdeclared")
+
+
+def test_a_kind_cannot_take_another_kinds_name_or_media_type() -> None:
+    with pytest.raises(ValueError, match="already belong to the 'image' kind"):
+        register(_Twin())
+    with pytest.raises(ValueError, match="built-in"):
+        unregister("pdf")
+    assert names() == [Kind.IMAGE, Kind.PDF, Kind.AUDIO]
+    assert [kind.kind for kind in registered()] == names()
+
+
+def test_the_kind_names_stay_the_enum_they_were() -> None:
+    assert Kind("audio") is Kind.AUDIO and Kind.AUDIO == "audio" and Kind.AUDIO.value == "audio"
+    with pytest.raises(ValueError, match="not a valid input kind name"):
+        Kind("Audio Files")

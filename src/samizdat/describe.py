@@ -10,18 +10,16 @@ from typing import Any
 
 import yaml
 
+from samizdat.kinds import input_kind
 from samizdat.models import (
     ArchivistMetadata,
     ArticleLink,
     Detected,
     EntityHit,
     Extraction,
-    Kind,
     Source,
 )
 from samizdat.ocr.languages import iso_languages, text_languages
-
-_DC_TYPES = {Kind.IMAGE: "Text", Kind.PDF: "Text", Kind.AUDIO: "Sound"}
 
 
 def item_title(source: Source, archivist: ArchivistMetadata) -> str:
@@ -110,7 +108,7 @@ def build_metadata(
         "subject": [],
         **archivist.dc,
         "language": _languages(archivist, extraction),
-        "type": _DC_TYPES[detected.kind],
+        "type": input_kind(detected.kind).dc_type,
         "format": detected.media_type,
         "identifier": source.item_id,
         "relation": [link.id for link in links],

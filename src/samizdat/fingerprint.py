@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from samizdat import __version__
+from samizdat.kinds import input_kind
 from samizdat.models import Kind
 from samizdat.settings import Settings
 
@@ -19,9 +20,10 @@ _RUNTIME_ONLY = frozenset({"workers", "pdf_workers", "page_timeout_s", "threads"
 
 
 def processing_settings(settings: Settings, kind: Kind) -> dict[str, Any]:
-    """The settings that shape an item of this kind, as plain JSON values."""
-    options = settings.asr if kind is Kind.AUDIO else settings.ocr
-    relevant = {k: v for k, v in options.model_dump(mode="json").items() if k not in _RUNTIME_ONLY}
+    """The settings that shape an item of this kind (its engines' options), as plain JSON values."""
+    options = input_kind(kind).engine_options(settings)
+    dumped = options.model_dump(mode="json") if options is not None else {}
+    relevant = {k: v for k, v in dumped.items() if k not in _RUNTIME_ONLY}
     return {"samizdat": __version__, "kind": kind.value, "options": relevant}
 
 

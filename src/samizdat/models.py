@@ -2,18 +2,56 @@
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+KIND_NAME = r"[a-z][a-z0-9_-]{0,31}"
+"""What an input kind may be called: it is a search facet value, a URL parameter and a word in metadata.json."""
 
 
-class Kind(StrEnum):
-    """Input kinds; each has one module under `samizdat.kinds`."""
+class Kind(str):
+    """The name of an input kind: `Kind.IMAGE`, `Kind.PDF`, `Kind.AUDIO`, or one registered later.
 
-    IMAGE = "image"
-    PDF = "pdf"
-    AUDIO = "audio"
+    Open, unlike an enum: a kind is added by registering it (`samizdat.kinds.register`), not by editing this
+    module. What a kind is and does lives in its `InputKind`. Equal names are one object, so `kind is Kind.AUDIO`
+    holds for a name read back from metadata.json.
+    """
+
+    IMAGE: ClassVar[Kind]
+    PDF: ClassVar[Kind]
+    AUDIO: ClassVar[Kind]
+    _names: ClassVar[dict[str, Kind]] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __new__(cls, name: str) -> Kind:
+        known = cls._names.get(name)
+        if known is not None:
+            return known
+        if not isinstance(name, str) or not re.fullmatch(KIND_NAME, name):
+            raise ValueError(f"{name!r} is not a valid input kind name (lower-case letters, digits, - and _)")
+        with cls._lock:
+            return cls._names.setdefault(name, super().__new__(cls, name))
+
+    @property
+    def value(self) -> str:
+        """The name as a plain string (as an enum member's `value`)."""
+        return str.__str__(self)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """Validate as a string, then as a kind name (for pydantic models holding a `Kind`)."""
+        from pydantic_core import core_schema
+
+        return core_schema.no_info_after_validator_function(cls, core_schema.str_schema())
+
+
+Kind.IMAGE = Kind("image")
+Kind.PDF = Kind("pdf")
+Kind.AUDIO = Kind("audio")
 
 
 @dataclass(frozen=True)

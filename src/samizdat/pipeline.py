@@ -26,6 +26,7 @@ from samizdat.errors import BadInputError, OperationalError, TransientError
 from samizdat.fingerprint import processing_key, processing_settings
 from samizdat.handoff import hand_off, sweep_tickets
 from samizdat.kinds import ExtractRequest, handler_for
+from samizdat.kinds import names as kind_names
 from samizdat.links import link_articles, matcher_for
 from samizdat.models import ArchivistMetadata, Detected, Extraction, Kind, Outcome, Source, Status
 from samizdat.names import readable_name, safe_name
@@ -269,7 +270,7 @@ class Pipeline:
         run for it. A re-drop (a new mtime) or new metadata makes a new key: that drop needs a run of its own.
         """
         archivist = hashlib.sha256(repr(seen.archivist).encode()).hexdigest()[:12]
-        settings_key = ",".join(processing_key(self.settings, kind) for kind in Kind)
+        settings_key = ",".join(processing_key(self.settings, kind) for kind in kind_names())
         parts = [seen.sha256, settings_key, archivist, str(seen.mtime_ns)]
         return "samizdat-item-" + hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
 

@@ -9,8 +9,21 @@ from samizdat.asr.ohms import to_ohms_xml
 from samizdat.asr.transcriber import Transcriber
 from samizdat.asr.writers import to_json, to_srt, to_vtt
 from samizdat.errors import EngineError
-from samizdat.kinds.base import ExtractRequest
+from samizdat.kinds.base import ExtractRequest, InputKind
 from samizdat.models import ArchivistMetadata, Extraction, Kind
+from samizdat.settings import AsrOptions, Settings, cores
+
+# ISO base media (MP4) brands of audio files; other brands (video) are not audio.
+_MP4_AUDIO_BRANDS = {b"M4A ", b"M4B ", b"mp42", b"isom", b"mp41", b"iso2", b"dash", b"3gp4", b"3gp5"}
+
+# (leading bytes, media type)
+_SIGNATURES: list[tuple[bytes, str]] = [
+    (b"fLaC", "audio/flac"),
+    (b"OggS", "audio/ogg"),
+    (b"ID3", "audio/mpeg"),
+    (b"FORM", "audio/aiff"),
+    (b"\x1a\x45\xdf\xa3", "audio/webm"),
+]
 
 
 class AudioKind:
@@ -20,6 +33,31 @@ class AudioKind:
     media_types = frozenset(
         {"audio/wav", "audio/flac", "audio/mpeg", "audio/ogg", "audio/mp4", "audio/aiff", "audio/webm"}
     )
+    formats = ("WAV", "FLAC", "MP3", "OGG", "M4A")
+    label = "audio"
+    dc_type = "Sound"
+    one_at_a_time = True  # Whisper's threads already keep every core busy for one recording
+
+    def sniff(self, head: bytes) -> str | None:
+        """WAV (RIFF), MP4 audio brands, FLAC, Ogg, MP3 (ID3 or a bare frame header), AIFF, WebM."""
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            return "audio/wav"
+        if len(head) >= 12 and head[4:8] == b"ftyp":
+            return "audio/mp4" if head[8:12] in _MP4_AUDIO_BRANDS else None
+        for prefix, media_type in _SIGNATURES:
+            if head.startswith(prefix):
+                return media_type
+        if len(head) >= 2 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0 and (head[1] & 0x06) != 0:
+            return "audio/mpeg"  # a bare MPEG audio frame header (no ID3 tag)
+        return None
+
+    def engine_options(self, settings: Settings) -> AsrOptions:
+        """Whisper's options."""
+        return settings.asr
+
+    def cpu_slots(self, settings: Settings, path: Path | None) -> int:
+        """Whisper's threads."""
+        return max(1, min(settings.asr.threads, cores()))
 
     def extract(self, request: ExtractRequest) -> Extraction:
         """Transcribe the recording; `BadInputError` for files that do not decode or end early."""
@@ -54,4 +92,4 @@ class AudioKind:
         }
 
 
-AUDIO = AudioKind()
+AUDIO: InputKind = AudioKind()

@@ -9,14 +9,14 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from samizdat.errors import BadInputError
-from samizdat.kinds.base import ExtractRequest
+from samizdat.kinds.base import ExtractRequest, InputKind, page_slots
 from samizdat.models import Extraction, Kind, Page
 from samizdat.ocr.outputs import document_outputs
 from samizdat.ocr.page import PageImage, failure_warnings, ocr_page_safely
 from samizdat.ocr.pool import map_pages
 from samizdat.ocr.registry import ocr_engine
 from samizdat.ocr.searchable import join_pages
-from samizdat.settings import OcrOptions
+from samizdat.settings import OcrOptions, Settings
 
 Image.MAX_IMAGE_PIXELS = 400_000_000  # a 2400 dpi A4 scan is ~560 MP; beyond this is almost surely broken
 
@@ -24,6 +24,30 @@ _HINT_UNREADABLE = (
     "The image file is damaged or not an image: open it in an image viewer, and if it fails, "
     "rescan or re-export it as TIFF or PNG, then drop it into the inbox again."
 )
+
+
+# (leading bytes, media type)
+_SIGNATURES: list[tuple[bytes, str]] = [
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+    (b"II+\x00", "image/tiff"),  # BigTIFF
+    (b"MM\x00+", "image/tiff"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+    (b"\x00\x00\x00\x0cjP  \r\n\x87\n", "image/jp2"),
+]
+
+
+def _header_pages(path: Path) -> int | None:
+    """Pages in the file by its header alone (a multi-page TIFF's frames); None when it cannot tell."""
+    try:
+        with Image.open(path) as image:
+            return int(getattr(image, "n_frames", 1)) if image.format == "TIFF" else 1
+    except Exception:  # a damaged file: extraction will say what is wrong with it
+        return None
 
 
 def _dpi(image: Image.Image) -> int | None:
@@ -95,6 +119,24 @@ class ImageKind:
     media_types = frozenset(
         {"image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp", "image/webp", "image/jp2"}
     )
+    formats = ("PNG", "JPEG", "TIFF")
+    label = "image"
+    dc_type = "Text"  # a scanned page is read as text (DCMI: "Text", not "StillImage")
+    one_at_a_time = False
+
+    def sniff(self, head: bytes) -> str | None:
+        """PNG, JPEG, TIFF and BigTIFF, GIF, BMP, JPEG 2000 by their leading bytes; WebP by its RIFF form type."""
+        if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+            return "image/webp"
+        return next((media_type for prefix, media_type in _SIGNATURES if head.startswith(prefix)), None)
+
+    def engine_options(self, settings: Settings) -> OcrOptions:
+        """Tesseract's options."""
+        return settings.ocr
+
+    def cpu_slots(self, settings: Settings, path: Path | None) -> int:
+        """A core per page, up to `ocr.workers`; the pages counted from the file's header."""
+        return page_slots(settings, _header_pages(path) if path is not None else None)
 
     def extract(self, request: ExtractRequest) -> Extraction:
         """OCR every page, in parallel in the shared page pool."""
@@ -124,4 +166,4 @@ class ImageKind:
         return document_outputs(extraction, source_path)
 
 
-IMAGE = ImageKind()
+IMAGE: InputKind = ImageKind()

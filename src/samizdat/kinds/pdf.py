@@ -10,7 +10,7 @@ import pypdfium2 as pdfium
 from pypdf.errors import PdfReadError
 
 from samizdat.errors import BadInputError
-from samizdat.kinds.base import ExtractRequest
+from samizdat.kinds.base import ExtractRequest, InputKind, page_slots
 from samizdat.models import Extraction, Kind, Page
 from samizdat.ocr.outputs import document_outputs
 from samizdat.ocr.page import PageImage, PageOcr, failure_warnings, ocr_page_safely
@@ -19,7 +19,7 @@ from samizdat.ocr.pdf_text import garbage_reason, read_pages, unusable_reason
 from samizdat.ocr.pool import map_pages
 from samizdat.ocr.registry import ocr_engine
 from samizdat.ocr.searchable import assemble
-from samizdat.settings import OcrOptions
+from samizdat.settings import OcrOptions, Settings
 
 MIN_TEXT_CHARS = 20  # an invisible layer with fewer characters than this is not worth judging
 MIN_SCAN_TEXT_CHARS = 200  # printed text over a scan with fewer characters is a stamp or a header
@@ -69,6 +69,22 @@ class PdfKind:
 
     kind = Kind.PDF
     media_types = frozenset({"application/pdf"})
+    formats = ("PDF",)
+    label = "PDF"
+    dc_type = "Text"
+    one_at_a_time = False
+
+    def sniff(self, head: bytes) -> str | None:
+        """`%PDF-` in the first KiB: the spec allows junk before the header."""
+        return "application/pdf" if b"%PDF-" in head[:1024] else None
+
+    def engine_options(self, settings: Settings) -> OcrOptions:
+        """Tesseract's options (and the page rendering's resolution) for the pages that need OCR."""
+        return settings.ocr
+
+    def cpu_slots(self, settings: Settings, path: Path | None) -> int:
+        """A core per page, up to `ocr.workers`; the pages counted from the document's page tree."""
+        return page_slots(settings, _page_count(path) if path is not None else None)
 
     def extract(self, request: ExtractRequest) -> Extraction:
         """Read text layers where they are good, OCR the rest in the shared page pool."""
@@ -131,6 +147,18 @@ class PdfKind:
         return document_outputs(extraction, source_path, born_digital_pdf=True)
 
 
+def _page_count(path: Path) -> int | None:
+    """How many pages the document has, without reading them; None for a file pdfium cannot open."""
+    try:
+        document = pdfium.PdfDocument(path)
+    except Exception:  # a damaged file: extraction will say what is wrong with it
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
 def _searchable_pdf(path: Path, ocr: dict[int, PageOcr]) -> bytes:
     """Original pages where their text is kept; OCR'd pages with Tesseract's text laid over (or replaced)."""
     try:
@@ -142,4 +170,4 @@ def _searchable_pdf(path: Path, ocr: dict[int, PageOcr]) -> bytes:
         ) from exc
 
 
-PDF = PdfKind()
+PDF: InputKind = PdfKind()

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query
+from pydantic import AfterValidator
 
-from samizdat.models import Kind as InputKindName
+from samizdat.kinds import names as kind_names
+from samizdat.models import KIND_NAME
 
 ITEM_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 SLUG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
@@ -27,8 +29,17 @@ MAX_SECONDS = 7 * 24 * 3600.0
 
 Words = Annotated[str, Query(max_length=MAX_QUERY, pattern=_NO_CONTROLS,
                              description="Words to find (Russian and English word forms match by stem)")]
-_KINDS = [k.value for k in InputKindName]
-Kind = Annotated[str | None, Query(pattern=f"^({'|'.join(_KINDS)})?$", description=" | ".join(_KINDS))]
+
+
+def _registered_kind(value: str | None) -> str | None:
+    """A kind filter names a registered input kind (or is empty); checked per request, as kinds can be added."""
+    if value and value not in kind_names():
+        raise ValueError(f"no input kind {value!r}; the kinds are {', '.join(kind_names())}")
+    return value
+
+
+Kind = Annotated[str | None, Query(pattern=f"^({KIND_NAME})?$", description="An input kind: image | pdf | audio, "
+                                   "or one registered with the library"), AfterValidator(_registered_kind)]
 Language = Annotated[str | None, Query(max_length=35, pattern=r"^([A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)?$",
                                       description="ISO 639-1 code, e.g. ru (any BCP 47 tag is accepted)")]
 Year = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX, description="Year of the item's date")]
