@@ -20,7 +20,9 @@ from typing import Any
 from markupsafe import Markup, escape
 from PIL import Image
 
+from samizdat.bag import PublishedBag
 from samizdat.derivatives import PageImageNames
+from samizdat.record import ItemRecord
 from samizdat.search.stemming import fold, stem, tokens
 
 ASPECT_TOLERANCE = 0.02
@@ -72,13 +74,14 @@ class PageImage:
 
 def page_count(bag_dir: Path) -> int:
     """How many page images the bag holds (pages are numbered 1..n without gaps)."""
+    bag = PublishedBag(bag_dir)
     number = 0
-    while (bag_dir / "data" / PageImageNames(number + 1).web).is_file():
+    while bag.path(PageImageNames(number + 1).web).is_file():
         number += 1
     return number
 
 
-def page_images(bag_dir: Path, metadata: dict[str, Any]) -> list[PageImage]:
+def page_images(bag_dir: Path, metadata: ItemRecord) -> list[PageImage]:
     """The bag's page images in order, with word boxes and review flags; empty for bags without them."""
     review = review_pages(metadata)
     return [page for number in range(1, page_count(bag_dir) + 1)
@@ -87,31 +90,25 @@ def page_images(bag_dir: Path, metadata: dict[str, Any]) -> list[PageImage]:
 
 def page_image(bag_dir: Path, number: int, review: dict[str, Any] | None = None) -> PageImage | None:
     """Page `number` of the bag, or None when it has no page image."""
-    data = bag_dir / "data"
+    bag = PublishedBag(bag_dir)
     names = PageImageNames(number)
-    web, thumb = data / names.web, data / names.thumb
+    web, thumb = bag.path(names.web), bag.path(names.thumb)
     if not web.is_file() or not thumb.is_file():
         return None
     width, height = _image_size(str(web), web.stat().st_mtime_ns)
     thumb_width, thumb_height = _image_size(str(thumb), thumb.stat().st_mtime_ns)
     page = PageImage(number, width, height, thumb_width, thumb_height, review=review)
-    hocr = data / "pages" / f"{number:04d}.hocr"
+    hocr = bag.hocr_path(number)
     if hocr.is_file():
         words, lines = _read_hocr(str(hocr), hocr.stat().st_mtime_ns, width, height)
         page.words, page.lines = list(words), list(lines)
     return page
 
 
-def review_pages(metadata: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    """`content.review_pages` by page number (DESIGN.md §9); entries without a page number are ignored."""
-    flagged = (metadata.get("content") or {}).get("review_pages") or []
-    result: dict[int, dict[str, Any]] = {}
-    for entry in flagged if isinstance(flagged, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("page"), int):
-            score = entry.get("score")
-            result[entry["page"]] = {"reason": str(entry.get("reason") or "review"),
-                                     "score": float(score) if isinstance(score, int | float) else None}
-    return result
+def review_pages(metadata: ItemRecord) -> dict[int, dict[str, Any]]:
+    """`content.review_pages` by page number (DESIGN.md §9), as the page and the viewer show them."""
+    return {entry.page: {"reason": entry.reason or "review", "score": entry.score}
+            for entry in metadata.content.review_pages}
 
 
 @lru_cache(maxsize=4096)
