@@ -132,8 +132,13 @@ class PublishedBag:
         return self.path(PayloadNames.TRANSCRIPT_JSON)
 
     @property
+    def manifest_path(self) -> Path:
+        """`manifest-sha256.txt`: the sha256 of every payload file."""
+        return self.root / "manifest-sha256.txt"
+
+    @property
     def tagmanifest_path(self) -> Path:
-        """`tagmanifest-sha256.txt`: what says which version of the bag this is."""
+        """`tagmanifest-sha256.txt`: the sha256 of the tag files; which version of the bag this is."""
         return self.root / "tagmanifest-sha256.txt"
 
     def original_path(self, filename: str) -> Path:
