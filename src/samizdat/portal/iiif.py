@@ -127,7 +127,7 @@ def build_manifest(item: ItemView, bag_dir: Path, base: str) -> dict[str, Any]:
 def _page_canvas(item: ItemView, page: PageImage, base: str) -> Canvas:
     canvas_id = f"{base}/iiif/{item.id}/canvas/{page.number}"
     service_id = image_service_id(base, item.id, page.number)
-    label = f"Page {page.number}" + (f" (flagged for review: {page.review['reason']})" if page.review else "")
+    label = f"Page {page.number}" + (f" (flagged for review: {page.review.reason})" if page.review else "")
     canvas = Canvas(id=canvas_id, label=_lang(label, "en"), width=page.width, height=page.height)
     service = ServiceV3(id=service_id, type="ImageService3", profile="level0")
     body = AnnotationBody(id=f"{service_id}/full/max/0/default.jpg", type="Image", format="image/jpeg",

@@ -15,14 +15,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup, escape
 from PIL import Image
 
 from samizdat.bag import PublishedBag
 from samizdat.derivatives import PageImageNames
-from samizdat.record import ItemRecord
+from samizdat.record import ItemRecord, ReviewPage
 from samizdat.search.stemming import fold, stem, tokens
 
 ASPECT_TOLERANCE = 0.02
@@ -64,7 +63,7 @@ class PageImage:
     thumb_height: int
     words: list[WordBox] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
-    review: dict[str, Any] | None = None
+    review: ReviewPage | None = None
 
     @property
     def names(self) -> PageImageNames:
@@ -88,7 +87,7 @@ def page_images(bag_dir: Path, metadata: ItemRecord) -> list[PageImage]:
             if (page := page_image(bag_dir, number, review.get(number))) is not None]
 
 
-def page_image(bag_dir: Path, number: int, review: dict[str, Any] | None = None) -> PageImage | None:
+def page_image(bag_dir: Path, number: int, review: ReviewPage | None = None) -> PageImage | None:
     """Page `number` of the bag, or None when it has no page image."""
     bag = PublishedBag(bag_dir)
     names = PageImageNames(number)
@@ -105,10 +104,9 @@ def page_image(bag_dir: Path, number: int, review: dict[str, Any] | None = None)
     return page
 
 
-def review_pages(metadata: ItemRecord) -> dict[int, dict[str, Any]]:
-    """`content.review_pages` by page number (DESIGN.md §9), as the page and the viewer show them."""
-    return {entry.page: {"reason": entry.reason or "review", "score": entry.score}
-            for entry in metadata.content.review_pages}
+def review_pages(metadata: ItemRecord) -> dict[int, ReviewPage]:
+    """`content.review_pages` by page number (DESIGN.md §9)."""
+    return {entry.page: entry for entry in metadata.content.review_pages}
 
 
 @lru_cache(maxsize=4096)
@@ -212,5 +210,5 @@ def viewer_data(item_id: str, pages: list[PageImage]) -> str:
         "pages": [{"n": p.number, "width": p.width, "height": p.height,
                    "image": f"/iiif/{item_id}/page/{p.number}/full/max/0/default.jpg",
                    "boxes": [[w.x, w.y, w.w, w.h] for w in p.words],
-                   "review": p.review} for p in pages],
+                   "review": p.review.as_dict() if p.review else None} for p in pages],
     }, ensure_ascii=False).replace("</", "<\\/")
