@@ -8,7 +8,6 @@ passes or workers see a file, Prefect holds one run for it, and workers execute 
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import threading
@@ -156,7 +155,7 @@ def process_inbox(
         create_table_artifact(
             [{"file": o.label, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
               "reason": "" if o.restricted else o.reason or "",
-              "pages to review": review_text(published_review_pages(settings.items_dir, o.item_id))
+              "pages to review": review_text(published_review_pages(settings, o.item_id))
               if o.status in (Status.PUBLISHED, Status.REPROCESSED) else ""} for o in outcomes],
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
@@ -236,23 +235,22 @@ def _summary(outcome: Outcome, settings: Settings) -> str:
         lines += [f"**Stage:** {outcome.stage}", "", f"**Reason:** {outcome.reason}", "",
                   f"**What to do:** {outcome.hint}"]
         return "\n".join(lines)
-    bag = settings.items_dir / (outcome.item_id or "")
-    meta_path = bag / "data" / "metadata.json"
-    if not meta_path.exists():
+    bag = settings.bag(outcome.item_id or "")
+    if not bag.exists():
         return "\n".join(lines)
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    content = meta.get("content", {})
-    lines += [f"**Item:** `{meta['id']}` ({meta['kind']})", f"**Title:** {meta['dc'].get('title', '')}",
-              f"**Languages:** {', '.join(meta['dc'].get('language') or []) or 'not given'}", ""]
+    meta = bag.record()
+    content = meta.content.as_dict()
+    lines += [f"**Item:** `{meta.id}` ({meta.kind})", f"**Title:** {meta.dc.title}",
+              f"**Languages:** {', '.join(meta.dc.language) or 'not given'}", ""]
     lines += [f"- {key}: {value}" for key, value in content.items()
               if not isinstance(value, dict) and key != "review_pages"]
-    if content.get("review_pages"):
-        lines += ["", f"## Pages to review ({len(content['review_pages'])})", ""]
-        lines += [f"- page {p['page']}: {p['reason']} (score {p['score']})" for p in content["review_pages"]]
-    if meta.get("articles"):
+    if meta.content.review_pages:
+        lines += ["", f"## Pages to review ({len(meta.content.review_pages)})", ""]
+        lines += [f"- page {p.page}: {p.reason} (score {p.score})" for p in meta.content.review_pages]
+    if meta.articles:
         lines += ["", "## Article links", ""]
-        lines += [f"- {a['id']} (score {a['score']}): {', '.join(a['evidence'])}" for a in meta["articles"]]
-    if meta.get("warnings"):
-        lines += ["", "## Warnings", ""] + [f"- {w}" for w in meta["warnings"]]
-    lines += ["", f"Bag: `{bag}`", "", f"Portal: {settings.portal_url}/items/{meta['id']}"]
+        lines += [f"- {a.id} (score {a.score}): {', '.join(a.evidence)}" for a in meta.articles]
+    if meta.warnings:
+        lines += ["", "## Warnings", ""] + [f"- {w}" for w in meta.warnings]
+    lines += ["", f"Bag: `{bag.root}`", "", f"Portal: {settings.portal_url}/items/{meta.id}"]
     return "\n".join(lines)

@@ -149,7 +149,7 @@ def test_json_has_speaker_on_segments_and_words_and_the_speaker_list(dialogue: T
 
 def test_content_summary_lists_the_speakers(dialogue: Transcript) -> None:
     summary = content_summary(Extraction(engines={}, transcript=dialogue), 60.0)
-    assert summary["speakers"] == [
+    assert summary.as_dict()["speakers"] == [
         {"id": "S1", "name": INTERVIEWER, "role": "interviewer", "speech_s": 2.0},
         {"id": "S2", "name": "Boris <Bob> Kaplan", "role": "interviewee", "speech_s": 60.0},
     ]

@@ -14,6 +14,7 @@ import bagit
 import pytest
 from typer.testing import CliRunner
 
+from samizdat.bag import PublishedBag
 from samizdat.catalogue import (
     ARTICLES_FILE,
     AUTHORITY_FILE,
@@ -25,8 +26,9 @@ from samizdat.catalogue import (
 )
 from samizdat.catalogue.add import read_article_text, to_cyrillic, to_latin
 from samizdat.errors import SetupError
-from samizdat.package import read_metadata, update_bag
+from samizdat.package import update_bag
 from samizdat.pipeline import Pipeline
+from samizdat.record import ArticleRecord, ItemRecord
 from samizdat.relink import BY_ARCHIVIST, bag_stretches, keep_archivist_links, relink_collection
 from samizdat.search import SearchQuery, open_index
 from samizdat.settings import Settings
@@ -107,12 +109,12 @@ def test_a_fifth_article_added_through_the_cli_relinks_the_published_items(
     weather = _publish(settings, "weather.pdf", WEATHER_LETTER)
     folder = default_catalogue_dir(settings.processed)
     assert (folder / ARTICLES_FILE).read_bytes() == (SHIPPED_DIR / ARTICLES_FILE).read_bytes(), "made on first use"
-    assert "slepak-balcony" not in read_metadata(settings.items_dir / slepak)["dc"]["relation"]
+    assert "slepak-balcony" not in _record(settings, slepak)["dc"]["relation"]
     # An archivist links the weather report to an article by hand: no re-link may drop that.
-    weather_metadata = read_metadata(settings.items_dir / weather)
+    weather_metadata = _record(settings, weather)
     by_hand = {"id": "best-place-for-soviet-jews", "title": "The Best Place", "score": 1.0, "evidence": [],
                "by": BY_ARCHIVIST, "note": "the sender's cousin left through Vienna"}
-    update_bag(settings, weather, {**weather_metadata, "articles": [by_hand],
+    _update(settings, weather, {**weather_metadata, "articles": [by_hand],
                                    "dc": {**weather_metadata["dc"], "relation": [by_hand["id"]]}})
 
     portal = TestClient(create_app(settings.processed))  # running before the article is added
@@ -136,13 +138,13 @@ def test_a_fifth_article_added_through_the_cli_relinks_the_published_items(
     assert slepak_entity.proposed and "Владимир Слепак" in slepak_entity.names
     assert list((folder / "history").iterdir()), "the replaced versions of the catalogue files are kept"
 
-    linked = read_metadata(settings.items_dir / slepak)
+    linked = _record(settings, slepak)
     assert linked["articles"][0]["id"] == "slepak-balcony"
     assert "slepak-balcony" in linked["dc"]["relation"]
     assert "vladimir-slepak" in {e["id"] for e in linked["entities"]}
     bagit.Bag(str(settings.items_dir / slepak)).validate()
-    assert "slepak-balcony" not in read_metadata(settings.items_dir / nudel)["dc"]["relation"]
-    kept = read_metadata(settings.items_dir / weather)["articles"]
+    assert "slepak-balcony" not in _record(settings, nudel)["dc"]["relation"]
+    kept = _record(settings, weather)["articles"]
     assert kept == [by_hand], "the archivist's link survives, untouched"
     again = relink_collection(settings)
     assert again.count("unchanged") == 3, "re-linking with the same catalogue republishes nothing"
@@ -234,23 +236,23 @@ def test_archivist_links_are_kept_and_refreshed() -> None:
     previous = [{"id": "a", "score": 0.3, "evidence": [], "by": BY_ARCHIVIST, "note": "n"},
                 {"id": "b", "score": 0.9, "evidence": ["x"]}]
     computed = [{"id": "a", "score": 0.8, "evidence": ["y"], "passage": "p"}, {"id": "c", "score": 0.5, "evidence": []}]
-    merged = keep_archivist_links(computed, previous)
+    merged = [a.as_dict() for a in keep_archivist_links(_articles(computed), _articles(previous))]
     assert merged[0] == {"id": "a", "score": 0.8, "evidence": ["y"], "passage": "p", "by": BY_ARCHIVIST, "note": "n"}
     assert [a["id"] for a in merged] == ["a", "c"], "the linker's own old link may go; the archivist's stays"
-    assert keep_archivist_links([], previous) == [previous[0]]
+    assert [a.as_dict() for a in keep_archivist_links([], _articles(previous))] == [previous[0]]
 
 
 def test_bag_text_is_read_as_pages_or_segments(tmp_path: Path) -> None:
     data = tmp_path / "document" / "data"
     data.mkdir(parents=True)
     (data / "text.txt").write_text("page one\fpage two", encoding="utf-8")
-    assert bag_stretches(tmp_path / "document") == [("page one", 1, None), ("page two", 2, None)]
+    assert bag_stretches(PublishedBag(tmp_path / "document")) == [("page one", 1, None), ("page two", 2, None)]
     data = tmp_path / "audio" / "data"
     data.mkdir(parents=True)
     (data / "text.txt").write_text("ignored", encoding="utf-8")
     segments = [{"start": 0.0, "end": 2.0, "text": " Slepak "}, {"start": 2.0, "end": 3.0, "text": " "}]
     (data / "transcript.json").write_text(json.dumps({"segments": segments}), encoding="utf-8")
-    assert bag_stretches(tmp_path / "audio") == [("Slepak", None, 0.0)]
+    assert bag_stretches(PublishedBag(tmp_path / "audio")) == [("Slepak", None, 0.0)]
 
 
 def test_the_add_article_flow_adds_pasted_text_and_relinks(settings: Settings, prefect_harness: None) -> None:
@@ -263,21 +265,21 @@ def test_the_add_article_flow_adds_pasted_text_and_relinks(settings: Settings, p
                               processed=str(settings.processed), catalogue=str(folder))
     assert result["relinked"] == 1 and "vladimir-slepak" in result["proposed"]
     assert load_catalogue(folder).article("slepak-balcony").file == "texts/slepak-balcony.txt"
-    assert read_metadata(settings.items_dir / item)["articles"][0]["id"] == "slepak-balcony"
+    assert _record(settings, item)["articles"][0]["id"] == "slepak-balcony"
     assert relink_flow(processed=str(settings.processed), catalogue=str(folder))["unchanged"] == 1
 
 
 def test_a_reprocess_keeps_the_archivists_links(settings: Settings) -> None:
     item = _publish(settings, "weather.pdf", WEATHER_LETTER)
-    metadata = read_metadata(settings.items_dir / item)
+    metadata = _record(settings, item)
     by_hand = {"id": "gorbachev-opened-the-gates", "title": "Gorbachev", "score": 1.0, "evidence": [],
                "by": BY_ARCHIVIST}
     dc = {**metadata["dc"], "relation": [by_hand["id"]]}
-    update_bag(settings, item, {**metadata, "articles": [by_hand], "dc": dc})
+    _update(settings, item, {**metadata, "articles": [by_hand], "dc": dc})
     pipeline = Pipeline(settings)
     outcome = pipeline.process_file(pipeline.stage_original(item), force=True)
     assert outcome.status == "reprocessed", outcome
-    after = read_metadata(settings.items_dir / item)
+    after = _record(settings, item)
     assert after["articles"] == [by_hand] and after["dc"]["relation"] == [by_hand["id"]]
 
 
@@ -288,7 +290,7 @@ def test_an_archivist_confirms_a_link_from_the_cli(settings: Settings) -> None:
     result = CliRunner().invoke(app, ["articles", "confirm", item, "two-hundred-years-together", "--note", "family",
                                       "--processed", str(settings.processed)])
     assert result.exit_code == 0, result.output
-    metadata = read_metadata(settings.items_dir / item)
+    metadata = _record(settings, item)
     assert metadata["articles"][0]["by"] == BY_ARCHIVIST and metadata["articles"][0]["note"] == "family"
     assert metadata["dc"]["relation"] == ["two-hundred-years-together"]
     assert relink_collection(settings).count("unchanged") == 1
@@ -307,3 +309,17 @@ def test_a_russian_article_proposes_one_entry_per_person_whatever_the_case() -> 
     assert slepak.mentions == 4 and slepak.type == "person"
     assert slepak.names == ["Владимир Слепак", "Слепак", "Vladimir Slepak", "Slepak"]
     assert set(proposals) == {"vladimir-slepak", "mariya-slepak"}
+
+
+def _record(settings: Settings, item_id: str) -> dict[str, Any]:
+    """A published item's metadata.json, as written."""
+    return settings.bag(item_id).record().as_dict()
+
+
+def _update(settings: Settings, item_id: str, metadata: dict[str, Any]) -> None:
+    """Republish a bag with this metadata.json, as an archivist's correction does."""
+    update_bag(settings, item_id, ItemRecord.model_validate(metadata))
+
+
+def _articles(entries: list[dict[str, Any]]) -> list[ArticleRecord]:
+    return [ArticleRecord.model_validate(entry) for entry in entries]

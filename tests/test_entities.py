@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from samizdat.catalogue import CatalogueError, load_catalogue
-from samizdat.entities import EntityMatcher, entities_as_metadata, find_entities, find_entities_in, word_key
+from samizdat.entities import EntityMatcher, find_entities, find_entities_in, word_key
 from samizdat.models import Extraction, Page, Segment, Transcript
+from samizdat.record import EntityRecord
 
 MATERIAL = Path(__file__).resolve().parent / "resources" / "links"
 
@@ -151,7 +152,7 @@ def test_transcript_mentions_carry_start_time_and_offsets_within_the_segment_lin
     assert (mention.start_s, mention.page, mention.text) == (12.5, None, "Ida Nudel")
     line = transcript.text.splitlines()[1]
     assert line[mention.char_start : mention.char_end] == "Ida Nudel"
-    as_json = entities_as_metadata(hits)
+    as_json = [EntityRecord.of(hit).as_dict() for hit in hits]
     entry = next(e for e in as_json if e["id"] == "ida-nudel")
     assert entry["count"] == 1
     assert entry["mentions"] == [{"text": "Ida Nudel", "start_s": 12.5, "char_start": 7, "char_end": 16}]

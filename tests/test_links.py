@@ -15,9 +15,9 @@ from samizdat.links import (
     article_similarities,
     format_article_view,
     link_articles,
-    links_as_metadata,
 )
 from samizdat.models import Extraction, Page, Segment, Transcript
+from samizdat.record import ArticleRecord
 
 MATERIAL = Path(__file__).resolve().parent / "resources" / "links"
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -117,7 +117,7 @@ def test_links_carry_evidence_and_the_best_passage() -> None:
     assert top.title.startswith("Two Hundred Years Together")
     assert {"mikhail-kalik", "grigory-svirsky"} <= set(top.evidence)
     assert top.passage and ("Калик" in top.passage or "Свирск" in top.passage)
-    assert [entry["id"] for entry in links_as_metadata(links)] == [link.id for link in links]
+    assert [ArticleRecord.of(link).as_dict()["id"] for link in links] == [link.id for link in links]
 
 
 def test_weak_evidence_links_nothing() -> None:

@@ -17,9 +17,11 @@ import pytest
 from PIL import Image
 
 from samizdat import package, swap
+from samizdat.bag import record_file
 from samizdat.inbox import describe_source, sha256_of, try_claim
-from samizdat.package import bundle_is_current, package_item, read_metadata, recover_interrupted, update_bag
+from samizdat.package import bundle_is_current, package_item, recover_interrupted, update_bag
 from samizdat.pipeline import Pipeline
+from samizdat.record import ItemRecord, ItemSource
 from samizdat.settings import Settings
 from tests.support.letters import write_letter
 
@@ -71,8 +73,8 @@ def _published(settings: Settings, tmp_path: Path) -> str:
     original = tmp_path / "letter.txt"
     original.write_text("A letter from Moscow", encoding="utf-8")
     source = describe_source(original)
-    metadata = {"id": source.item_id, "version": "old", "source": {"filename": "letter.txt"}}
-    package_item(settings, source, "A letter", {"metadata.json": json.dumps(metadata).encode()})
+    metadata = ItemRecord(id=source.item_id, source=ItemSource(filename="letter.txt"))
+    package_item(settings, source, "A letter", record_file(metadata))
     return source.item_id
 
 
@@ -92,18 +94,18 @@ def test_a_kill_at_every_rename_of_an_update_leaves_a_whole_bag(
             patch.setattr(package, "os", _OsWithSteps(countdown))
             patch.setattr(swap, "exchange", _counted(countdown, real_exchange))
             try:
-                update_bag(settings, item_id, {"id": item_id, "version": f"new-{kill_at}"})
+                update_bag(settings, item_id, ItemRecord(id=item_id, version=kill_at + 2))
                 finished = True
             except Killed:
                 finished = False
         recover_interrupted(settings, ttl_s=-1)  # the next pass, after the worker died
-        bag = settings.items_dir / item_id
-        bagit.Bag(str(bag)).validate()
-        assert read_metadata(bag)["version"] in {"old", *(f"new-{step}" for step in range(kill_at + 1))}
+        bag = settings.bag(item_id)
+        bagit.Bag(str(bag.root)).validate()
+        assert bag.record().version in {1, *(step + 2 for step in range(kill_at + 1))}
         assert bundle_is_current(settings, item_id), f"bundle of the bag in place after a kill at step {kill_at}"
         assert not list(settings.swaps_dir.glob("*.swap"))
         if finished:
-            assert read_metadata(bag)["version"] == f"new-{kill_at}"
+            assert bag.record().version == kill_at + 2
             break
         kill_at += 1
     assert kill_at >= 2, "the update was interrupted at two steps at least"

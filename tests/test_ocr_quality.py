@@ -121,7 +121,7 @@ def test_content_summary_lists_review_pages_and_page_languages() -> None:
     pages = [Page(1, "text", "ocr", confidence=91.0, languages="eng", score=0.93),
              Page(2, "", "ocr", confidence=None, languages="rus", score=0.0, review="empty"),
              Page(3, "born digital", "text-layer")]
-    content = content_summary(Extraction(engines={}, pages=pages), 60.0)
+    content = content_summary(Extraction(engines={}, pages=pages), 60.0).as_dict()
     assert content["review_pages"] == [{"page": 2, "reason": "empty", "score": 0.0}]
     assert content["page_languages"] == {"1": ["en"], "2": ["ru"]}
 

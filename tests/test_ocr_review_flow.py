@@ -37,7 +37,7 @@ def test_flag_reaches_metadata_summary_cli_and_portal(settings: Settings) -> Non
     assert content["page_languages"]["1"] == ["en", "ru"]  # no item language: the default models, eng+rus
     assert meta["dc"]["language"] == ["en"]  # the archivist gave none: read from the text
 
-    assert review_text(published_review_pages(settings.items_dir, outcome.item_id)) == "p2 likely-handwriting"
+    assert review_text(published_review_pages(settings, outcome.item_id)) == "p2 likely-handwriting"
     summary = _summary(outcome, settings)
     assert "## Pages to review (1)" in summary and "- page 2: likely-handwriting" in summary
 

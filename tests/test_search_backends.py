@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from samizdat.record import ItemRecord
 from samizdat.search import IndexedItem, SearchIndex, SearchQuery, Unit, open_index
 from samizdat.search.stemming import query_stems, stem, stem_text
 from tests.support.postgres import LocalPostgres
@@ -47,7 +48,7 @@ def _item(item_id: str, texts: list[str], access: str = "open", kind: str = "pdf
              else [Unit(seq=i, text=t, page=i + 1) for i, t in enumerate(texts)])
     return IndexedItem(id=item_id, kind=kind, title=f"Item {item_id}", filename=f"{item_id}.pdf", access=access,
                        languages=[lang], year=year, articles=list(articles), entities=list(entities),
-                       metadata={"id": item_id}, units=units)
+                       metadata=ItemRecord(id=item_id), units=units)
 
 
 def test_stems_join_russian_and_english_word_forms() -> None:

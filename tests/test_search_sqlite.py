@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from samizdat.record import ItemRecord
 from samizdat.search import IndexedItem, SearchQuery, SqliteIndex, Unit
 
 
@@ -12,7 +13,7 @@ def _item(item_id: str, texts: list[str], access: str = "open", kind: str = "pdf
         id=item_id, kind=kind, title=f"Item {item_id}", filename=f"{item_id}.pdf", access=access,
         languages=[lang], year=1977, articles=["two-hundred-years-together"],
         entities=[("natan-sharansky", "Sharansky")],
-        metadata={"id": item_id}, units=[Unit(seq=i, text=t, page=i + 1) for i, t in enumerate(texts)],
+        metadata=ItemRecord(id=item_id), units=[Unit(seq=i, text=t, page=i + 1) for i, t in enumerate(texts)],
     )
 
 

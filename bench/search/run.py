@@ -35,6 +35,7 @@ import yaml
 
 from samizdat import samples_text
 from samizdat.catalogue import load_catalogue
+from samizdat.record import ItemRecord
 from samizdat.search import IndexedItem, SearchIndex, SearchQuery, Unit, open_index
 from tests.support.postgres import LocalPostgres
 
@@ -134,7 +135,7 @@ def generate_items(pages: int, rng: random.Random) -> Iterator[IndexedItem]:
             access="restricted" if rng.random() < 0.03 else "open",
             languages=rng.choice([["ru"], ["en"], ["ru", "en"]]), year=rng.randint(1965, 1995),
             articles=rng.sample(articles, rng.randint(0, 2)), entities=[(e_id, label) for e_id, label, _ in named],
-            metadata={"id": f"{n:012x}"}, units=units)
+            metadata=ItemRecord(id=f"{n:012x}"), units=units)
         made += count
         n += 1
 

@@ -133,7 +133,7 @@ def _outcome_table(settings: Settings, outcomes: list[dict[str, Any]]) -> None:
     for o in outcomes:
         style = styles.get(o["status"], "yellow")
         published = o["status"] in (Status.PUBLISHED, Status.REPROCESSED)
-        review = published_review_pages(settings.items_dir, o["item_id"]) if published else []
+        review = published_review_pages(settings, o["item_id"]) if published else []
         to_review += len(review)
         table.add_row(o["filename"], f"[{style}]{o['status']}[/]", o["item_id"] or "",
                       "restricted" if o["restricted"] else "open", f"{o['seconds']:.1f}", o["reason"] or "",
@@ -231,11 +231,11 @@ def _highlight(hit: Hit) -> Text:
 def show(item_id: str, processed: ProcessedOpt = None) -> None:
     """Print an item's metadata.json."""
     settings = _settings(processed=processed)
-    path = settings.items_dir / item_id / "data" / "metadata.json"
-    if not path.exists():
+    bag = settings.bag(item_id)
+    if not bag.exists():
         console.print(f"[red]No item {item_id} in {settings.items_dir}[/]")
         raise typer.Exit(1)
-    typer.echo(path.read_text(encoding="utf-8"))
+    typer.echo(bag.record().to_json())
 
 
 @app.command()
@@ -381,7 +381,7 @@ def articles_confirm(
     from samizdat.relink import confirm_link
 
     settings = _catalogue_settings(processed, catalogue)
-    if not (settings.items_dir / item_id / "data" / "metadata.json").is_file():
+    if not settings.bag(item_id).exists():
         console.print(f"[red]No item {item_id} in {settings.items_dir}[/]")
         raise typer.Exit(1)
     try:
@@ -389,7 +389,7 @@ def articles_confirm(
     except CatalogueError as error:
         console.print(f"[red]{error}[/]", markup=False)
         raise typer.Exit(2) from error
-    console.print(f"{item_id} -> {article_id}: linked by the archivist (score {link.get('score')})")
+    console.print(f"{item_id} -> {article_id}: linked by the archivist (score {link.score})")
 
 
 def _relink(settings: Settings, item_ids: list[str] | None = None) -> None:

@@ -22,12 +22,13 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops
 
+from samizdat.bag import PayloadNames
+
 WEB_LONG_SIDE = 1600
 """Enough for a full-screen page on a laptop, and for reading typescript at 2x zoom in the viewer."""
 THUMB_LONG_SIDE = 200
 WEB_QUALITY = 82
 THUMB_QUALITY = 75
-PAGES_DIR = "pages"
 GREY_TOLERANCE = 12
 """Channel differences up to this (of 255) are JPEG noise on a grey page, not colour."""
 log = logging.getLogger("samizdat.derivatives")
@@ -42,12 +43,12 @@ class PageImageNames:
     @property
     def web(self) -> str:
         """`pages/0001.jpg`."""
-        return f"{PAGES_DIR}/{self.number:04d}.jpg"
+        return PayloadNames.page_image(self.number)
 
     @property
     def thumb(self) -> str:
         """`pages/0001.thumb.jpg`."""
-        return f"{PAGES_DIR}/{self.number:04d}.thumb.jpg"
+        return PayloadNames.thumbnail(self.number)
 
 
 def page_images(files: dict[str, bytes], original: Path | None = None, media_type: str = "") -> dict[str, bytes]:
@@ -55,7 +56,7 @@ def page_images(files: dict[str, bytes], original: Path | None = None, media_typ
 
     Empty when there is nothing to render (audio, or an image whose OCR made no searchable PDF).
     """
-    pdf = files.get("searchable.pdf")
+    pdf = files.get(PayloadNames.SEARCHABLE_PDF)
     if pdf is None and original is not None and media_type == "application/pdf":
         pdf = original.read_bytes()
     if pdf is None:

@@ -457,17 +457,3 @@ def find_entities_in(
     for hit in ordered:
         hit.mentions.sort(key=lambda m: (m.page or 0, m.start_s or 0.0, m.char_start))
     return ordered
-
-
-def entities_as_metadata(hits: list[EntityHit]) -> list[dict[str, object]]:
-    """`entities[]` of metadata.json (DESIGN.md §3): audio mentions carry start_s, pages page."""
-    out: list[dict[str, object]] = []
-    for hit in hits:
-        mentions = []
-        for m in hit.mentions:
-            where: dict[str, object] = {"start_s": m.start_s} if m.start_s is not None else {"page": m.page}
-            mentions.append({"text": m.text, **where, "char_start": m.char_start, "char_end": m.char_end})
-        out.append(
-            {"id": hit.id, "label": hit.label, "type": hit.type, "count": len(hit.mentions), "mentions": mentions}
-        )
-    return out

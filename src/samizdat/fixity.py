@@ -30,6 +30,7 @@ from typing import Any
 
 import bagit
 
+from samizdat.bag import PublishedBag
 from samizdat.errors import SamizdatError
 from samizdat.layout import ProcessedFolder
 
@@ -94,7 +95,8 @@ def read_manifest(manifest: Path) -> dict[str, str]:
 
 def expected_digests(bag_dir: Path) -> dict[str, str]:
     """Every file the bag vouches for: payload (manifest-sha256.txt) and tag files (tagmanifest-sha256.txt)."""
-    return {**read_manifest(bag_dir / "tagmanifest-sha256.txt"), **read_manifest(bag_dir / "manifest-sha256.txt")}
+    bag = PublishedBag(bag_dir)
+    return {**read_manifest(bag.tagmanifest_path), **read_manifest(bag.manifest_path)}
 
 
 def bundle_digests(bag_dir: Path) -> dict[str, str]:
@@ -112,7 +114,7 @@ def check_bag(bag_dir: Path, label: str) -> list[str]:
         return [f"{label}: {detail}" for detail in error.details] or [f"{label}: {error.message}"]
     except bagit.BagError as error:
         return [f"{label}: not a valid bag: {error}"]
-    if not (bag_dir / "manifest-sha256.txt").is_file():
+    if not PublishedBag(bag_dir).manifest_path.is_file():
         return [f"{label}: has no sha256 manifest (manifest-sha256.txt)"]
     return []
 
@@ -176,8 +178,8 @@ def _member_sha256(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
 def verify_item(processed: Path, item_id: str) -> ItemFixity:
     """Check one item's bag and its bundle zip; every problem, each naming its file."""
     layout = ProcessedFolder(processed)
-    bag_dir = layout.items_dir / item_id
-    zip_path = layout.bundles_dir / f"{item_id}.zip"
+    bag_dir = layout.bag(item_id).root
+    zip_path = layout.bundle_path(item_id)
     result = ItemFixity(item_id)
     bag_label, zip_label = f"items/{item_id}", f"bundles/{item_id}.zip"
     if not bag_dir.is_dir():
@@ -259,7 +261,7 @@ class FixityCache:
 
     def check_bundle(self, bag_dir: Path, zip_path: Path) -> None:
         """Raise FixityError unless the zip holds the bag's files intact (see `check_bundle`); cached per version."""
-        manifest = bag_dir / "tagmanifest-sha256.txt"
+        manifest = PublishedBag(bag_dir).tagmanifest_path
         key = (*self._key(zip_path), manifest.read_text(encoding="utf-8") if manifest.is_file() else "")
         with self._lock:
             problems = self._fresh(self._bundles, key)

@@ -1,10 +1,12 @@
-"""The layout of `processed/` (DESIGN.md §2): the one place that names its folders and files."""
+"""The layout of `processed/` (DESIGN.md §2): the one place that names its folders (inside a bag: `samizdat.bag`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from samizdat.bag import PublishedBag
 
 
 class ProcessedLayout:
@@ -17,6 +19,14 @@ class ProcessedLayout:
     def items_dir(self) -> Path:
         """Published bags, one folder per item id."""
         return self.processed / "items"
+
+    def bag(self, item_id: str) -> PublishedBag:
+        """The published bag of one item (`items/<id>/`; it may not exist)."""
+        return PublishedBag(self.items_dir / item_id)
+
+    def bundle_path(self, item_id: str) -> Path:
+        """`bundles/<id>.zip`."""
+        return self.bundles_dir / f"{item_id}.zip"
 
     @property
     def bundles_dir(self) -> Path:

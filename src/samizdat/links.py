@@ -245,14 +245,6 @@ def _tfidf(counts: Counter[str], idf: dict[str, float], default_idf: float) -> d
     return {t: (1.0 + math.log(c)) * idf.get(t, default_idf) for t, c in counts.items()}
 
 
-def links_as_metadata(links: list[ArticleLink]) -> list[dict[str, object]]:
-    """`articles[]` of metadata.json (DESIGN.md §3); `dc.relation` is `[link.id for link in links]`."""
-    return [
-        {"id": link.id, "title": link.title, "score": link.score, "evidence": link.evidence, "passage": link.passage}
-        for link in links
-    ]
-
-
 def format_article_view(
     rows: Iterable[tuple[str, Sequence[tuple[str, str]]]], catalogue: Catalogue | None = None
 ) -> str:

@@ -6,7 +6,6 @@ which the next pass removes.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tempfile
@@ -14,16 +13,16 @@ import time
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import bagit
 
 from samizdat import __version__
+from samizdat.bag import PayloadNames, PublishedBag, record_file
 from samizdat.errors import OperationalError, TransientError
 from samizdat.inbox import sha256_of
 from samizdat.layout import ProcessedLayout
 from samizdat.models import Source
-from samizdat.names import safe_name
+from samizdat.record import ItemRecord
 from samizdat.swap import SwapJournal, recover, swap_in
 
 STALE_STAGING_S = 6 * 3600
@@ -39,16 +38,16 @@ def stage_dir(staging_root: Path) -> Path:
 
 def write_payload(payload: Path, source: Source, files: dict[str, bytes]) -> None:
     """Lay out `data/` before bagging: the original byte for byte, its sidecar, and every derived file."""
-    original_dir = payload / "original"
-    original_dir.mkdir(parents=True)
-    original = original_dir / safe_name(source.filename)
+    original = payload / PayloadNames.original(source.filename)
+    original.parent.mkdir(parents=True)
     if source.path.is_symlink():
         raise TransientError(f"{source.filename} became a symbolic link while it was processed; it is not copied")
     shutil.copy2(source.path, original, follow_symlinks=False)
     if sha256_of(original) != source.sha256:
         raise TransientError(f"{source.filename} changed while it was being processed; it will be retried")
     if source.sidecar is not None and source.sidecar.is_file() and not source.sidecar.is_symlink():
-        shutil.copy2(source.sidecar, original_dir / safe_name(source.sidecar.name), follow_symlinks=False)
+        shutil.copy2(source.sidecar, payload / PayloadNames.original(source.sidecar.name),
+                     follow_symlinks=False)
     for relative, content in files.items():
         target = payload / relative
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -117,13 +116,13 @@ def publish(processed: ProcessedLayout, staging: Path, bag_dir: Path, item_id: s
     processed.bundles_dir.mkdir(parents=True, exist_ok=True)
     zip_tmp = staging / f"{item_id}.zip"
     zip_bag(bag_dir, zip_tmp, item_id)
-    final = processed.items_dir / item_id
+    final = processed.bag(item_id).root
     if replace and final.exists():
         swap_in(bag_dir, final, _journal(processed), item_id,
-                lambda: os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip"))
+                lambda: os.replace(zip_tmp, processed.bundle_path(item_id)))
     else:
         os.rename(bag_dir, final)
-        os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip")
+        os.replace(zip_tmp, processed.bundle_path(item_id))
     return final
 
 
@@ -147,29 +146,23 @@ def package_item(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def read_metadata(bag_dir: Path) -> dict[str, Any]:
-    """The `metadata.json` of a published bag."""
-    result: dict[str, Any] = json.loads((bag_dir / "data" / "metadata.json").read_text(encoding="utf-8"))
-    return result
-
-
 def update_bag(
-    processed: ProcessedLayout, item_id: str, metadata: dict[str, Any], files: dict[str, bytes] | None = None
+    processed: ProcessedLayout, item_id: str, record: ItemRecord, files: dict[str, bytes] | None = None
 ) -> None:
-    """Republish a bag with a new metadata.json and other payload files replaced.
+    """Republish a bag with a new record (metadata.json) and other payload files replaced.
 
     The new bag is built beside the old one, validated, swapped in and re-zipped: a crash at any point leaves the
     old or the new bag in place.
     """
-    final = processed.items_dir / item_id
-    replaced = {"metadata.json": metadata_json(metadata).encode("utf-8"), **(files or {})}
+    final = processed.bag(item_id).root
+    replaced = {**record_file(record), **(files or {})}
     check_free_space(processed.staging_dir, 2 * _tree_bytes(final) + FREE_SPACE_MARGIN)
     staging = stage_dir(processed.staging_dir)
     try:
         work = staging / item_id
         shutil.copytree(final, work)
         for relative, content in replaced.items():
-            target = work / "data" / relative
+            target = PublishedBag(work).path(relative)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         bag = bagit.Bag(str(work))
@@ -178,18 +171,13 @@ def update_bag(
         zip_tmp = staging / f"{item_id}.zip"
         zip_bag(work, zip_tmp, item_id)
         swap_in(work, final, _journal(processed), item_id,
-                lambda: os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip"))
+                lambda: os.replace(zip_tmp, processed.bundle_path(item_id)))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
 def _tree_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
-
-
-def metadata_json(metadata: dict[str, Any]) -> str:
-    """Serialise metadata.json the same way everywhere."""
-    return json.dumps(metadata, ensure_ascii=False, indent=2) + "\n"
 
 
 def sweep_staging(staging_root: Path, older_than_s: float = STALE_STAGING_S) -> int:
@@ -210,13 +198,13 @@ def sweep_staging(staging_root: Path, older_than_s: float = STALE_STAGING_S) -> 
 
 def bundle_is_current(processed: ProcessedLayout, item_id: str) -> bool:
     """True when `bundles/<id>.zip` exists and holds the bag now in `items/<id>` (same tag manifest)."""
-    zip_path = processed.bundles_dir / f"{item_id}.zip"
-    tagmanifest = processed.items_dir / item_id / "tagmanifest-sha256.txt"
+    zip_path = processed.bundle_path(item_id)
+    tagmanifest = processed.bag(item_id).tagmanifest_path
     if not zip_path.exists():
         return False
     try:
         with zipfile.ZipFile(zip_path) as archive:
-            return archive.read(f"{item_id}/tagmanifest-sha256.txt") == tagmanifest.read_bytes()
+            return archive.read(f"{item_id}/{tagmanifest.name}") == tagmanifest.read_bytes()
     except (OSError, KeyError, zipfile.BadZipFile):
         return False
 
@@ -226,9 +214,9 @@ def remake_bundle(processed: ProcessedLayout, item_id: str) -> None:
     staging = stage_dir(processed.staging_dir)
     try:
         zip_tmp = staging / f"{item_id}.zip"
-        zip_bag(processed.items_dir / item_id, zip_tmp, item_id)
+        zip_bag(processed.bag(item_id).root, zip_tmp, item_id)
         processed.bundles_dir.mkdir(parents=True, exist_ok=True)
-        os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip")
+        os.replace(zip_tmp, processed.bundle_path(item_id))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from samizdat import inbox
 from samizdat.archivist import read_archivist_metadata, sidecar_path
+from samizdat.bag import PayloadNames, record_file
 from samizdat.catalogue import archive_catalogue
 from samizdat.derivatives import page_images
 from samizdat.describe import archivist_yaml, build_metadata, item_title, with_archivist
@@ -29,19 +30,18 @@ from samizdat.kinds import ExtractRequest, handler_for
 from samizdat.kinds import names as kind_names
 from samizdat.links import link_articles, matcher_for
 from samizdat.models import ArchivistMetadata, Detected, Extraction, Kind, Outcome, Source, Status
-from samizdat.names import readable_name, safe_name
+from samizdat.names import readable_name
 from samizdat.operational import operational_cause
 from samizdat.package import (
     ensure_bundle,
-    metadata_json,
     package_item,
-    read_metadata,
     recover_interrupted,
     sweep_staging,
     update_bag,
 )
 from samizdat.preflight import check_setup
 from samizdat.quarantine import QuarantineFailed, quarantine
+from samizdat.record import ItemRecord, Processing, Received
 from samizdat.relink import keep_archivist_links
 from samizdat.search import item_from_bag, open_index
 from samizdat.settings import Settings
@@ -109,7 +109,7 @@ class Sighting:
 
     path: Path
     sha256: str
-    published: dict[str, Any] | None
+    published: ItemRecord | None
     archivist: ArchivistMetadata
     mtime_ns: int = 0
     claim: str | None = None  # `inbox.claim_holder`: None, "live", or the token of a dead worker's claim
@@ -117,7 +117,7 @@ class Sighting:
     @property
     def restricted(self) -> bool:
         """Shown by id only: its metadata says restricted (or is unreadable), or its bytes' item is restricted."""
-        published_restricted = self.published is not None and self.published.get("access") != "open"
+        published_restricted = self.published is not None and not self.published.is_open
         return self.archivist.access != "open" or published_restricted
 
 
@@ -247,10 +247,10 @@ class Pipeline:
         self._run(tracker, "release", self.release, claimed)
         return Status.PUBLISHED if previous is None else Status.REPROCESSED
 
-    def published_metadata(self, item_id: str) -> dict[str, Any] | None:
-        """The metadata.json of the published bag with this id, if there is one."""
-        bag = self.settings.items_dir / item_id
-        return read_metadata(bag) if (bag / "data" / "metadata.json").exists() else None
+    def published_metadata(self, item_id: str) -> ItemRecord | None:
+        """The record of the published bag with this id, if there is one."""
+        bag = self.settings.bag(item_id)
+        return bag.record() if bag.exists() else None
 
     def look(self, path: Path) -> Sighting | None:
         """Hash a settled file once and read what is known of it; None when it vanished meanwhile."""
@@ -282,7 +282,7 @@ class Pipeline:
         metadata = seen.published
         if metadata is None or not self.up_to_date(metadata):
             return False
-        names = {metadata["source"]["filename"], *(r["filename"] for r in metadata.get("also_received_as", []))}
+        names = metadata.names
         brings_new_metadata = _given(seen.archivist) and with_archivist(metadata, seen.archivist) != metadata
         return readable_name(seen.path.name) in names and not brings_new_metadata
 
@@ -298,10 +298,10 @@ class Pipeline:
         label = f"item {seen.sha256[:12]}" if seen.restricted else name
         return hand_off(self.settings.tickets_dir, seen.path), label
 
-    def up_to_date(self, metadata: dict[str, Any]) -> bool:
+    def up_to_date(self, metadata: ItemRecord) -> bool:
         """True when the published item was made with the settings in force now."""
-        recorded = metadata.get("processing", {}).get("key")
-        return bool(recorded == processing_key(self.settings, Kind(metadata["kind"])))
+        recorded = metadata.processing.key if metadata.processing is not None else None
+        return bool(recorded == processing_key(self.settings, Kind(metadata.kind)))
 
     # The stages, in order. Each takes and returns plain values so an orchestrator can record them.
 
@@ -322,7 +322,7 @@ class Pipeline:
             return None
         archivist = read_archivist_metadata(path, self.settings.inbox)
         published = self.published_metadata(source.item_id)
-        restricted = archivist.access != "open" or (published is not None and published.get("access") != "open")
+        restricted = archivist.access != "open" or (published is not None and not published.is_open)
         return Claimed(source, archivist, claim, restricted)
 
     def extract(self, claimed: Claimed, detected: Detected) -> Extraction:
@@ -339,34 +339,34 @@ class Pipeline:
         return handler_for(detected.kind).extract(request)
 
     def describe(
-        self, claimed: Claimed, detected: Detected, extraction: Extraction, previous: dict[str, Any] | None
-    ) -> dict[str, Any]:
+        self, claimed: Claimed, detected: Detected, extraction: Extraction, previous: ItemRecord | None
+    ) -> ItemRecord:
         """metadata.json: the archivist's fields, technical metadata, entities, article links, how it was made."""
         catalogue = archive_catalogue(self.settings.processed, self.settings.catalogue_dir)
         entities = find_entities(extraction, matcher_for(catalogue))
         links = link_articles(entities, extraction.text, self.settings.articles_dir, catalogue=catalogue)
         metadata = build_metadata(claimed.source, detected, claimed.archivist, extraction, entities, links,
                                   self.settings.ocr.low_confidence)
-        metadata["processing"] = {"key": processing_key(self.settings, detected.kind),
-                                  "settings": processing_settings(self.settings, detected.kind)}
+        metadata.processing = Processing(key=processing_key(self.settings, detected.kind),
+                                         settings=processing_settings(self.settings, detected.kind))
         if previous is not None:  # reprocessing keeps the item's history
-            metadata["articles"] = keep_archivist_links(metadata["articles"], previous.get("articles", []))
-            metadata["dc"]["relation"] = [a["id"] for a in metadata["articles"]]
-            metadata["source"]["received_at"] = previous["source"]["received_at"]
-            metadata["also_received_as"] = previous.get("also_received_as", [])
-            if claimed.source.filename != previous["source"]["filename"] and not self._is_restaged(claimed.source):
-                metadata["also_received_as"].append(
-                    {"filename": claimed.source.filename, "received_at": claimed.source.received_at})
+            metadata.articles = keep_archivist_links(metadata.articles, previous.articles)
+            metadata.dc.relation = [a.id for a in metadata.articles]
+            metadata.source.received_at = previous.source.received_at
+            metadata.also_received_as = [r.model_copy() for r in previous.also_received_as]
+            if claimed.source.filename != previous.source.filename and not self._is_restaged(claimed.source):
+                metadata.also_received_as.append(
+                    Received(filename=claimed.source.filename, received_at=claimed.source.received_at))
         return metadata
 
     def package(
-        self, claimed: Claimed, detected: Detected, extraction: Extraction, metadata: dict[str, Any], replace: bool
+        self, claimed: Claimed, detected: Detected, extraction: Extraction, metadata: ItemRecord, replace: bool
     ) -> Path:
         """Build, validate and publish the bag (replacing an older one when reprocessing); return its folder."""
         title = item_title(claimed.source, claimed.archivist)
         files = handler_for(detected.kind).outputs(extraction, claimed.source.path, claimed.archivist, title)
-        files["text.txt"] = extraction.text.encode("utf-8")
-        files["metadata.json"] = metadata_json(metadata).encode("utf-8")
+        files[PayloadNames.TEXT] = extraction.text.encode("utf-8")
+        files.update(record_file(metadata))
         files.update(page_images(files, claimed.source.path, detected.media_type))
         return package_item(self.settings, claimed.source, title, files, replace)
 
@@ -397,42 +397,41 @@ class Pipeline:
         if source.sidecar is not None:
             source.sidecar.unlink(missing_ok=True)
 
-    def record_duplicate(self, claimed: Claimed, metadata: dict[str, Any]) -> None:
+    def record_duplicate(self, claimed: Claimed, metadata: ItemRecord) -> None:
         """Identical bytes again: apply the archivist's new metadata and note the new name.
 
         New metadata may restrict the item: the bag is republished and the index updated at once. The new name goes
         into `also_received_as`; the item is made sure to be indexed and its bundle current.
         """
         source = claimed.source
-        updated = with_archivist(metadata, claimed.archivist) if _given(claimed.archivist) else dict(metadata)
+        updated = with_archivist(metadata, claimed.archivist) if _given(claimed.archivist) else metadata.copy_deep()
         files: dict[str, bytes] = {}
         if updated != metadata:  # the archivist's sidecar in the bag must say what now holds, for reprocessing
-            sidecar = f"original/{safe_name(metadata['source']['filename'])}.yaml"
-            files[sidecar] = archivist_yaml(updated).encode("utf-8")
-        if source.filename != metadata["source"]["filename"]:
-            updated["also_received_as"] = [*metadata.get("also_received_as", []),
-                                           {"filename": source.filename, "received_at": source.received_at}]
+            files[PayloadNames.sidecar(metadata.source.filename)] = archivist_yaml(updated).encode("utf-8")
+        if source.filename != metadata.source.filename:
+            updated.also_received_as = [*metadata.also_received_as,
+                                        Received(filename=source.filename, received_at=source.received_at)]
         if updated != metadata:
             update_bag(self.settings, source.item_id, updated, files)
         ensure_bundle(self.settings, source.item_id)
-        self.index_bag(self.settings.items_dir / source.item_id)
+        self.index_bag(self.settings.bag(source.item_id).root)
 
     def stage_original(self, item_id: str) -> Path:
         """Copy a published item's original (and its archivist metadata) aside, to be processed again."""
-        bag = self.settings.items_dir / item_id
+        bag = self.settings.bag(item_id)
         metadata = self.published_metadata(item_id)
         if metadata is None:
             raise BadInputError(f"there is no published item {item_id}", "Check the id with `samizdat search`.")
         folder = self.settings.staging_dir / f"{_RESTAGED}{item_id}-{time.monotonic_ns()}"
         folder.mkdir(parents=True)
-        name = safe_name(metadata["source"]["filename"])
-        shutil.copy2(bag / "data" / "original" / name, folder / name)
-        sidecar = bag / "data" / "original" / f"{name}.yaml"
+        original = bag.original_path(metadata.source.filename)
+        shutil.copy2(original, folder / original.name)
+        sidecar = bag.sidecar_path(metadata.source.filename)
         if sidecar.exists():
             shutil.copy2(sidecar, folder / sidecar.name)
         else:  # the fields came from metadata.csv: carry them over from metadata.json
             (folder / sidecar.name).write_text(archivist_yaml(metadata), encoding="utf-8")
-        return folder / name
+        return folder / original.name
 
     def _is_restaged(self, source: Source) -> bool:
         return source.path.parent.name.startswith(_RESTAGED)

@@ -14,19 +14,19 @@ article too, as it was otherwise. Every other link is the linker's and may come 
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from samizdat.bag import PublishedBag
 from samizdat.catalogue import Catalogue, archive_catalogue
 from samizdat.entities import find_entities_in
 from samizdat.inbox import try_claim
 from samizdat.links import link_articles, matcher_for
-from samizdat.models import ArticleLink, EntityHit
-from samizdat.package import read_metadata, update_bag
+from samizdat.package import update_bag
+from samizdat.record import ArticleRecord, EntityRecord, ItemRecord
 from samizdat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -59,15 +59,11 @@ class RelinkReport:
         return sum(1 for r in self.items if r.status == status)
 
 
-def bag_stretches(bag: Path) -> list[Stretch]:
+def bag_stretches(bag: PublishedBag) -> list[Stretch]:
     """The item's text as the entity finder wants it, read from the bag: segments of audio, pages of documents."""
-    data = bag / "data"
-    transcript = data / "transcript.json"
-    if transcript.exists():
-        segments = json.loads(transcript.read_text(encoding="utf-8")).get("segments", [])
-        return [(str(s["text"]).strip(), None, float(s["start"])) for s in segments if str(s.get("text", "")).strip()]
-    text = (data / "text.txt").read_text(encoding="utf-8")
-    return [(page, number, None) for number, page in enumerate(text.split("\f"), 1)]
+    if bag.has_transcript():
+        return [(s.text.strip(), None, s.start) for s in bag.segments() if s.text.strip()]
+    return [(page, number, None) for number, page in enumerate(bag.page_texts(), 1)]
 
 
 def stretches_text(stretches: Iterable[Stretch], audio: bool) -> str:
@@ -75,56 +71,32 @@ def stretches_text(stretches: Iterable[Stretch], audio: bool) -> str:
     return ("\n" if audio else "\f").join(text for text, _, _ in stretches)
 
 
-def entities_metadata(hits: list[EntityHit]) -> list[dict[str, Any]]:
-    """`entities[]` of metadata.json, the same shape `describe.build_metadata` writes."""
-    out = []
-    for hit in hits:
-        mentions = []
-        for m in hit.mentions:
-            mention: dict[str, Any] = {"text": m.text, "char_start": m.char_start, "char_end": m.char_end}
-            if m.page is not None:
-                mention["page"] = m.page
-            if m.start_s is not None:
-                mention["start_s"] = m.start_s
-            mentions.append(mention)
-        out.append({"id": hit.id, "label": hit.label, "type": hit.type, "count": len(hit.mentions),
-                    "mentions": mentions})
-    return out
-
-
-def links_metadata(links: list[ArticleLink]) -> list[dict[str, Any]]:
-    """`articles[]` of metadata.json for the linker's links."""
-    return [{"id": a.id, "title": a.title, "score": round(a.score, 4), "evidence": a.evidence, "passage": a.passage}
-            for a in links]
-
-
-def keep_archivist_links(computed: list[dict[str, Any]], previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def keep_archivist_links(computed: list[ArticleRecord], previous: list[ArticleRecord]) -> list[ArticleRecord]:
     """The linker's links, with every link an archivist made or confirmed kept (and still marked theirs).
 
     An archivist's link the linker also found takes the new score, evidence and passage, keeping the
     archivist's own fields (`by`, notes); one it did not find stays as the archivist left it, after the others.
     """
-    by_hand = {a["id"]: a for a in previous if a.get("by") == BY_ARCHIVIST}
-    merged = [{**by_hand[a["id"]], **a, "by": BY_ARCHIVIST} if a["id"] in by_hand else a for a in computed]
-    found = {a["id"] for a in computed}
+    by_hand = {a.id: a for a in previous if a.by == BY_ARCHIVIST}
+    merged = [
+        ArticleRecord.model_validate({**by_hand[a.id].as_dict(), **a.as_dict(), "by": BY_ARCHIVIST})
+        if a.id in by_hand else a
+        for a in computed
+    ]
+    found = {a.id for a in computed}
     return merged + [a for article_id, a in by_hand.items() if article_id not in found]
 
 
 def redescribe(
-    metadata: dict[str, Any], bag: Path, catalogue: Catalogue, articles_dir: Path | None = None
-) -> dict[str, Any]:
-    """The item's metadata with entities, article links and `dc.relation` found again from the bag's text."""
+    record: ItemRecord, bag: PublishedBag, catalogue: Catalogue, articles_dir: Path | None = None
+) -> ItemRecord:
+    """The item's record with entities, article links and `dc.relation` found again from the bag's text."""
     stretches = bag_stretches(bag)
     hits = find_entities_in(stretches, matcher_for(catalogue))
-    text = stretches_text(stretches, audio=metadata.get("kind") == "audio")
+    text = stretches_text(stretches, audio=record.kind == "audio")
     links = link_articles(hits, text, articles_dir, catalogue=catalogue)
-    articles = keep_archivist_links(links_metadata(links), metadata.get("articles", []))
-    return {
-        **metadata,
-        "dc": {**metadata.get("dc", {}), "relation": [a["id"] for a in articles]},
-        "entities": entities_metadata(hits),
-        "articles": articles,
-    }
+    articles = keep_archivist_links([ArticleRecord.of(link) for link in links], record.articles)
+    return record.relinked(articles, [EntityRecord.of(hit) for hit in hits])
 
 
 def relink_item(
@@ -135,30 +107,30 @@ def relink_item(
     The item's claim (the same one a pass takes on its bytes) is held meanwhile, so a reprocess of the same
     item never interleaves with its re-link; an item claimed by a running pass is reported "busy".
     """
-    bag = settings.items_dir / item_id
-    metadata = read_metadata(bag)
-    claim = try_claim(settings.claims_dir, metadata["source"]["sha256"], settings.claim_ttl_s)
+    bag = settings.bag(item_id)
+    metadata = bag.record()
+    claim = try_claim(settings.claims_dir, metadata.source.sha256, settings.claim_ttl_s)
     if claim is None:
         return Relinked(item_id, "busy", error="a pass is processing this item; re-link it again afterwards")
     try:
-        metadata = read_metadata(bag)  # as it is now that we hold the claim
+        metadata = bag.record()  # as it is now that we hold the claim
         updated = redescribe(metadata, bag, catalogue, settings.articles_dir)
-        before = [a["id"] for a in metadata.get("articles", [])]
-        after = [a["id"] for a in updated["articles"]]
+        before = [a.id for a in metadata.articles]
+        after = [a.id for a in updated.articles]
         if _linking(updated) == _linking(metadata):
             return Relinked(item_id, "unchanged")
         update_bag(settings, item_id, updated)
         if index is not None:
             from samizdat.search import item_from_bag
 
-            index.upsert(item_from_bag(bag))
+            index.upsert(item_from_bag(bag.root))
         added, removed = [a for a in after if a not in before], [a for a in before if a not in after]
         return Relinked(item_id, "relinked", added, removed)
     finally:
         claim.release()
 
 
-def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = "") -> dict[str, Any]:
+def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = "") -> ArticleRecord:
     """An archivist links an item to an article by hand, or confirms the linker's link: it is never dropped again.
 
     The bag is republished (`update_bag`) and re-indexed; returns the link as written. A link the linker made
@@ -172,33 +144,33 @@ def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = 
         title = catalogue.article(article_id).title
     except KeyError:
         raise CatalogueError(f"there is no article {article_id!r} in the catalogue") from None
-    bag = settings.items_dir / item_id
-    metadata = read_metadata(bag)
-    articles = list(metadata.get("articles", []))
-    existing = next((a for a in articles if a["id"] == article_id), None)
-    link = {**(existing or {"id": article_id, "title": title, "score": 1.0, "evidence": [], "passage": None}),
-            "by": BY_ARCHIVIST, **({"note": note} if note else {})}
-    articles = [link if a["id"] == article_id else a for a in articles] if existing else [*articles, link]
-    updated = {**metadata, "articles": articles,
-               "dc": {**metadata.get("dc", {}), "relation": [a["id"] for a in articles]}}
+    bag = settings.bag(item_id)
+    metadata = bag.record()
+    articles = list(metadata.articles)
+    existing = next((a for a in articles if a.id == article_id), None)
+    given = existing.as_dict() if existing else {"id": article_id, "title": title, "score": 1.0, "evidence": [],
+                                                   "passage": None}
+    link = ArticleRecord.model_validate({**given, "by": BY_ARCHIVIST, **({"note": note} if note else {})})
+    articles = [link if a.id == article_id else a for a in articles] if existing else [*articles, link]
+    updated = metadata.relinked(articles)
     if updated != metadata:
         update_bag(settings, item_id, updated)
         index = open_index(settings.database_url, settings.catalog_path)
         try:
-            index.upsert(item_from_bag(bag))
+            index.upsert(item_from_bag(bag.root))
         finally:
             index.close()
     return link
 
 
-def _linking(metadata: dict[str, Any]) -> Any:
+def _linking(metadata: ItemRecord) -> Any:
     """What a re-link republishes for: the entities and their mentions, which articles are linked and by whom.
 
     Scores drift a little with every article added (specificity depends on the whole catalogue); a new bag
     version for every item at every addition would bury the versions that matter, so a drift alone is not one.
     """
-    articles = [(a.get("id"), a.get("by")) for a in metadata.get("articles", [])]
-    return metadata.get("entities"), articles, metadata.get("dc", {}).get("relation")
+    articles = [(a.id, a.by) for a in metadata.articles]
+    return metadata.entities, articles, metadata.dc.relation
 
 
 def relink_collection(
@@ -213,7 +185,7 @@ def relink_collection(
     catalogue = catalogue or archive_catalogue(settings.processed, settings.catalogue_dir)
     if item_ids is None:
         items_dir = settings.items_dir
-        item_ids = sorted(p.name for p in items_dir.iterdir() if (p / "data" / "metadata.json").is_file()) \
+        item_ids = sorted(p.name for p in items_dir.iterdir() if PublishedBag(p).exists()) \
             if items_dir.is_dir() else []
     report = RelinkReport()
     index = open_index(settings.database_url, settings.catalog_path)

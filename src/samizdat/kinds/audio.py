@@ -8,6 +8,7 @@ from samizdat.asr.languages import normalise
 from samizdat.asr.ohms import to_ohms_xml
 from samizdat.asr.transcriber import Transcriber
 from samizdat.asr.writers import to_json, to_srt, to_vtt
+from samizdat.bag import PayloadNames
 from samizdat.errors import EngineError
 from samizdat.kinds.base import ExtractRequest, InputKind
 from samizdat.models import ArchivistMetadata, Extraction, Kind
@@ -85,10 +86,10 @@ class AudioKind:
         if transcript is None:
             return {}
         return {
-            "transcript.vtt": to_vtt(transcript).encode("utf-8"),
-            "transcript.srt": to_srt(transcript).encode("utf-8"),
-            "transcript.json": to_json(transcript).encode("utf-8"),
-            "transcript.ohms.xml": to_ohms_xml(transcript, source_path, archivist, title),
+            PayloadNames.TRANSCRIPT_VTT: to_vtt(transcript).encode("utf-8"),
+            PayloadNames.TRANSCRIPT_SRT: to_srt(transcript).encode("utf-8"),
+            PayloadNames.TRANSCRIPT_JSON: to_json(transcript).encode("utf-8"),
+            PayloadNames.TRANSCRIPT_OHMS: to_ohms_xml(transcript, source_path, archivist, title),
         }
 
 

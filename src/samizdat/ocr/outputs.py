@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from samizdat.bag import PayloadNames
 from samizdat.models import Extraction
 
 
@@ -15,11 +16,11 @@ def document_outputs(extraction: Extraction, source_path: Path, *, born_digital_
     files: dict[str, bytes] = {}
     for page in extraction.pages:
         if page.hocr:
-            files[f"pages/{page.number:04d}.hocr"] = page.hocr.encode("utf-8")
+            files[PayloadNames.hocr(page.number)] = page.hocr.encode("utf-8")
         if page.alto:
-            files[f"pages/{page.number:04d}.alto.xml"] = page.alto.encode("utf-8")
+            files[PayloadNames.alto(page.number)] = page.alto.encode("utf-8")
     if extraction.searchable_pdf is not None:
-        files["searchable.pdf"] = extraction.searchable_pdf
+        files[PayloadNames.SEARCHABLE_PDF] = extraction.searchable_pdf
     elif born_digital_pdf:
-        files["searchable.pdf"] = source_path.read_bytes()
+        files[PayloadNames.SEARCHABLE_PDF] = source_path.read_bytes()
     return files

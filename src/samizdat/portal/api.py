@@ -144,7 +144,8 @@ def api_item(request: Request, item_id: ItemId) -> ItemOut:
     portal = portal_of(request)
     item = portal.item(item_id, portal.staff(request))
     return ItemOut(
-        id=item.id, kind=item.kind, title=item.title, access=item.access, metadata=item.metadata, pages=item.pages,
+        id=item.id, kind=item.kind, title=item.title, access=item.access, metadata=item.metadata.as_dict(),
+        pages=item.pages,
         segments=[SegmentOut(start=s.start, end=s.end, text=s.text) for s in item.segments],
         files=[FileOut(path=f.path, bytes=f.bytes, url=f"/items/{item.id}/files/{f.path}") for f in item.files],
         bundle_url=f"/items/{item.id}/bundle.zip",

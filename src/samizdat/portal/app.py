@@ -55,12 +55,12 @@ class Portal(ProcessedLayout):
         """The folder of an item this request may see; NotFoundError otherwise (absent and hidden look alike)."""
         if not valid_item_id(item_id):
             raise NotFoundError()
-        bag = self.items_dir / item_id
-        if not (bag / "data" / "metadata.json").is_file():
+        bag = self.bag(item_id)
+        if not bag.exists():
             raise NotFoundError()
-        if not may_see(read_access(bag), self.index.access_of(item_id), staff):
+        if not may_see(read_access(bag.root), self.index.access_of(item_id), staff):
             raise NotFoundError()
-        return bag
+        return bag.root
 
     def item(self, item_id: str, staff: bool) -> ItemView:
         """The item view, if this request may see it."""
@@ -75,11 +75,12 @@ class Portal(ProcessedLayout):
             item = self.item(item_id, staff)
         except NotFoundError:
             return None
-        link: dict[str, Any] = next((a for a in item.metadata.get("articles", []) if a.get("id") == article_id), {})
+        link = next((a for a in item.metadata.articles if a.id == article_id), None)
         labels = {**self.entity_labels, **item.entity_labels}
-        return {"id": item_id, "title": title, "kind": item.kind, "date": item.dc.get("date", ""),
-                "score": link.get("score"), "evidence": [labels.get(e, e) for e in link.get("evidence", [])],
-                "passage": link.get("passage") or ""}
+        return {"id": item_id, "title": title, "kind": item.kind, "date": item.metadata.dc.date,
+                "score": link.score if link else None,
+                "evidence": [labels.get(e, e) for e in link.evidence] if link else [],
+                "passage": (link.passage if link else None) or ""}
 
     def article(self, article_id: str) -> Article:
         """A catalogue article, or NotFoundError."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from samizdat.bag import PayloadNames, PublishedBag
+from samizdat.record import ItemRecord
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class ItemView:
     kind: str
     title: str
     access: str
-    metadata: dict[str, Any]
+    metadata: ItemRecord
     pages: list[str] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     files: list[FileEntry] = field(default_factory=list)
@@ -43,49 +45,37 @@ class ItemView:
 
     @property
     def dc(self) -> dict[str, Any]:
-        """The Dublin Core block."""
-        return dict(self.metadata.get("dc") or {})
+        """The Dublin Core block as shown (every element by name, those an archivist added included)."""
+        return self.metadata.dc.as_dict()
 
     @property
     def entity_labels(self) -> dict[str, str]:
         """Entity id to label, for article evidence."""
-        return {str(e["id"]): str(e.get("label") or e["id"]) for e in self.metadata.get("entities", [])}
+        return {e.id: e.label or e.id for e in self.metadata.entities}
 
 
 def read_access(bag_dir: Path) -> str | None:
-    """The bag's `access` value, or None when the bag or its metadata is missing or unreadable."""
-    try:
-        metadata = json.loads((bag_dir / "data" / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    access = metadata.get("access", "open") if isinstance(metadata, dict) else None
-    return str(access) if access is not None else None
+    """The bag's `access` value, or None when the bag or its record is missing or unreadable."""
+    record = PublishedBag(bag_dir).record_or_none()
+    return record.access if record is not None else None
 
 
 def read_item(bag_dir: Path) -> ItemView:
     """Metadata, page texts or transcript segments, and the payload file list of a bag."""
-    data = bag_dir / "data"
-    metadata = json.loads((data / "metadata.json").read_text(encoding="utf-8"))
-    source = metadata.get("source") or {}
-    dc = metadata.get("dc") or {}
+    bag = PublishedBag(bag_dir)
+    record = bag.record()
     view = ItemView(
-        id=str(metadata["id"]), kind=str(metadata.get("kind", "")),
-        title=str(dc.get("title") or source.get("filename") or metadata["id"]),
-        access=str(metadata.get("access", "open")), metadata=metadata,
-        files=[FileEntry(p.relative_to(data).as_posix(), p.stat().st_size)
-               for p in sorted(data.rglob("*")) if p.is_file() and not p.is_symlink()],
+        id=record.id, kind=record.kind, title=record.title, access=record.access, metadata=record,
+        files=[FileEntry(path, size) for path, size in bag.payload_files()],
     )
-    filename = source.get("filename")
-    if filename and (data / "original" / filename).is_file():
-        view.original = f"original/{filename}"
-    transcript = data / "transcript.json"
-    if transcript.exists():
-        record = json.loads(transcript.read_text(encoding="utf-8"))
-        segments = record.get("segments", [])
-        names = {str(sp.get("id")): str(sp.get("name")) for sp in record.get("speakers") or []}
-        view.segments = [Segment(i, float(s["start"]), float(s["end"]), str(s.get("text", "")).strip(),
-                                 names.get(str(s.get("speaker"))))
-                         for i, s in enumerate(segments) if str(s.get("text", "")).strip()]
-    elif (data / "text.txt").exists():
-        view.pages = (data / "text.txt").read_text(encoding="utf-8").split("\f")
+    filename = record.source.filename
+    if filename and bag.path(f"{PayloadNames.ORIGINAL_DIR}/{filename}").is_file():
+        view.original = f"{PayloadNames.ORIGINAL_DIR}/{filename}"
+    if bag.has_transcript():
+        transcript = bag.transcript()
+        names = transcript.speaker_names()
+        view.segments = [Segment(i, s.start, s.end, s.text.strip(), names.get(str(s.speaker)))
+                         for i, s in enumerate(transcript.segments) if s.text.strip()]
+    elif bag.text_path.exists():
+        view.pages = bag.page_texts()
     return view

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
+from samizdat.bag import PublishedBag
 from samizdat.portal.access import file_inside
 from samizdat.portal.app import DAMAGED_RESPONSE, portal_of
 from samizdat.portal.params import FilePath, ItemId
@@ -41,7 +42,7 @@ def item_file(request: Request, item_id: ItemId, path: FilePath) -> FileResponse
     """A payload file; paths are resolved (symlinks and `..` included) and must stay inside the item's `data/`."""
     portal = portal_of(request)
     bag = portal.bag_dir(item_id, portal.staff(request))
-    target = file_inside(bag / "data", path)
+    target = file_inside(PublishedBag(bag).data, path)
     portal.fixity.check_file(bag, target)
     media_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     disposition = "inline" if media_type in _INLINE else "attachment"

@@ -36,6 +36,7 @@ from iiif_prezi3 import (
 )
 from starlette.responses import Response
 
+from samizdat.bag import PublishedBag
 from samizdat.portal.access import NotFoundError
 from samizdat.portal.app import DAMAGED_RESPONSE, VIEWER_DIR, portal_of
 from samizdat.portal.bags import ItemView, read_item
@@ -126,7 +127,7 @@ def build_manifest(item: ItemView, bag_dir: Path, base: str) -> dict[str, Any]:
 def _page_canvas(item: ItemView, page: PageImage, base: str) -> Canvas:
     canvas_id = f"{base}/iiif/{item.id}/canvas/{page.number}"
     service_id = image_service_id(base, item.id, page.number)
-    label = f"Page {page.number}" + (f" (flagged for review: {page.review['reason']})" if page.review else "")
+    label = f"Page {page.number}" + (f" (flagged for review: {page.review.reason})" if page.review else "")
     canvas = Canvas(id=canvas_id, label=_lang(label, "en"), width=page.width, height=page.height)
     service = ServiceV3(id=service_id, type="ImageService3", profile="level0")
     body = AnnotationBody(id=f"{service_id}/full/max/0/default.jpg", type="Image", format="image/jpeg",
@@ -146,17 +147,16 @@ def _audio_canvas(manifest: Manifest, item: ItemView, base: str) -> None:
         return
     canvas_id = f"{base}/iiif/{item.id}/canvas/1"
     ends = [s.end for s in item.segments]
-    duration = float((item.metadata.get("content") or {}).get("duration_s") or 0) or max(ends, default=0.0)
+    duration = float(item.metadata.content.duration_s or 0) or max(ends, default=0.0)
     if duration <= 0:
         return
-    source = item.metadata.get("source") or {}
-    media_type = str(source.get("media_type") or "audio/mpeg")
+    media_type = item.metadata.source.media_type or "audio/mpeg"
     canvas = Canvas(id=canvas_id, label=_lang(item.title, _item_language(item)), duration=duration)
     body = AnnotationBody(id=f"{base}/items/{item.id}/files/{item.original}", type="Sound",
                           format=media_type if "/" in media_type else "audio/mpeg", duration=duration)
     canvas.add_item(AnnotationPage(id=f"{canvas_id}/paint", items=[
         Annotation(id=f"{canvas_id}/paint/sound", motivation="painting", body=body, target=canvas_id)]))
-    language = str((item.metadata.get("content") or {}).get("language") or _item_language(item))
+    language = item.metadata.content.language or _item_language(item)
     transcript = [Annotation(id=f"{canvas_id}/transcript/{s.index}", motivation="supplementing",
                              body={"type": "TextualBody", "value": s.text, "format": "text/plain",
                                    "language": language},
@@ -203,8 +203,7 @@ def _page(request: Request, item_id: str, number: int) -> tuple[Path, PageImage,
     portal = portal_of(request)
     staff = portal.staff(request)
     bag = portal.bag_dir(item_id, staff)
-    metadata = json.loads((bag / "data" / "metadata.json").read_text(encoding="utf-8"))
-    page = page_image(bag, number, review_pages(metadata).get(number))
+    page = page_image(bag, number, review_pages(PublishedBag(bag).record()).get(number))
     if page is None:
         raise NotFoundError()
     return bag, page, not staff
@@ -270,7 +269,7 @@ def image(request: Request, item_id: ItemId, number: PageNumber, region: Region,
              f"{page.thumb_width},{page.thumb_height}": names.thumb, f"{page.thumb_width},": names.thumb}
     if size not in sizes:
         raise HTTPException(400, "This level 0 image service has only the sizes its info.json lists")
-    target = bag / "data" / sizes[size]
+    target = PublishedBag(bag).path(sizes[size])
     portal_of(request).fixity.check_file(bag, target)
     headers = {"Access-Control-Allow-Origin": "*"} if public else {}
     return FileResponse(target, media_type="image/jpeg", headers=headers)

@@ -15,12 +15,13 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from markupsafe import Markup, escape
 from PIL import Image
 
+from samizdat.bag import PublishedBag
 from samizdat.derivatives import PageImageNames
+from samizdat.record import ItemRecord, ReviewPage
 from samizdat.search.stemming import fold, stem, tokens
 
 ASPECT_TOLERANCE = 0.02
@@ -62,7 +63,7 @@ class PageImage:
     thumb_height: int
     words: list[WordBox] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
-    review: dict[str, Any] | None = None
+    review: ReviewPage | None = None
 
     @property
     def names(self) -> PageImageNames:
@@ -72,46 +73,40 @@ class PageImage:
 
 def page_count(bag_dir: Path) -> int:
     """How many page images the bag holds (pages are numbered 1..n without gaps)."""
+    bag = PublishedBag(bag_dir)
     number = 0
-    while (bag_dir / "data" / PageImageNames(number + 1).web).is_file():
+    while bag.path(PageImageNames(number + 1).web).is_file():
         number += 1
     return number
 
 
-def page_images(bag_dir: Path, metadata: dict[str, Any]) -> list[PageImage]:
+def page_images(bag_dir: Path, metadata: ItemRecord) -> list[PageImage]:
     """The bag's page images in order, with word boxes and review flags; empty for bags without them."""
     review = review_pages(metadata)
     return [page for number in range(1, page_count(bag_dir) + 1)
             if (page := page_image(bag_dir, number, review.get(number))) is not None]
 
 
-def page_image(bag_dir: Path, number: int, review: dict[str, Any] | None = None) -> PageImage | None:
+def page_image(bag_dir: Path, number: int, review: ReviewPage | None = None) -> PageImage | None:
     """Page `number` of the bag, or None when it has no page image."""
-    data = bag_dir / "data"
+    bag = PublishedBag(bag_dir)
     names = PageImageNames(number)
-    web, thumb = data / names.web, data / names.thumb
+    web, thumb = bag.path(names.web), bag.path(names.thumb)
     if not web.is_file() or not thumb.is_file():
         return None
     width, height = _image_size(str(web), web.stat().st_mtime_ns)
     thumb_width, thumb_height = _image_size(str(thumb), thumb.stat().st_mtime_ns)
     page = PageImage(number, width, height, thumb_width, thumb_height, review=review)
-    hocr = data / "pages" / f"{number:04d}.hocr"
+    hocr = bag.hocr_path(number)
     if hocr.is_file():
         words, lines = _read_hocr(str(hocr), hocr.stat().st_mtime_ns, width, height)
         page.words, page.lines = list(words), list(lines)
     return page
 
 
-def review_pages(metadata: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    """`content.review_pages` by page number (DESIGN.md §9); entries without a page number are ignored."""
-    flagged = (metadata.get("content") or {}).get("review_pages") or []
-    result: dict[int, dict[str, Any]] = {}
-    for entry in flagged if isinstance(flagged, list) else []:
-        if isinstance(entry, dict) and isinstance(entry.get("page"), int):
-            score = entry.get("score")
-            result[entry["page"]] = {"reason": str(entry.get("reason") or "review"),
-                                     "score": float(score) if isinstance(score, int | float) else None}
-    return result
+def review_pages(metadata: ItemRecord) -> dict[int, ReviewPage]:
+    """`content.review_pages` by page number (DESIGN.md §9)."""
+    return {entry.page: entry for entry in metadata.content.review_pages}
 
 
 @lru_cache(maxsize=4096)
@@ -215,5 +210,5 @@ def viewer_data(item_id: str, pages: list[PageImage]) -> str:
         "pages": [{"n": p.number, "width": p.width, "height": p.height,
                    "image": f"/iiif/{item_id}/page/{p.number}/full/max/0/default.jpg",
                    "boxes": [[w.x, w.y, w.w, w.h] for w in p.words],
-                   "review": p.review} for p in pages],
+                   "review": p.review.as_dict() if p.review else None} for p in pages],
     }, ensure_ascii=False).replace("</", "<\\/")

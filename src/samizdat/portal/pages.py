@@ -96,13 +96,12 @@ def item_page(request: Request, item_id: ItemId, q: Words = "", t: Seconds = Non
     images = page_images(bag, item.metadata) if item.kind != "audio" else []
     words = {p.number: p.words for p in images}
     labels = {**portal.entity_labels, **item.entity_labels}
-    articles = [{"id": a["id"], "title": portal.article_title(a["id"]) if a["id"] in portal.articles
-                 else a.get("title", a["id"]), "score": a.get("score"), "passage": a.get("passage"),
-                 "evidence": [labels.get(e, e) for e in a.get("evidence", [])]}
-                for a in item.metadata.get("articles", [])]
+    articles = [{"id": a.id, "title": portal.article_title(a.id) if a.id in portal.articles else a.title or a.id,
+                 "score": a.score, "passage": a.passage, "evidence": [labels.get(e, e) for e in a.evidence]}
+                for a in item.metadata.articles]
     return templates.TemplateResponse(request, "item.html", {
         "item": item, "dc": item.dc, "q": q, "start": t, "staff": staff, "articles": articles,
-        "entities": item.metadata.get("entities", []),
+        "entities": item.metadata.entities,
         "pages": [page_text_html(p, stems, words[n]) if words.get(n) else snippet_html(mark_text(p, stems))
                   for n, p in enumerate(item.pages, start=1)],
         "images": images, "review": review_pages(item.metadata),

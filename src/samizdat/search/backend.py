@@ -104,7 +104,7 @@ class SqlIndex(ABC):
                 f"INSERT INTO items(id, kind, title, filename, access, year, metadata) "
                 f"VALUES ({p},{p},{p},{p},{p},{p},{p})",
                 (item.id, item.kind, item.title, item.filename, item.access, item.year,
-                 json.dumps(item.metadata, ensure_ascii=False)),
+                 json.dumps(item.metadata.as_dict(), ensure_ascii=False)),
             )
             tx.executemany(f"INSERT INTO item_languages(item_id, language) VALUES ({p},{p})",
                            [(item.id, x) for x in dict.fromkeys(item.languages)])

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+from samizdat.bag import PublishedBag, TranscriptSegment
+from samizdat.record import ItemRecord
 
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})\b")
 
@@ -35,7 +36,7 @@ class IndexedItem:
     year: int | None
     articles: list[str]
     entities: list[tuple[str, str]]  # (id, label)
-    metadata: dict[str, Any]
+    metadata: ItemRecord
     units: list[Unit] = field(default_factory=list)
 
 
@@ -46,43 +47,39 @@ def year_of(date: str) -> int | None:
 
 
 def item_from_bag(bag_dir: Path) -> IndexedItem:
-    """Read `metadata.json` and the text (pages or transcript segments) of a published bag."""
-    data = bag_dir / "data"
-    metadata = json.loads((data / "metadata.json").read_text(encoding="utf-8"))
-    dc = metadata.get("dc", {})
+    """Read the record and the text (pages or transcript segments) of a published bag."""
+    bag = PublishedBag(bag_dir)
+    record = bag.record()
     return IndexedItem(
-        id=metadata["id"],
-        kind=metadata["kind"],
-        title=str(dc.get("title") or metadata["source"]["filename"]),
-        filename=metadata["source"]["filename"],
-        access=metadata.get("access", "open"),
-        languages=list(dc.get("language") or []),
-        year=year_of(str(dc.get("date") or "")),
-        articles=[a["id"] for a in metadata.get("articles", [])],
+        id=record.id,
+        kind=record.kind,
+        title=record.dc.title or record.source.filename,
+        filename=record.source.filename,
+        access=record.access,
+        languages=list(record.dc.language),
+        year=year_of(record.dc.date),
+        articles=[a.id for a in record.articles],
         # Years are a facet of their own; as names they would only crowd the entity facet.
-        entities=[(e["id"], e["label"]) for e in metadata.get("entities", []) if e.get("type") != "year"],
-        metadata=metadata,
-        units=_units(data),
+        entities=[(e.id, e.label) for e in record.entities if e.type != "year"],
+        metadata=record,
+        units=_units(bag),
     )
 
 
-def _units(data: Path) -> list[Unit]:
-    transcript = data / "transcript.json"
-    if transcript.exists():
-        record = json.loads(transcript.read_text(encoding="utf-8"))
-        names = {str(sp.get("id")): str(sp.get("name")) for sp in record.get("speakers") or []}
-        segments = record.get("segments", [])
+def _units(bag: PublishedBag) -> list[Unit]:
+    if bag.has_transcript():
+        transcript = bag.transcript()
+        names = transcript.speaker_names()
         # A segment's speaker is searchable with its words ("Ruth Adler: When did you apply?").
         return [
-            Unit(seq=i, text=_spoken(s, names), start_s=float(s["start"]), end_s=float(s["end"]))
-            for i, s in enumerate(segments)
-            if s.get("text", "").strip()
+            Unit(seq=i, text=_spoken(s, names), start_s=s.start, end_s=s.end)
+            for i, s in enumerate(transcript.segments)
+            if s.text.strip()
         ]
-    text = (data / "text.txt").read_text(encoding="utf-8")
-    return [Unit(seq=i, text=page, page=i + 1) for i, page in enumerate(text.split("\f"))]
+    return [Unit(seq=i, text=page, page=i + 1) for i, page in enumerate(bag.page_texts())]
 
 
-def _spoken(segment: dict[str, Any], names: dict[str, str]) -> str:
-    name = names.get(str(segment.get("speaker")))
-    text = str(segment["text"]).strip()
+def _spoken(segment: TranscriptSegment, names: dict[str, str]) -> str:
+    name = names.get(str(segment.speaker))
+    text = segment.text.strip()
     return f"{name}: {text}" if name else text
