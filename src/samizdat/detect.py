@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from samizdat.errors import BadInputError
-from samizdat.kinds import InputKind, registered
+from samizdat.kinds import InputKind, input_kind, names, registered
 from samizdat.models import Detected
 
 _HEAD_BYTES = 4096
@@ -19,7 +19,8 @@ def recognise(head: bytes) -> tuple[InputKind, str] | None:
 
     `ValueError` when a kind answers a media type it does not declare: that kind is broken, not the file.
     """
-    for kind in registered():
+    for name in names():  # each kind's module is imported when its turn comes: a PNG never loads Whisper's kind
+        kind = input_kind(name)
         media_type = kind.sniff(head)
         if media_type is None:
             continue
