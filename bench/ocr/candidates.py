@@ -28,6 +28,7 @@ import sets  # noqa: E402
 from scoring import cer  # noqa: E402
 
 OUT = sets.CACHE / "candidates"
+DESKEW_TRIED_FROM = 0.3  # degrees: the table holds straightened readings from here; the policy's threshold is higher
 
 
 def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
@@ -47,7 +48,7 @@ def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
     reader = _Reader(PageImage(1, image, page.dpi), options, ink, False)
     rows: dict[str, dict[str, Any]] = {}
 
-    def add(name: str, shown, langs: str, **how: Any) -> None:  # type: ignore[no-untyped-def]
+    def add(name: str, shown, langs: str, **how: Any) -> str:  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
         extra = {}
         if how.pop("normalised", False):
@@ -55,11 +56,13 @@ def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
         reading = reader.read(name, shown, langs, geometry_kept=True, steps=[], first=name == "plain", **extra, **how)
         seconds = time.perf_counter() - t0
         if reading is None:
-            return
+            return ""
         q = reading.quality
         rows[name] = {"score": q.score, "confidence": q.confidence, "known": q.known, "coverage": q.coverage,
                       "chars": q.chars, "cer": round(100 * cer(page.truth, reading.rec.text), 2),
-                      "seconds": round(seconds, 2), "langs": langs}
+                      "seconds": round(seconds, 2), "langs": langs,
+                      "skew": preprocess.baseline_skew(reading.rec.hocr)}
+        return reading.rec.hocr
 
     langs = page.tess
     add("plain", image, langs)
@@ -77,14 +80,18 @@ def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
         add("turned plain", upright, read_langs)
     add(f"{prefix}sauvola", upright, read_langs, config=SAUVOLA)
     add(f"{prefix}normalised", upright, read_langs, normalised=True)
-    angle = preprocess.skew_angle(upright)
-    if abs(angle) >= options.deskew_min_degrees:
+    # The skew from Tesseract's baselines in the best-scoring reading of the upright page, as `ocr_page` measures it
+    upright_rows = [row for name, row in rows.items() if name != "plain" or not prefix]
+    angle = max(upright_rows, key=lambda row: row["score"])["skew"] if upright_rows else 0.0
+    projection = preprocess.skew_angle(upright)
+    if abs(angle) >= DESKEW_TRIED_FROM:
         straight = preprocess.rotate(upright, angle)
         add("deskewed plain", straight, read_langs)
         add("deskewed sauvola", straight, read_langs, config=SAUVOLA)
         add("deskewed normalised", straight, read_langs, normalised=True)
     return {**asdict(page), "truth": None, "ink": asdict(ink), "survey_s": round(survey_s, 3),
             "osd": None if osd is None else asdict(osd), "osd_s": round(osd_s, 2), "skew": angle,
+            "skew_projection": projection,
             "turned": bool(prefix), "candidates": rows}
 
 

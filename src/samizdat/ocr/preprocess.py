@@ -6,6 +6,9 @@ the pixels alone: clean-up chosen from pixel measurements made a real page 6.4 %
 
 from __future__ import annotations
 
+import math
+import re
+
 import cv2
 import numpy as np
 from PIL import Image
@@ -72,6 +75,44 @@ def skew_angle(image: Image.Image, limit: float = 5.0, min_gain: float = MIN_SKE
     return -float(round(best, 2))
 
 
+_LINE = re.compile(
+    r"class=['\"]ocr_(?:line|textfloat|header|caption)['\"][^>]*?title=['\"]bbox (\d+) \d+ (\d+) \d+; "
+    r"baseline (-?\d+(?:\.\d+)?) -?\d+(?:\.\d+)?"
+)
+# A skew read from Tesseract's baselines is trusted when at least this many text lines give it (one or two
+# lines are a caption or a stamp) and when most of the line length agrees with their median within
+# `SKEW_AGREEMENT_DEGREES` (a warped or folded page has lines bent every way: no one angle straightens it).
+MIN_SKEW_LINES = 3
+SKEW_AGREEMENT_DEGREES = 0.5
+SKEW_AGREEING_SHARE = 0.6
+
+
+def baseline_skew(hocr: str) -> float:
+    """Skew in degrees (as `skew_angle`: counter-clockwise positive) from the baselines of Tesseract's text lines.
+
+    Free: Tesseract fits a baseline to every line it reads, and its hOCR keeps the slope. The median slope
+    weighted by line width; 0 when too few lines give one or when they disagree (see `MIN_SKEW_LINES`).
+    Unlike the projection profile of `skew_angle`, it sees a skew on a page with four lines of text
+    (holdout-v1 samizdat page 2: 1.7° from its baselines, none from its profile).
+    """
+    lines = sorted(
+        (math.degrees(math.atan(float(slope))), int(right) - int(left)) for left, right, slope in _LINE.findall(hocr)
+    )
+    if len(lines) < MIN_SKEW_LINES:
+        return 0.0
+    total = sum(width for _, width in lines) or 1
+    seen, median = 0, 0.0
+    for degrees, width in lines:
+        seen += width
+        if seen >= total / 2:
+            median = degrees
+            break
+    agreeing = sum(width for degrees, width in lines if abs(degrees - median) <= SKEW_AGREEMENT_DEGREES)
+    if agreeing < SKEW_AGREEING_SHARE * total:
+        return 0.0
+    return -round(median, 2)  # hOCR's slope has the other sign: `rotate(image, baseline_skew(...))` straightens
+
+
 def rotate(image: Image.Image, angle: float) -> Image.Image:
     """Turn the page by `-angle` degrees to undo a skew of `angle`, filling with white."""
     fill: int | tuple[int, int, int] = 255 if image.mode in ("L", "1") else (255, 255, 255)
@@ -88,6 +129,15 @@ def _background(grey: np.ndarray) -> np.ndarray:
     if scale < 1.0:
         closed = cv2.resize(closed, (grey.shape[1], grey.shape[0]), interpolation=cv2.INTER_LINEAR)
     return closed
+
+
+def flatten(grey: np.ndarray) -> np.ndarray:
+    """The page with its background divided out: paper at 255, ink darker (uint8, the same size).
+
+    One OpenCV division (~10x faster than the same in float NumPy on a 300 dpi page, and equal to it).
+    """
+    background = np.maximum(_background(grey), 1)
+    return np.asarray(cv2.divide(grey, background, scale=255.0), dtype=np.uint8)
 
 
 def grain(grey: np.ndarray) -> float:
