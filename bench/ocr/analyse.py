@@ -52,12 +52,12 @@ def spearman(page: dict[str, Any]) -> float | None:
 def replay(
     page: dict[str, Any],
     escalate_below: float,
-    margin: float = 0.05,
+    margin: float | None = None,
     without: frozenset[str] = frozenset(),
     *,
-    straighten_from: float | None = None,
-    deskew_margin: float = 0.0,
-    stop_at: float | None = None,
+    straighten_from: float | None | str = "policy",
+    deskew_margin: float | None = None,
+    stop_at: float | None | str = "policy",
 ) -> tuple[str, list[str], float]:
     """What `ocr_page` keeps for this page at that threshold: (kept, readings tried, Tesseract seconds).
 
@@ -65,8 +65,15 @@ def replay(
     `straighten_from`: a page whose plain read is good is read straightened too when its baselines are this
     skewed (degrees; None: never). `deskew_margin`: what a straightened reading must score over the plain read
     to replace it (others need `margin`). `stop_at`: no second binarisation after one scoring this much.
-    Defaults: the values in `samizdat.ocr.page` / `OcrOptions` (see `POLICY`).
+    Defaults: the policy of `samizdat.ocr.page` (its constants; `stop_at` is `escalate_below` there).
     """
+    from samizdat.ocr import page as policy
+    from samizdat.settings import OcrOptions
+
+    margin = policy.REPLACE_MARGIN if margin is None else margin
+    deskew_margin = policy.DESKEW_MARGIN if deskew_margin is None else deskew_margin
+    straighten_from = OcrOptions().deskew_min_degrees if straighten_from == "policy" else straighten_from
+    stop_at = escalate_below if stop_at == "policy" else stop_at
     c = {k: v for k, v in page["candidates"].items()
          if not any(step in k for step in without if step != "osd") and not ("osd" in without and "turned" in k)}
     tried = ["plain"]
@@ -77,7 +84,7 @@ def replay(
 
     blank = page["ink"]["glyphs"] < 25 and c["plain"]["chars"] == 0
     if good("plain") and straighten_from is not None and "deskew" not in without:
-        if abs(c["plain"].get("skew", 0.0)) >= straighten_from and "deskewed plain" in c:
+        if abs(c["plain"].get("skew", 0.0)) >= float(straighten_from) and "deskewed plain" in c:
             tried.append("deskewed plain")
             seconds += c["deskewed plain"]["seconds"]
     elif not good("plain") and not blank:
@@ -95,7 +102,7 @@ def replay(
                 if name in c:
                     tried.append(name)
                     seconds += c[name]["seconds"]
-                    if stop_at is not None and c[name]["score"] >= stop_at:
+                    if stop_at is not None and c[name]["score"] >= float(stop_at):
                         break
             if not any(good(n) for n in tried[1:]):
                 if not asked and "osd" not in without:
