@@ -7,7 +7,6 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from PIL import Image
 
 from samizdat.ocr import preprocess
 from samizdat.ocr.hocr import hocr_to_alto, word_confidences
@@ -42,17 +41,6 @@ def test_normalised_binarisation_gives_a_two_level_page_of_the_same_size() -> No
     out = normalised_binary(worn, glyph_height=30.0)
     assert out.size == worn.size
     assert set(out.getcolors() or []) and len(out.getcolors() or []) <= 2  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize("angle", [-3.0, 2.0])
-def test_skew_angle_is_measured(angle: float) -> None:
-    page = typescript_page(LETTER_EN, dpi=150).rotate(angle, expand=True, fillcolor=255)
-    assert preprocess.skew_angle(page) == pytest.approx(angle, abs=0.35)
-
-
-def test_straight_page_has_no_skew() -> None:
-    assert abs(preprocess.skew_angle(typescript_page(LETTER_EN, dpi=150))) < 0.2
-    assert preprocess.skew_angle(Image.new("L", (200, 200), 255)) == 0.0
 
 
 def _hocr_lines(*lines: tuple[int, float]) -> str:

@@ -83,7 +83,6 @@ def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
     # The skew from Tesseract's baselines in the best-scoring reading of the upright page, as `ocr_page` measures it
     upright_rows = [row for name, row in rows.items() if name != "plain" or not prefix]
     angle = max(upright_rows, key=lambda row: row["score"])["skew"] if upright_rows else 0.0
-    projection = preprocess.skew_angle(upright)
     if abs(angle) >= DESKEW_TRIED_FROM:
         straight = preprocess.rotate(upright, angle)
         add("deskewed plain", straight, read_langs)
@@ -91,7 +90,6 @@ def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
         add("deskewed normalised", straight, read_langs, normalised=True)
     return {**asdict(page), "truth": None, "ink": asdict(ink), "survey_s": round(survey_s, 3),
             "osd": None if osd is None else asdict(osd), "osd_s": round(osd_s, 2), "skew": angle,
-            "skew_projection": projection,
             "turned": bool(prefix), "candidates": rows}
 
 

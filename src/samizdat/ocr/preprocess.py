@@ -1,4 +1,4 @@
-"""Page pixels: working mode, skew, straightening, the paper's background and its grain.
+"""Page pixels: working mode, skew (from Tesseract's baselines), straightening, the paper's background and its grain.
 
 Which of these a page gets is decided in `samizdat.ocr.page` by the quality score of its readings, never by
 the pixels alone: clean-up chosen from pixel measurements made a real page 6.4 % -> 44.6 % CER (issue 11).
@@ -16,7 +16,6 @@ from PIL import Image
 cv2.setNumThreads(1)  # one core per page: the pool runs pages side by side
 
 _ANALYSIS_WIDTH = 1000
-MIN_SKEW_GAIN = 1.5  # profile sharpening needed to trust a skew (8071: 2.4 at -0.4°; 2400dpi: 1.4, noise)
 
 
 def to_working_mode(image: Image.Image) -> Image.Image:
@@ -49,32 +48,6 @@ def _small(grey: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(grey, size, interpolation=cv2.INTER_AREA), scale
 
 
-def skew_angle(image: Image.Image, limit: float = 5.0, min_gain: float = MIN_SKEW_GAIN) -> float:
-    """Skew in degrees (counter-clockwise positive), from the sharpest horizontal projection profile.
-
-    0 unless straightening sharpens the profile by `min_gain`: on small or sparse pages the best angle
-    of a flat profile is noise, and turning such a page only blurs it (2400dpi.pdf: 1.1 % -> 8.2 % CER).
-    """
-    small, _ = _small(_grey(image))
-    _, ink = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    if ink.mean() < 0.5:  # blank page
-        return 0.0
-    h, w = ink.shape
-    centre = (w / 2, h / 2)
-
-    def sharpness(angle: float) -> float:
-        matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        turned = cv2.warpAffine(ink, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-        profile = turned.sum(axis=1, dtype=np.float64)
-        return float(np.sum(np.diff(profile) ** 2))
-
-    best = max(np.arange(-limit, limit + 1e-9, 0.5), key=sharpness)
-    best = max(np.arange(best - 0.5, best + 0.5 + 1e-9, 0.1), key=sharpness)
-    if sharpness(best) < min_gain * max(sharpness(0.0), 1e-9):
-        return 0.0
-    return -float(round(best, 2))
-
-
 _LINE = re.compile(
     r"class=['\"]ocr_(?:line|textfloat|header|caption)['\"][^>]*?title=['\"]bbox (\d+) \d+ (\d+) \d+; "
     r"baseline (-?\d+(?:\.\d+)?) -?\d+(?:\.\d+)?"
@@ -88,12 +61,12 @@ SKEW_AGREEING_SHARE = 0.6
 
 
 def baseline_skew(hocr: str) -> float:
-    """Skew in degrees (as `skew_angle`: counter-clockwise positive) from the baselines of Tesseract's text lines.
+    """Skew in degrees (counter-clockwise positive) from the baselines of Tesseract's text lines.
 
     Free: Tesseract fits a baseline to every line it reads, and its hOCR keeps the slope. The median slope
     weighted by line width; 0 when too few lines give one or when they disagree (see `MIN_SKEW_LINES`).
-    Unlike the projection profile of `skew_angle`, it sees a skew on a page with four lines of text
-    (holdout-v1 samizdat page 2: 1.7° from its baselines, none from its profile).
+    Unlike the projection profile used before, it sees a skew on a page with four lines of text (holdout-v1
+    samizdat page 2: 1.7° from its baselines, none from its profile) and needs no pass over the pixels.
     """
     lines = sorted(
         (math.degrees(math.atan(float(slope))), int(right) - int(left)) for left, right, slope in _LINE.findall(hocr)
