@@ -4,7 +4,9 @@ What the score has to prove before the pipeline trusts it: that between the read
 them as CER does (Spearman's rank correlation per page), and where the thresholds of `OcrOptions`
 (`escalate_below`, `review_below`) and `page.HANDWRITING_IRREGULAR` fall. The escalation policy of
 `samizdat.ocr.page` is then replayed offline over the table for any threshold (`analyse.py`), so thresholds
-are chosen on the development half without running Tesseract again.
+are chosen on the development half without running Tesseract again. Each reading keeps the skew its
+baselines give (`preprocess.baseline_skew`); the page is read straightened (plain, Sauvola, normalised) by the
+skew of its best upright reading when that is at least `DESKEW_TRIED_FROM`.
 
 Run: `python bench/ocr/candidates.py SET [SET ...] [--workers 2]` -> `~/.cache/samizdat-bench/candidates/SET.json`.
 """
