@@ -163,6 +163,20 @@ def test_upside_down_page_is_turned() -> None:
 
 
 @pytest.mark.slow
+def test_skewed_page_is_also_read_straightened() -> None:
+    skewed = typescript_page(LETTER_EN[:14], dpi=200).rotate(2.0, expand=True, fillcolor=255)
+    page = read(skewed, "eng")
+    assert page.readings == 2 and any(n.startswith("deskewed +2.0") for n in page.notes)
+    assert _similar(page.text, "\n".join(LETTER_EN[:14])) > 95 and page.review is None
+
+
+@pytest.mark.slow
+def test_straight_page_is_not_straightened() -> None:
+    page = read(typescript_page(LETTER_EN[:14], dpi=200), "eng")
+    assert page.readings == 1 and not any(n.startswith("deskewed") for n in page.notes)
+
+
+@pytest.mark.slow
 def test_cyrillic_page_in_an_english_item_is_read_as_russian() -> None:
     page = read(typescript_page(LETTER_RU[:12], dpi=200), "eng")
     assert page.languages == "rus"

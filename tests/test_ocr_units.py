@@ -7,7 +7,6 @@ import time
 import xml.etree.ElementTree as ET
 
 import pytest
-from PIL import Image
 
 from samizdat.ocr import preprocess
 from samizdat.ocr.hocr import hocr_to_alto, word_confidences
@@ -44,15 +43,33 @@ def test_normalised_binarisation_gives_a_two_level_page_of_the_same_size() -> No
     assert set(out.getcolors() or []) and len(out.getcolors() or []) <= 2  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("angle", [-3.0, 2.0])
-def test_skew_angle_is_measured(angle: float) -> None:
+def _hocr_lines(*lines: tuple[int, float]) -> str:
+    """Text lines of an hOCR page as Tesseract writes them: (width in px, baseline slope)."""
+    return "".join(f"<span class='ocr_line' id='line_{i}' title=\"bbox 100 {100 * i} {100 + width} {100 * i + 60}; "
+                   f"baseline {slope} -12; x_size 40\">" for i, (width, slope) in enumerate(lines))
+
+
+def test_baseline_skew_is_the_width_weighted_median_of_agreeing_lines() -> None:
+    assert preprocess.baseline_skew(_hocr_lines((2000, 0.03), (1800, 0.031), (400, 0.0), (2100, 0.029))) == (
+        pytest.approx(-1.72, abs=0.01))
+    assert preprocess.baseline_skew(_hocr_lines((2000, -0.02), (1800, -0.02), (1900, -0.021))) == (
+        pytest.approx(1.15, abs=0.01))
+
+
+def test_baseline_skew_needs_several_lines_that_agree() -> None:
+    assert preprocess.baseline_skew(_hocr_lines((2000, 0.03), (1800, 0.03))) == 0.0  # a caption, a stamp
+    bent = _hocr_lines((2000, 0.04), (2000, -0.03), (2000, 0.01), (2000, -0.05))  # a folded, warped page
+    assert preprocess.baseline_skew(bent) == 0.0
+    assert preprocess.baseline_skew("") == 0.0
+
+
+@pytest.mark.parametrize("angle", [-2.0, 1.5])
+def test_tesseract_baselines_measure_the_skew_that_rotate_undoes(angle: float) -> None:
+    from samizdat.ocr.tesseract import recognize
+
     page = typescript_page(LETTER_EN, dpi=150).rotate(angle, expand=True, fillcolor=255)
-    assert preprocess.skew_angle(page) == pytest.approx(angle, abs=0.35)
-
-
-def test_straight_page_has_no_skew() -> None:
-    assert abs(preprocess.skew_angle(typescript_page(LETTER_EN, dpi=150))) < 0.2
-    assert preprocess.skew_angle(Image.new("L", (200, 200), 255)) == 0.0
+    measured = preprocess.baseline_skew(recognize(page, "eng", timeout_s=120, dpi=150, pdf=False).hocr)
+    assert measured == pytest.approx(angle, abs=0.3)
 
 
 def test_text_layer_judges() -> None:

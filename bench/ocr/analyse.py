@@ -50,12 +50,30 @@ def spearman(page: dict[str, Any]) -> float | None:
 
 
 def replay(
-    page: dict[str, Any], escalate_below: float, margin: float = 0.05, without: frozenset[str] = frozenset()
+    page: dict[str, Any],
+    escalate_below: float,
+    margin: float | None = None,
+    without: frozenset[str] = frozenset(),
+    *,
+    straighten_from: float | None | str = "policy",
+    deskew_margin: float | None = None,
+    stop_at: float | None | str = "policy",
 ) -> tuple[str, list[str], float]:
     """What `ocr_page` keeps for this page at that threshold: (kept, readings tried, Tesseract seconds).
 
     `without`: escalation steps left out (`osd`, `sauvola`, `normalised`, `deskew`), to see what each buys.
+    `straighten_from`: a page whose plain read is good is read straightened too when its baselines are this
+    skewed (degrees; None: never). `deskew_margin`: what a straightened reading must score over the plain read
+    to replace it (others need `margin`). `stop_at`: no second binarisation after one scoring this much.
+    Defaults: the policy of `samizdat.ocr.page` (its constants; `stop_at` is `escalate_below` there).
     """
+    from samizdat.ocr import page as policy
+    from samizdat.settings import OcrOptions
+
+    margin = policy.REPLACE_MARGIN if margin is None else margin
+    deskew_margin = policy.DESKEW_MARGIN if deskew_margin is None else deskew_margin
+    straighten_from = OcrOptions().deskew_min_degrees if straighten_from == "policy" else straighten_from
+    stop_at = escalate_below if stop_at == "policy" else stop_at
     c = {k: v for k, v in page["candidates"].items()
          if not any(step in k for step in without if step != "osd") and not ("osd" in without and "turned" in k)}
     tried = ["plain"]
@@ -65,7 +83,11 @@ def replay(
         return c[name]["score"] >= escalate_below
 
     blank = page["ink"]["glyphs"] < 25 and c["plain"]["chars"] == 0
-    if not good("plain") and not blank:
+    if good("plain") and straighten_from is not None and "deskew" not in without:
+        if abs(c["plain"].get("skew", 0.0)) >= float(straighten_from) and "deskewed plain" in c:
+            tried.append("deskewed plain")
+            seconds += c["deskewed plain"]["seconds"]
+    elif not good("plain") and not blank:
         # as samizdat.ocr.page._escalate; the table holds turned variants only, for pages OSD turns
         known = c["plain"]["known"]
         prefix = "turned " if page["turned"] else ""
@@ -80,6 +102,8 @@ def replay(
                 if name in c:
                     tried.append(name)
                     seconds += c[name]["seconds"]
+                    if stop_at is not None and c[name]["score"] >= float(stop_at):
+                        break
             if not any(good(n) for n in tried[1:]):
                 if not asked and "osd" not in without:
                     seconds += page["osd_s"]
@@ -89,7 +113,7 @@ def replay(
                     tried.append(deskewed)
                     seconds += c[deskewed]["seconds"]
     kept = max(tried, key=lambda n: c[n]["score"])  # max keeps the first on ties: plain
-    if c[kept]["score"] < c["plain"]["score"] + margin:
+    if c[kept]["score"] < c["plain"]["score"] + (deskew_margin if kept.startswith("deskewed") else margin):
         kept = "plain"
     return kept, tried, seconds
 

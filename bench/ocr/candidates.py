@@ -4,7 +4,9 @@ What the score has to prove before the pipeline trusts it: that between the read
 them as CER does (Spearman's rank correlation per page), and where the thresholds of `OcrOptions`
 (`escalate_below`, `review_below`) and `page.HANDWRITING_IRREGULAR` fall. The escalation policy of
 `samizdat.ocr.page` is then replayed offline over the table for any threshold (`analyse.py`), so thresholds
-are chosen on the development half without running Tesseract again.
+are chosen on the development half without running Tesseract again. Each reading keeps the skew its
+baselines give (`preprocess.baseline_skew`); the page is read straightened (plain, Sauvola, normalised) by the
+skew of its best upright reading when that is at least `DESKEW_TRIED_FROM`.
 
 Run: `python bench/ocr/candidates.py SET [SET ...] [--workers 2]` -> `~/.cache/samizdat-bench/candidates/SET.json`.
 """
@@ -28,6 +30,7 @@ import sets  # noqa: E402
 from scoring import cer  # noqa: E402
 
 OUT = sets.CACHE / "candidates"
+DESKEW_TRIED_FROM = 0.3  # degrees: the table holds straightened readings from here; the policy's threshold is higher
 
 
 def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
@@ -47,7 +50,7 @@ def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
     reader = _Reader(PageImage(1, image, page.dpi), options, ink, False)
     rows: dict[str, dict[str, Any]] = {}
 
-    def add(name: str, shown, langs: str, **how: Any) -> None:  # type: ignore[no-untyped-def]
+    def add(name: str, shown, langs: str, **how: Any) -> str:  # type: ignore[no-untyped-def]
         t0 = time.perf_counter()
         extra = {}
         if how.pop("normalised", False):
@@ -55,11 +58,13 @@ def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
         reading = reader.read(name, shown, langs, geometry_kept=True, steps=[], first=name == "plain", **extra, **how)
         seconds = time.perf_counter() - t0
         if reading is None:
-            return
+            return ""
         q = reading.quality
         rows[name] = {"score": q.score, "confidence": q.confidence, "known": q.known, "coverage": q.coverage,
                       "chars": q.chars, "cer": round(100 * cer(page.truth, reading.rec.text), 2),
-                      "seconds": round(seconds, 2), "langs": langs}
+                      "seconds": round(seconds, 2), "langs": langs,
+                      "skew": preprocess.baseline_skew(reading.rec.hocr)}
+        return reading.rec.hocr
 
     langs = page.tess
     add("plain", image, langs)
@@ -77,8 +82,10 @@ def page_candidates(page: sets.BenchPage) -> dict[str, Any]:
         add("turned plain", upright, read_langs)
     add(f"{prefix}sauvola", upright, read_langs, config=SAUVOLA)
     add(f"{prefix}normalised", upright, read_langs, normalised=True)
-    angle = preprocess.skew_angle(upright)
-    if abs(angle) >= options.deskew_min_degrees:
+    # The skew from Tesseract's baselines in the best-scoring reading of the upright page, as `ocr_page` measures it
+    upright_rows = [row for name, row in rows.items() if name != "plain" or not prefix]
+    angle = max(upright_rows, key=lambda row: row["score"])["skew"] if upright_rows else 0.0
+    if abs(angle) >= DESKEW_TRIED_FROM:
         straight = preprocess.rotate(upright, angle)
         add("deskewed plain", straight, read_langs)
         add("deskewed sauvola", straight, read_langs, config=SAUVOLA)

@@ -228,6 +228,7 @@ def main() -> None:
     args = parser.parse_args()
     systems = [s for s in args.systems if s != "ocrmypdf" or OCRMYPDF.exists()]
     os.environ["OMP_THREAD_LIMIT"] = "1"
+    os.environ.setdefault("SAMIZDAT_OCR_SLOTS", tempfile.mkdtemp(prefix="bench-ocr-slots-"))  # see throughput.py
     results = {}
     for name in args.sets:
         res = run_set(name, systems)

@@ -132,16 +132,16 @@ def survey_ink(image: Image.Image, dpi: int | None = None) -> InkSurvey:
     `MIN_INK_DROP` grey levels and `INK_DROP_PER_GRAIN` times the page's grain: on empty paper Otsu would
     split the grain itself in two.
     """
-    from samizdat.ocr.preprocess import _background, _grey, grain
+    from samizdat.ocr.preprocess import _grey, flatten, grain
 
     grey = _grey(image)
-    flat = np.clip(grey.astype(np.float32) / np.maximum(_background(grey).astype(np.float32), 1.0) * 255, 0, 255)
-    flat_u8 = flat.astype(np.uint8)
+    flat_u8 = flatten(grey)
     noise = grain(flat_u8)
     flat_u8 = np.asarray(cv2.medianBlur(flat_u8, 3), dtype=np.uint8)
     otsu, _ = cv2.threshold(flat_u8, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    ink = (flat_u8 <= min(otsu, 255 - max(MIN_INK_DROP, INK_DROP_PER_GRAIN * noise))).astype(np.uint8)
-    if ink.mean() < 0.0005:  # under 0.05 % of the page inked: blank
+    level = min(otsu, 255 - max(MIN_INK_DROP, INK_DROP_PER_GRAIN * noise))
+    _, ink = cv2.threshold(flat_u8, int(np.floor(level)), 1, cv2.THRESH_BINARY_INV)  # ink: at or under `level`
+    if cv2.countNonZero(ink) < 0.0005 * ink.size:  # under 0.05 % of the page inked: blank
         return InkSurvey(0, 0.0, 0.0)
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
