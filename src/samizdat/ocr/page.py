@@ -104,7 +104,7 @@ def normalised_binary(image: Image.Image, glyph_height: float) -> Image.Image:
     Wolf (a Sauvola variant that adapts to the page's contrast) reads faint carbon copies better than global
     Otsu. Its window is three glyph heights (at least 31 px), so each window sees ink and paper; k = 0.2 is
     the authors' default (Wolf & Jolion 2004). Smoothing: Gaussian sigma 1.2, measured on the synthetic tuning
-    set (`ocr/synthetic.py`, 12 pages: sigma 1.2 0.09 % CER, 3x3 median 0.18 %, 5x5 median 0.22 %).
+    set (`tests/support/pages.py`, 12 pages: sigma 1.2 0.09 % CER, 3x3 median 0.18 %, 5x5 median 0.22 %).
     """
     grey = preprocess._grey(image)
     flat = np.ascontiguousarray(cv2.GaussianBlur(preprocess.flatten(grey), (0, 0), 1.2))
