@@ -83,11 +83,13 @@ def serve_inbox(settings: Settings) -> None:
     from prefect.deployments.runner import RunnerDeployment
 
     from flows.inbox import dispatch_files, process_inbox, process_item
+    from flows.runtime import warm_flow_run_starts
     from flows.watch import InboxWatcher
 
     parameters = {"inbox": str(settings.inbox.resolve()), "processed": str(settings.processed.resolve())}
     server_command = _command("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port))
-    with background(server_command) as server:
+    # Runs start as forks of a process that imported Prefect and the flows while the server started (flows/runtime.py).
+    with warm_flow_run_starts(), background(server_command) as server:
         wait_healthy(os.environ["PREFECT_API_URL"], server)
         with _portal_if_installed(settings), _fixity_runner(settings), _articles_runner(settings):
             watcher = InboxWatcher(settings.inbox, settings.settle_s, lambda path: dispatch_files(settings, [path]))
