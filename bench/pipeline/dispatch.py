@@ -144,8 +144,12 @@ def main() -> None:
 
 def _phases(api: str, name: str, dropped_at: float) -> dict[str, float]:
     """Seconds from the drop to the item run's creation, its start (Running) and its end, from the server."""
-    runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 5})
-    run = max(runs, key=lambda r: r["created"])
+    def final_run() -> Any:
+        runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 5})
+        run = max(runs, key=lambda r: r["created"])
+        return run if run["end_time"] else None  # the file leaves the inbox a moment before its run ends
+
+    run = _wait(final_run, 60)
     stamps = {"created": run["created"], "started": run["start_time"], "ended": run["end_time"]}
     return {phase: round(datetime.fromisoformat(stamp).timestamp() - dropped_at, 2)
             for phase, stamp in stamps.items() if stamp}
