@@ -174,8 +174,10 @@ def measure(args: argparse.Namespace, root: Path) -> Result:
 
         start("server", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port))
         _wait(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 300, "the server")
-        subprocess.run([str(BIN / "samizdat"), "deploy", "--pool", "bench"], env=env, check=True, timeout=300,
-                       capture_output=True)
+        deployed = subprocess.run([str(BIN / "samizdat"), "deploy", "--pool", "bench"], env=env, timeout=300,
+                                  capture_output=True, text=True)
+        if deployed.returncode != 0:
+            raise RuntimeError(f"samizdat deploy failed:\n{deployed.stdout[-2000:]}\n{deployed.stderr[-2000:]}")
         sampler = ConnectionSampler(postgres.url.rsplit("/", 1)[0] + "/postgres", "prefect")
         sampler.start()
         for k in range(args.workers):
