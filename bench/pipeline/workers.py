@@ -65,6 +65,8 @@ class Result:
     db_connections_max: int = 0
     db_active_max: int = 0
     log_errors: dict[str, int] = field(default_factory=dict)
+    error_lines: list[str] = field(default_factory=list)
+    not_completed: list[str] = field(default_factory=list)
     load_average: list[float] = field(default_factory=list)
     note: str = ""
 
@@ -130,14 +132,20 @@ def _runs_by_name(api: str, names: list[str]) -> list[dict[str, Any]]:
     return runs
 
 
-def _log_errors(logs: Path) -> dict[str, int]:
+def _log_errors(logs: Path) -> tuple[dict[str, int], list[str]]:
+    """Lines of each kind per log, and the last line of each traceback (what went wrong)."""
     counts: Counter[str] = Counter()
+    last_lines: list[str] = []
     for log in logs.glob("*.log"):
-        for line in log.read_text(errors="replace").splitlines():
+        lines = log.read_text(errors="replace").splitlines()
+        for n, line in enumerate(lines):
             for kind, pattern in ERROR_PATTERNS.items():
                 if pattern.search(line):
                     counts[f"{log.stem}:{kind}"] += 1
-    return dict(sorted(counts.items()))
+            if line.startswith("Traceback"):
+                end = next((m for m in range(n + 1, len(lines)) if not lines[m].startswith((" ", "Traceback"))), n)
+                last_lines.append(f"{log.stem}: {lines[end][:300]}")
+    return dict(sorted(counts.items())), last_lines[:20]
 
 
 def measure(args: argparse.Namespace, root: Path) -> Result:
@@ -202,6 +210,8 @@ def measure(args: argparse.Namespace, root: Path) -> Result:
         per_file = Counter(Counter(r["name"] for r in runs).values())
         result.runs_per_file = {str(runs_of_a_file): files for runs_of_a_file, files in sorted(per_file.items())}
         result.run_states = dict(Counter(r["state"]["type"] for r in runs))
+        result.not_completed = [f"{r['name']}: {r['state']['type']}: {r['state'].get('message') or ''}"[:300]
+                                for r in runs if r["state"]["type"] != "COMPLETED"]
         result.load_average = [round(x, 1) for x in os.getloadavg()]
     finally:
         for process in reversed(started):
@@ -210,7 +220,7 @@ def measure(args: argparse.Namespace, root: Path) -> Result:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 subprocess.run(["pkill", "-KILL", "-s", str(process.pid)], check=False)
-        result.log_errors = _log_errors(logs)
+        result.log_errors, result.error_lines = _log_errors(logs)
         postgres.stop()
     return result
 
@@ -244,6 +254,8 @@ def main() -> None:
         f"- the server's database connections: at most {result.db_connections_max} open, "
         f"{result.db_active_max} active at once",
         f"- errors in the logs (log:kind: lines): {result.log_errors or 'none'}",
+        *(f"  - {line}" for line in result.error_lines),
+        f"- runs not COMPLETED (name: state: message): {result.not_completed or 'none'}",
         f"- load average at the end (1, 5, 15 min): {result.load_average}",
     ]
     (args.out / f"{args.name}.md").write_text("\n".join(lines) + "\n")
