@@ -20,10 +20,15 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 ENTRYPOINT = "flows/inbox.py:process_inbox"
 ITEM_ENTRYPOINT = "flows/inbox.py:process_item"
+# Inbox passes wait in a queue of their own, behind item runs (the pool's `default` queue, priority 1). When passes
+# start slower than their interval (a loaded machine), they pile up; in one queue they were taken oldest first and a
+# dead worker's files waited behind them until the two-worker test timed out (bench/pipeline/scale_out_hog.md).
+PASSES_QUEUE = "passes"
+PASSES_PRIORITY = 100
 
 
 def ensure_process_pool(name: str) -> None:
-    """Create the work pool (type `process`) unless it exists."""
+    """Create the work pool (type `process`) and its queue for inbox passes, unless they exist."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import WorkPoolCreate
     from prefect.exceptions import ObjectNotFound
@@ -33,6 +38,11 @@ def ensure_process_pool(name: str) -> None:
             client.read_work_pool(name)
         except ObjectNotFound:
             client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+        try:
+            client.read_work_queue_by_name(PASSES_QUEUE, work_pool_name=name)
+        except ObjectNotFound:
+            client.create_work_queue(PASSES_QUEUE, work_pool_name=name, priority=PASSES_PRIORITY,
+                                     description="Inbox passes: taken only when no item run is waiting.")
 
 
 def deploy_inbox(settings: Settings, pool: str, name: str = "inbox") -> str:
@@ -54,6 +64,7 @@ def deploy_inbox(settings: Settings, pool: str, name: str = "inbox") -> str:
     deployment_id = flow.deploy(
         name=name,
         work_pool_name=pool,
+        work_queue_name=PASSES_QUEUE,
         build=False,
         push=False,
         interval=settings.serve_interval_s,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -12,7 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from importlib.util import find_spec
 from pathlib import Path
-from typing import cast
 from urllib.parse import urlsplit
 
 from flows.prefect_env import apply_server_defaults
@@ -79,31 +79,35 @@ def serve_inbox(settings: Settings) -> None:
     Item runs execute here side by side (their extraction within this machine's CPU slots) until Ctrl-C.
     """
     os.environ.update(server_environment(settings.prefect_port))  # before Prefect is imported: it reads them once
-    from prefect import serve
-    from prefect.deployments.runner import RunnerDeployment
+    from prefect.runner import Runner
 
     from flows.inbox import dispatch_files, process_inbox, process_item
+    from flows.runtime import warm_flow_run_starts
     from flows.watch import InboxWatcher
 
     parameters = {"inbox": str(settings.inbox.resolve()), "processed": str(settings.processed.resolve())}
     server_command = _command("prefect", "server", "start", "--host", "127.0.0.1", "--port", str(settings.prefect_port))
-    with background(server_command) as server:
+    # Runs start as forks of a process that imported Prefect and the flows while the server started (flows/runtime.py).
+    with warm_flow_run_starts(), background(server_command) as server:
         wait_healthy(os.environ["PREFECT_API_URL"], server)
         with _portal_if_installed(settings), _fixity_runner(settings), _articles_runner(settings):
             watcher = InboxWatcher(settings.inbox, settings.settle_s, lambda path: dispatch_files(settings, [path]))
             watcher.start()
             print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}   inbox: {parameters['inbox']}", flush=True)
             try:
-                inbox_deployment = process_inbox.to_deployment(
-                    name="inbox", interval=settings.serve_interval_s, parameters=parameters,
+                # Item runs side by side; their engines share the machine's CPU slots. The flows are added as
+                # objects (not as deployments that name a file), so each run starts from the flow object in a
+                # process of its own: a fork of the warm server above, not `python -m prefect.engine`.
+                runner = Runner(limit=cores() + 1, pause_on_shutdown=True)
+                runner.add_flow(
+                    process_inbox, name="inbox", interval=settings.serve_interval_s, parameters=parameters,
                     description="Scans the inbox and creates one process-item run per settled file.",
                 )
-                item_deployment = process_item.to_deployment(
-                    name="item", description="Processes one file; created once per drop, by passes or the watcher.",
+                runner.add_flow(
+                    process_item, name="item",
+                    description="Processes one file; created once per drop, by passes or the watcher.",
                 )
-                # Item runs side by side; their engines share the machine's CPU slots.
-                serve(cast(RunnerDeployment, inbox_deployment), cast(RunnerDeployment, item_deployment),
-                      limit=cores() + 1)
+                asyncio.run(runner.start())
             except KeyboardInterrupt:
                 pass
             finally:

@@ -14,7 +14,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -146,6 +146,25 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
         postgres.stop()
 
 
+# How long the cluster may go without publishing an item before the test gives up. A fixed deadline for all twenty
+# (420 s) failed twice at a load average of 20 on the shared 2-core machine while items were still being
+# published, one every ~35 s; a stalled cluster (a lost run) still fails, after this long without progress.
+STALL_S = 300.0
+
+
+def _wait_while_publishing(published: Callable[[], int], target: int, stall_s: float) -> None:
+    """Wait until `published()` reaches `target`; fail only when it has not grown for `stall_s` seconds."""
+    last, since = published(), time.monotonic()
+    while last < target:
+        time.sleep(1)
+        now = published()
+        if now > last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since > stall_s:
+            raise AssertionError(f"no item published for {stall_s:.0f} s: {last} of {target}")
+
+
+@pytest.mark.timeout(3600)  # the wait above bounds it by progress, not by the machine's load
 def test_two_workers_share_the_inbox_and_survive_a_killed_worker(cluster: dict[str, Any]) -> None:
     root: Path = cluster["root"]
     worker_command = (str(BIN / "prefect"), "worker", "start", "--pool", "scan-pool", "--type", "process",
@@ -155,12 +174,12 @@ def test_two_workers_share_the_inbox_and_survive_a_killed_worker(cluster: dict[s
 
     claims = root / "processed" / ".claims"
     # Whichever worker is first seen holding a claim is the one that loses power (both race for every pass).
-    doomed = wait_for(lambda: next((w for w in workers if _claims_held_by(w, claims)), None), 240,
+    doomed = wait_for(lambda: next((w for w in workers if _claims_held_by(w, claims)), None), 600,
                       "a worker in the middle of an item")
     _kill_tree(doomed)
 
     items = root / "processed" / "items"
-    wait_for(lambda: items.exists() and len(list(items.iterdir())) == FILES, 420, f"{FILES} published items")
+    _wait_while_publishing(lambda: len(list(items.iterdir())) if items.exists() else 0, FILES, STALL_S)
     time.sleep(2)
     assert [p.name for p in (root / "inbox").iterdir()] == [], "every file was released"
     assert not (root / "processed" / "quarantine").exists() or not list((root / "processed" / "quarantine").iterdir())

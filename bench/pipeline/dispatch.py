@@ -4,8 +4,11 @@ The CLI's fixed cost with and without a running server, drop-to-published latenc
 per file when many files land at once.
 
     .venv/bin/python bench/pipeline/dispatch.py [--files 10] [--drops 5] [--out bench/pipeline]
+    .venv/bin/python bench/pipeline/dispatch.py --drops-only --name drops-after   # drop-to-published only
 
-Starts a real `samizdat serve` (its own Prefect server, on SQLite) in a temp folder. Writes dispatch.md/.json.
+Starts a real `samizdat serve` (its own Prefect server, on SQLite) in a temp folder. Writes <name>.md/.json
+(default dispatch). Each drop's time is split by its item run's timestamps on the server: created (settle and the
+watcher), started (the runner picking it up and starting its process), ended (the item's work).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import tempfile
 import time
 import urllib.request
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -80,6 +84,8 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10)
     parser.add_argument("--drops", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--name", default="dispatch", help="results file name, without .md/.json")
+    parser.add_argument("--drops-only", action="store_true", help="only drop-to-published (no CLI, no batch)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="samizdat-dispatch-"))
     inbox, processed, empty = root / "inbox", root / "processed", root / "empty"
@@ -91,8 +97,9 @@ def main() -> None:
            "PREFECT_HOME": str(root / "prefect-home")}
     env.pop("PREFECT_API_URL", None)
     results: dict[str, Any] = {"settle_s": SETTLE_S}
-    results["cli_private_server_s"] = [round(_cli_empty_pass({**env, "SAMIZDAT_PREFECT_PORT": str(_port())}, empty), 2)
-                                       for _ in range(2)]
+    if not args.drops_only:
+        results["cli_private_server_s"] = [
+            round(_cli_empty_pass({**env, "SAMIZDAT_PREFECT_PORT": str(_port())}, empty), 2) for _ in range(2)]
     serve = subprocess.Popen([str(BIN / "samizdat"), "serve"], env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)
     api = f"http://127.0.0.1:{port}/api"
@@ -100,14 +107,19 @@ def main() -> None:
         _wait(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180)
         _wait(lambda: len(_post(api, "deployments/filter", {})) >= 2, 120)
         time.sleep(3)
-        results["cli_running_server_s"] = [round(_cli_empty_pass(env, empty), 2) for _ in range(3)]
-        latencies = []
+        if not args.drops_only:
+            results["cli_running_server_s"] = [round(_cli_empty_pass(env, empty), 2) for _ in range(3)]
+        latencies, phases = [], []
         for n in range(args.drops):
             _letter(inbox / f"drop-{n}.png", f"Dropped letter number {n}")
-            dropped = time.perf_counter()
+            dropped, dropped_at = time.perf_counter(), time.time()
             _wait(lambda n=n: not (inbox / f"drop-{n}.png").exists(), 300)
             latencies.append(round(time.perf_counter() - dropped, 2))
+            phases.append(_phases(api, f"drop-{n}.png", dropped_at))
         results["drop_to_published_s"] = latencies
+        results["drop_phases_s"] = phases
+        if args.drops_only:
+            return _write(args, results)
         names = [f"batch-{n:02d}.png" for n in range(args.files)]
         began = time.perf_counter()
         for n, name in enumerate(names):
@@ -127,17 +139,43 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
         shutil.rmtree(root, ignore_errors=True)
-    (args.out / "dispatch.json").write_text(json.dumps(results, indent=2) + "\n")
-    lines = [
-        "# One run per file (bench/pipeline/dispatch.py)", "",
-        f"- `samizdat process` on an empty inbox, private temporary server: {results['cli_private_server_s']} s",
-        f"- the same against a running `samizdat serve`: {results['cli_running_server_s']} s",
+    _write(args, results)
+
+
+def _phases(api: str, name: str, dropped_at: float) -> dict[str, float]:
+    """Seconds from the drop to the item run's creation, its start (Running) and its end, from the server."""
+    def final_run() -> Any:
+        runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 5})
+        run = max(runs, key=lambda r: r["created"])
+        return run if run["end_time"] else None  # the file leaves the inbox a moment before its run ends
+
+    run = _wait(final_run, 60)
+    stamps = {"created": run["created"], "started": run["start_time"], "ended": run["end_time"]}
+    return {phase: round(datetime.fromisoformat(stamp).timestamp() - dropped_at, 2)
+            for phase, stamp in stamps.items() if stamp}
+
+
+def _write(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    results["load_average"] = os.getloadavg()
+    (args.out / f"{args.name}.json").write_text(json.dumps(results, indent=2) + "\n")
+    latencies = results["drop_to_published_s"]
+    lines = [f"# One run per file (bench/pipeline/dispatch.py{' --drops-only' if args.drops_only else ''})", ""]
+    if "cli_private_server_s" in results:
+        lines += [
+            f"- `samizdat process` on an empty inbox, private temporary server: {results['cli_private_server_s']} s",
+            f"- the same against a running `samizdat serve`: {results['cli_running_server_s']} s",
+        ]
+    lines += [
         f"- drop to published in `serve` (settle {SETTLE_S} s, one-page letter): {latencies} s, "
         f"median {median(latencies):.1f} s = settle + {median(latencies) - SETTLE_S:.1f} s",
-        f"- {args.files} letters dropped at once: all published in {results['batch_wall_s']} s; item runs per file: "
-        f"{results['runs_per_file']}; run states {results['states']}",
+        "- seconds after the drop that its item run was created / started / ended: "
+        + "; ".join(f"{p.get('created')} / {p.get('started')} / {p.get('ended')}" for p in results["drop_phases_s"]),
     ]
-    (args.out / "dispatch.md").write_text("\n".join(lines) + "\n")
+    if "batch_files" in results:
+        lines.append(f"- {args.files} letters dropped at once: all published in {results['batch_wall_s']} s; item "
+                     f"runs per file: {results['runs_per_file']}; run states {results['states']}")
+    lines.append(f"- load average at the end (1, 5, 15 min): {[round(x, 1) for x in results['load_average']]}")
+    (args.out / f"{args.name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

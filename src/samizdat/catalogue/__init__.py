@@ -17,6 +17,7 @@ import math
 import os
 import re
 import shutil
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -188,7 +189,8 @@ def ensure_catalogue(folder: Path) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for name in (AUTHORITY_FILE, ARTICLES_FILE):
-            temporary = folder / f".{name}.new"
+            # Two workers (or two item runs of one) may create the folder at once: each copies to a name of its own.
+            temporary = folder / f".{name}.{os.getpid()}-{threading.get_ident()}.new"
             shutil.copyfile(SHIPPED_DIR / name, temporary)
             os.replace(temporary, folder / name)
         (folder / TEXTS_DIR).mkdir(exist_ok=True)
