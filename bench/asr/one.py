@@ -62,7 +62,9 @@ def main() -> None:
             metadata = ArchivistMetadata(dc=record.get("dc", {}), extra=record.get("extra", {}))
         transcript = transcriber.transcribe_file(audio, [language] if language else [], metadata=metadata)
         segments = [
-            {"start": s.start, "end": s.end, "text": s.text, "speaker": transcript.speaker_name(s.speaker)}
+            {"start": s.start, "end": s.end, "text": s.text, "speaker": transcript.speaker_name(s.speaker),
+             "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
+                       for w in s.words]}
             for s in transcript.segments
         ]
         detected = transcript.language

@@ -137,7 +137,7 @@ def cases(half: str, long: bool) -> list[tuple[Path, dict[str, Any], dict[str, A
     for plan in [p for p in PLANS if p.half == half] + ([LONG] if long else []):
         audio = make(plan, CACHE)
         truth = json.loads(audio.with_suffix(".json").read_text())
-        truth["set"] = "long" if plan is LONG else f"{half}-{plan.language}{plan.voices}"
+        truth["set"] = "long" if plan is LONG else f"{half}-{plan.family}{plan.language}{plan.voices}"
         meta = truth["metadata"]
         metadata = {
             "dc": {"title": meta["title"], "language": [meta["language"]]},
