@@ -12,6 +12,8 @@ process's high-water RSS, CPU its user+system time.
 Systems: `samizdat` (faster-whisper base int8 with the item's metadata: vocabulary prompt and speakers),
 `samizdat-no-vocabulary` (the same with `SAMIZDAT_ASR__VOCABULARY=false`: what the prompt adds), and
 `plain` (faster-whisper base int8 on the whole file, beam 5, its defaults, the language given).
+`samizdat-uncorrected` is the same decoding as `samizdat` before the name correction (`asr.correction`):
+one.py runs that last step itself and hands back both texts.
 Scores: WER after Whisper's own normaliser (EnglishTextNormalizer / BasicTextNormalizer); name recall =
 catalogued names (authority list, any listed spelling, by count) of the reference found in the
 transcript; DER = pyannote.metrics DiarizationErrorRate (collar 0.25 s, overlap scored) of the
@@ -279,9 +281,14 @@ def main() -> None:
                 continue
             print(f"{system:24s} {audio.name} ...", end=" ", flush=True)
             result = measure(system, audio, language, metadata if system != "plain" else None)
-            row = score(system, audio, truth, result)
-            rows[:] = [r for r in rows if (r["system"], r["audio"]) != (system, audio.name)]
-            rows.append(row)
+            scored = [score(system, audio, truth, result)]
+            if "heard_segments" in result:  # the same decoding before the name correction
+                uncorrected = dict(result, segments=result["heard_segments"])
+                scored.append(score(f"{system}-uncorrected", audio, truth, uncorrected))
+            for row in scored:
+                rows[:] = [r for r in rows if (r["system"], r["audio"]) != (row["system"], audio.name)]
+                rows.append(row)
+            row = scored[0]
             keys = ("wer", "names_found", "names", "der", "speakers_found", "rtf_wall", "peak_mb")
             print({k: row.get(k) for k in keys}, flush=True)
             write(rows, load_before, args.out)
