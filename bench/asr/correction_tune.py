@@ -23,7 +23,7 @@ from speakers_run import OUTPUTS  # noqa: E402
 from samizdat.asr.correction import correct_transcript  # noqa: E402
 from samizdat.models import ArchivistMetadata, Segment, Transcript, Word  # noqa: E402
 
-THRESHOLDS = (0.70, 0.75, 0.78, 0.80, 0.82, 0.85, 0.90, 1.01)
+THRESHOLDS = (0.60, 0.65, 0.70, 0.75, 0.78, 0.80, 0.82, 0.85, 0.90, 1.01)
 
 
 def _transcript(result: dict[str, Any]) -> Transcript:

@@ -238,6 +238,14 @@ def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str 
         f"at the end {meta['load_average_now']}. Written by `bench/asr/speakers_run.py` (its docstring says "
         "what each column means). Timings come from a loaded machine: compare systems within this table only.",
         "",
+        "Sets (`bench/asr/interviews.py`): `en2`/`en3`/`ru2` are the first espeak-ng interviews (any English voice "
+        "including the Scottish and Caribbean ones, pitch 25-75, speed 135-180, room echo, 8-48 kHz, MP3 64 kbit/s); "
+        "`clear-en2`/`clear-en3` follow the issue's description (the two reference English voices and a female variant "
+        "of each, pitch 40-60, speed 150-175, room tone, no echo, 16-48 kHz), their rules fixed before any transcript "
+        "of them was read. `..., plain ≤ 40 %` pools every English interview plain base can follow (over 40 % WER it "
+        "measures espeak-ng, not Samizdat). `samizdat-uncorrected` is the same decoding as `samizdat` before the name "
+        "correction.",
+        "",
         "## Totals",
         "",
         *summary(rows),
