@@ -307,6 +307,10 @@ def rescore(half: str, name: str) -> None:
                 kept.write_text(json.dumps(result, ensure_ascii=False))
                 timing = {k: row[k] for k in ("rtf_wall", "rtf_cpu", "peak_mb")}
                 row = dict(score("samizdat", audio, truth, result), **timing)
+                heard = dict(result, segments=result["heard_segments"])
+                rows.append(dict(score("samizdat-uncorrected", audio, truth, heard), **timing))
+        elif row["system"] == "samizdat-uncorrected":
+            continue  # scored again beside its samizdat row
         rows.append(row)
     data["meta"]["rescored"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     write(rows, tuple(data["meta"]["load_average_at_start"]), name, data["meta"])
