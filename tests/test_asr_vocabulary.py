@@ -113,7 +113,10 @@ def speech_then_silence(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path,
 @pytest.mark.slow
 @pytest.mark.parametrize("vad", [True, False], ids=["vad", "no-vad"])
 def test_catalogue_prompt_never_appears_in_a_silent_stretch(speech_then_silence: tuple[Path, float], vad: bool) -> None:
-    """With VAD (the default) silence never reaches the decoder; with VAD off, no prompt is used at all."""
+    """With VAD (the default) silence never reaches the decoder; with VAD off, no prompt is used at all.
+
+    The name correction runs too (on by default, with VAD): it writes no name into the silence either.
+    """
     path, silence_from = speech_then_silence
     settings = Settings()
     transcriber = Transcriber.from_settings(settings.asr, settings.model_dir)
@@ -129,6 +132,7 @@ def test_catalogue_prompt_never_appears_in_a_silent_stretch(speech_then_silence:
     assert "permission" in words
     invented = [w for w in words if w not in said]  # anything else came from the prompt or from nowhere
     assert invented == [], invented
+    assert [c for c in transcript.corrections if c.end > silence_from] == []
 
 
 class _SkippingEngine:

@@ -14,6 +14,7 @@ import os
 import resource
 import sys
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 from samizdat.settings import Settings
@@ -46,8 +47,11 @@ def main() -> None:
     started = time.perf_counter()
     cpu_loaded = 0.0
     segments: list[dict[str, object]]
+    extra: dict[str, object] = {}
     if system.startswith("samizdat-"):
+        from samizdat.asr.correction import correct_transcript
         from samizdat.asr.transcriber import Transcriber
+        from samizdat.models import Transcript
 
         options = settings.asr.model_copy(update={"engine": system.removeprefix("samizdat-"), "model": model})
         transcriber = Transcriber.from_settings(options, settings.model_dir)
@@ -60,11 +64,24 @@ def main() -> None:
 
             record = json.loads(Path(os.environ["SAMIZDAT_BENCH_METADATA"]).read_text())
             metadata = ArchivistMetadata(dc=record.get("dc", {}), extra=record.get("extra", {}))
-        transcript = transcriber.transcribe_file(audio, [language] if language else [], metadata=metadata)
-        segments = [
-            {"start": s.start, "end": s.end, "text": s.text, "speaker": transcript.speaker_name(s.speaker)}
-            for s in transcript.segments
-        ]
+        # The transcriber's last step, the name correction, is run here by hand, so one decoding gives both
+        # texts: what the decoder heard (scored as "<system>-uncorrected") and what Samizdat writes.
+        correct = transcriber.options.correct_names
+        transcriber.options.correct_names = False
+        heard = transcriber.transcribe_file(audio, [language] if language else [], metadata=metadata)
+        transcript = correct_transcript(heard, metadata) if correct else heard
+
+        def rows(transcript: Transcript) -> list[dict[str, object]]:
+            return [
+                {"start": s.start, "end": s.end, "text": s.text, "speaker": transcript.speaker_name(s.speaker),
+                 "words": [{"start": w.start, "end": w.end, "word": w.word, "probability": w.probability}
+                           for w in s.words]}
+                for s in transcript.segments
+            ]
+
+        segments = rows(transcript)
+        extra["heard_segments"] = rows(heard)
+        extra["corrections"] = [asdict(c) for c in transcript.corrections]
         detected = transcript.language
     elif system == "plain-faster-whisper":
         import faster_whisper
@@ -115,6 +132,7 @@ def main() -> None:
                 "duration_s": probe(audio).duration_s,
                 "peak_rss_mb": peak_rss_mb(),
                 "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
+                **extra,
             },
             ensure_ascii=False,
         )

@@ -109,6 +109,18 @@ class Word:
     speaker: str | None = None  # a `Speaker.id` ("S1"), where speakers were told apart
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A run of heard words the name corrector rewrote (`asr.correction`), kept for review."""
+
+    start: float
+    end: float
+    heard: str
+    written: str
+    score: float
+    speaker: str | None = None
+
+
 @dataclass
 class Segment:
     """A timed stretch of a transcript."""
@@ -142,6 +154,8 @@ class Transcript:
     language_probability: float | None
     duration_s: float
     speakers: list[Speaker] = field(default_factory=list)
+    corrections: list[Correction] = field(default_factory=list)
+    """Names the corrector wrote over what the decoder heard (the heard words are kept here)."""
 
     def speaker_name(self, speaker_id: str | None) -> str | None:
         """The name shown for a speaker id, or None."""

@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from samizdat.asr.audio_source import SAMPLE_RATE, AudioInfo, independent_channels, probe, stream_blocks
+from samizdat.asr.correction import correct_transcript
 from samizdat.asr.engine import AsrEngine
 from samizdat.asr.guards import clean_segments
 from samizdat.asr.languages import LanguagePolicy
@@ -58,6 +59,8 @@ class TranscribeOptions:
     between VAD spans (at pauses)."""
     vocabulary: bool = True
     prompt_budget: int = PROMPT_BUDGET_TOKENS
+    correct_names: bool = True
+    """Misheard names rewritten from the same vocabulary after decoding (`asr.correction`)."""
     diarize: bool = True
     threads: int = 2
 
@@ -73,6 +76,7 @@ class TranscribeOptions:
                 speech_pad_ms=options.vad_speech_pad_ms,
             ),
             vocabulary=options.vocabulary,
+            correct_names=options.vocabulary,
             prompt_budget=options.prompt_budget,
             diarize=options.diarize,
             threads=options.threads,
@@ -131,13 +135,16 @@ class Transcriber:
             segments, speakers = name_speakers(segments, hints)
         segments = [s for s in segments if not any(is_echo(s.text, p) for p in run.prompts.values())]
         language, probability = policy.overall()
-        return Transcript(
+        transcript = Transcript(
             segments=segments,
             language=language,
             language_probability=probability,
             duration_s=round(done_s, 3),
             speakers=speakers,
         )
+        if not (self.options.correct_names and self.options.vad):  # like the prompt: only over speech VAD found
+            return transcript
+        return correct_transcript(transcript, metadata)
 
     def _pass(
         self,

@@ -96,4 +96,6 @@ def to_json(transcript: Transcript) -> str:
     }
     if transcript.speakers:
         payload["speakers"] = [asdict(speaker) for speaker in transcript.speakers]
+    if transcript.corrections:  # what was heard where a name was written over it, for review
+        payload["corrections"] = [asdict(correction) for correction in transcript.corrections]
     return json.dumps(payload, ensure_ascii=False, indent=1)
