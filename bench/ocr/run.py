@@ -56,7 +56,9 @@ def run_tesseract(pages: list[sets.BenchPage], config: list[str]) -> dict[str, d
         if page.dpi:
             args += ["--dpi", str(page.dpi)]
         try:
-            done = subprocess.run(args, capture_output=True, env=_env(), timeout=TIMEOUT)
+            # its own session, as Samizdat starts Tesseract (ocr/tesseract.py): with the kernel's autogroup
+            # scheduling a session is a scheduling group, so on a loaded machine both must get the same share
+            done = subprocess.run(args, capture_output=True, env=_env(), timeout=TIMEOUT, start_new_session=True)
             return page.name, {"text": done.stdout.decode("utf-8", "replace")}
         except subprocess.TimeoutExpired:
             return page.name, {"text": ""}
