@@ -74,7 +74,8 @@ def _edit(settings: Settings, draft: Draft, request: ReviewRequest, at: str) -> 
     if action == ReviewAction.REPLACE_TEXT:
         if request.pages:
             if not request.text.strip():
-                raise BadInputError("replace-text needs the new text", "Give the page's text (a file with --text-file).")
+                raise BadInputError("replace-text needs the new text",
+                                    "Give the page's text (a file with --text-file).")
             return pages.replace_text(draft, request), []
         return transcript.replace_segments(draft, request)
     if action == ReviewAction.RENAME_SPEAKER:
@@ -83,7 +84,8 @@ def _edit(settings: Settings, draft: Draft, request: ReviewRequest, at: str) -> 
         return links.add_link(draft, request, settings, at), []
     if action == ReviewAction.REMOVE_LINK:
         return links.remove_link(draft, request, at), []
-    raise BadInputError(f"unknown review action {action!r}", f"Choose one of: {', '.join(a.value for a in ReviewAction)}.")
+    raise BadInputError(f"unknown review action {action!r}",
+                        f"Choose one of: {', '.join(a.value for a in ReviewAction)}.")
 
 
 def _describe_again(settings: Settings, draft: Draft) -> None:

@@ -23,8 +23,11 @@ def _checked_ranges(metadata: dict[str, object]) -> list[tuple[float, float]]:
 
 
 def queue_entry(bag: Path) -> QueueEntry | None:
-    """Why one published item needs review, or None: flagged pages (not yet settled by an archivist),
-    transcript segments Whisper was unsure of (not yet corrected), no article link."""
+    """Why one published item needs review, or None.
+
+    Reasons: flagged pages not yet settled by an archivist, transcript segments Whisper was unsure of and not yet
+    corrected, no article link.
+    """
     metadata = read_item_metadata(bag)
     reasons: list[str] = []
     flagged = [p for p in review_pages(metadata) if p.get("by") != "archivist"]
