@@ -138,6 +138,44 @@ def test_a_bad_request_is_refused_with_a_sentence(letter: tuple[Settings, str]) 
                                              new_name="Boris"))
 
 
+def test_the_portal_marks_the_checked_page_and_staff_see_earlier_versions(
+    corrected: tuple[Settings, str, dict],
+) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from samizdat.portal import create_app
+
+    settings, item_id, _ = corrected
+    with TestClient(create_app(settings.processed, staff_token="s3cret")) as client:
+        page = client.get(f"/items/{item_id}").text
+        sections = dict(re.findall(r'<section class="page[^"]*" id="page-(\d+)".*?</section>', page, re.S) and
+                        [(m.group(1), m.group(0)) for m in
+                         re.finditer(r'<section class="page[^"]*" id="page-(\d+)".*?</section>', page, re.S)])
+        assert "Checked by an archivist" in sections["2"] and "Checked by an archivist" not in sections["1"]
+        assert TYPED in sections["2"]
+        assert client.get(f"/items/{item_id}/versions").status_code == 404, "earlier versions are for staff"
+        staff = {"X-Staff-Token": "s3cret"}
+        listing = client.get(f"/items/{item_id}/versions", headers=staff)
+        assert listing.status_code == 200
+        assert re.findall(r'data-version="(\d+)"', listing.text)[:2] == ["1", "2"]
+        assert "rachel" in listing.text and "replace-text" in listing.text
+        old = client.get(f"/items/{item_id}/versions/1", headers=staff)
+        assert old.status_code == 200 and "refused" in old.text and TYPED not in old.text
+        assert client.get(f"/items/{item_id}/versions/9", headers=staff).status_code == 404
+        assert f'href="/items/{item_id}/versions"' in client.get(f"/items/{item_id}", headers=staff).text
+
+
+def test_the_corrected_text_is_described_again(corrected: tuple[Settings, str, dict]) -> None:
+    settings, item_id, before = corrected
+    metadata = _metadata(settings, item_id)
+    assert "ida-nudel" not in [e["id"] for e in before["entities"]]
+    assert "ida-nudel" in [e["id"] for e in metadata["entities"]], "the typed text names Ida Nudel"
+    assert metadata["dc"]["relation"], "and that links the letter to an article"
+    assert item_id not in [e.item_id for e in review_queue(settings)]
+
+
 def test_links_added_and_removed_by_hand_outlast_a_relink(corrected: tuple[Settings, str, dict]) -> None:
     from samizdat.catalogue import archive_catalogue
     from samizdat.relink import relink_item

@@ -126,3 +126,14 @@ def read_transcript(bag: Path) -> Transcript:
                       language_probability=record.get("language_probability"),
                       duration_s=float(record.get("duration_s") or (segments[-1].end if segments else 0.0)),
                       speakers=speakers)
+
+
+CHECKING_ACTIONS = frozenset({"accept", "replace-text", "mark-illegible", "mark-handwritten"})
+
+
+def pages_checked(metadata: dict[str, Any]) -> list[int]:
+    """Pages an archivist checked: `content.checked_pages`, or (older records) the pages its history corrected."""
+    recorded = metadata.get("content", {}).get("checked_pages")
+    if recorded is not None:
+        return checked_pages(metadata)
+    return sorted({p for change in history_of(metadata) if change.action in CHECKING_ACTIONS for p in change.pages})
