@@ -18,7 +18,6 @@ router = APIRouter(include_in_schema=False)
 def sign_in_form(request: Request) -> Response:
     """The sign-in form (or who is signed in)."""
     from samizdat.portal.pages import templates
-
     from samizdat.review import review_queue
 
     portal = portal_of(request)
@@ -36,7 +35,8 @@ async def sign_in(request: Request) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     token = (form.get("token") or [""])[0]
     if not token_matches(token, portal.staff_token):
-        return templates.TemplateResponse(request, "staff.html", {"staff": False, "wrong": True, "queue": []}, status_code=401)
+        return templates.TemplateResponse(request, "staff.html", {"staff": False, "wrong": True, "queue": []},
+                                          status_code=401)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(STAFF_COOKIE, token, httponly=True, samesite="strict", path="/")
     return response

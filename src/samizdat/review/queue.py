@@ -6,10 +6,10 @@ import json
 import logging
 from pathlib import Path
 
+from samizdat.layout import ProcessedLayout
 from samizdat.review.models import QueueEntry
 from samizdat.review.store import read_item_metadata, review_pages
 from samizdat.review.transcript import low_confidence_segments
-from samizdat.layout import ProcessedLayout
 
 log = logging.getLogger(__name__)
 
