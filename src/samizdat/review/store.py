@@ -7,6 +7,7 @@ Kept small on purpose: when metadata.json becomes a typed record (`ItemRecord`) 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from samizdat.models import Segment, Speaker, Transcript, Word
 from samizdat.review.models import Change
 
 VERSIONS = VERSIONS_DIR
+ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # as the portal accepts them: nothing that names a path
 FIRST_VERSION = 1
 
 
@@ -42,7 +44,9 @@ def read_item_metadata(bag: Path) -> dict[str, Any]:
 
 
 def published_metadata(processed: ProcessedLayout, item_id: str) -> dict[str, Any]:
-    """The published item's metadata; `BadInputError` when there is no such item."""
+    """The published item's metadata; `BadInputError` when there is no such item (or the id could name a path)."""
+    if not ITEM_ID.match(item_id):
+        raise BadInputError(f"{item_id!r} is not an item id", "Item ids are 12 hex digits, e.g. 3f9a0c1b2d4e.")
     bag = bag_dir(processed, item_id)
     if not (bag / "data" / "metadata.json").is_file():
         raise BadInputError(f"there is no published item {item_id!r}",
