@@ -80,6 +80,9 @@ def test_replacing_a_page_makes_a_valid_new_version_and_keeps_the_old(corrected:
     bagit.Bag(str(kept)).validate()
     assert "refused" in (kept / "data" / "text.txt").read_text()
     assert (kept / "data" / "pages" / "0002.hocr").exists()
+    original = Path("data") / "original" / "letter.tiff"
+    assert (kept / original).stat().st_ino == (bag / original).stat().st_ino, "one copy of the scan, linked"
+    assert (kept / "manifest-sha256.txt").stat().st_ino != (bag / "manifest-sha256.txt").stat().st_ino
     fixity = verify_item(settings.processed, item_id)
     assert fixity.ok, fixity.problems
 
