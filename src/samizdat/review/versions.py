@@ -85,8 +85,10 @@ def item_versions(processed: ProcessedLayout, item_id: str) -> list[VersionInfo]
     made_by = {change.version: change for change in history_of(metadata)}
     received = str(metadata.get("source", {}).get("received_at") or "") or None
     out: list[VersionInfo] = []
-    entries = [(n, p, False) for n, p in kept_versions(processed, item_id)]
-    entries.append((version_of(metadata), bag_dir(processed, item_id), True))
+    current = version_of(metadata)
+    # A kept copy of the current version is what a republish that then failed leaves: the bag in place is it.
+    entries = [(n, p, False) for n, p in kept_versions(processed, item_id) if n < current]
+    entries.append((current, bag_dir(processed, item_id), True))
     for number, folder, current in entries:
         change = made_by.get(number)
         out.append(VersionInfo(
