@@ -146,3 +146,16 @@ def test_a_new_reading_keeps_the_rename_and_the_corrected_stretch(settings: Sett
     assert fresh.transcript is not None
     assert fresh.transcript.speaker_name("S2") == "Boris Kaplan"
     assert [s.text for s in fresh.transcript.segments][-1] == "The answer took eleven months."
+
+
+def test_a_version_kept_by_a_failed_attempt_is_never_lost(settings: Settings, interview: str) -> None:
+    from samizdat.package import read_metadata, update_bag
+    from samizdat.review.versions import keep_version
+
+    first = keep_version(settings, interview)  # kept, then the republish did not happen
+    update_bag(settings, interview, {**read_metadata(settings.items_dir / interview), "collection": "Kaplan family"})
+    _samizdat(settings, "review", interview, "--action", "rename-speaker", "--speaker", "S1", "--name", "Ruth Adler")
+    kept = sorted(p.name for p in first.parent.iterdir())
+    assert kept[0] == "v1" and kept[1].startswith("v1-superseded-") and len(kept) == 2
+    assert json.loads((first / "data" / "metadata.json").read_text())["collection"] == "Kaplan family"
+    assert verify_item(settings.processed, interview).ok

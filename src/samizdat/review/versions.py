@@ -8,6 +8,7 @@ manifests verify it (`samizdat.fixity` checks every kept version with the item).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import time
@@ -25,6 +26,8 @@ from samizdat.review.store import (
     version_of,
     versions_dir,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -51,7 +54,8 @@ def keep_version(processed: ProcessedLayout, item_id: str) -> Path:
     """Keep the published bag as `versions/<id>/v<N>/` (N: its version) before it is replaced; return that folder.
 
     Built under a temporary name and renamed into place, so `v<N>` is always whole. A `v<N>` already there
-    from an earlier attempt that crashed before the republish is the same bag, and is kept as it is.
+    from an earlier attempt that failed before its republish is normally the same bag, and stays as it is; if
+    the bag changed since without a new version, that copy is kept too, as `v<N>-superseded-<n>`.
     """
     bag = bag_dir(processed, item_id)
     version = version_of(published_metadata(processed, item_id))
@@ -59,8 +63,11 @@ def keep_version(processed: ProcessedLayout, item_id: str) -> Path:
     if target.exists():
         if _same_bag(target, bag):
             return target
-        raise BadInputError(f"item {item_id}: version {version} is already kept and differs from the published bag",
-                            f"Check {target} with `samizdat verify {item_id}` before changing the item again.")
+        # Kept by an attempt that failed before its republish, and the bag changed since without a new version
+        # (a re-drop with new metadata): both are kept, the older one under another name that fixity still checks.
+        superseded = target.with_name(f"v{version}-superseded-{time.monotonic_ns()}")
+        os.rename(target, superseded)
+        log.warning("item %s: a different earlier copy of version %d is kept as %s", item_id, version, superseded.name)
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.parent / f".v{version}-{time.monotonic_ns()}"
     try:
