@@ -126,6 +126,14 @@ def test_correcting_a_stretch_rewrites_the_transcripts_and_leaves_the_queue(sett
     index = open_index(settings.database_url, settings.catalog_path)
     assert index.search(SearchQuery("mumps")) == [] and index.search(SearchQuery("months"))
     index.close()
+    from fastapi.testclient import TestClient
+
+    from samizdat.portal import create_app
+
+    with TestClient(create_app(settings.processed, staff_token="")) as client:
+        page = client.get(f"/items/{interview}").text
+    assert page.count("checked by an archivist") == 1
+    assert page.index('id="seg-2"') < page.index("checked by an archivist")
 
 
 def test_a_bad_request_exits_2_and_changes_nothing(settings: Settings, interview: str) -> None:

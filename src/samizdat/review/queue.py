@@ -5,29 +5,24 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any
 
 from samizdat.layout import ProcessedLayout
 from samizdat.review.models import QueueEntry
 from samizdat.review.store import (
     articles_of,
-    checked_segments,
     is_restricted,
     item_kind,
     item_title,
     read_item_metadata,
     read_transcript,
     review_pages,
+    segment_checked,
 )
 from samizdat.review.transcript import low_confidence_segments
 
 log = logging.getLogger(__name__)
 
 NO_ARTICLE = "no article link"
-
-
-def _checked_ranges(metadata: dict[str, Any]) -> list[tuple[float, float]]:
-    return [(float(s["start_s"]), float(s["end_s"])) for s in checked_segments(metadata)]
 
 
 def queue_entry(bag: Path) -> QueueEntry | None:
@@ -45,10 +40,8 @@ def queue_entry(bag: Path) -> QueueEntry | None:
     segments: list[int] = []
     if (bag / "data" / "transcript.json").is_file():
         transcript = read_transcript(bag)
-        checked = _checked_ranges(metadata)
         segments = [i for i in low_confidence_segments(transcript)
-                    if not any(s <= transcript.segments[i].start and transcript.segments[i].end <= e
-                               for s, e in checked)]
+                    if not segment_checked(metadata, transcript.segments[i].start, transcript.segments[i].end)]
         if segments:
             reasons.append("low-confidence segments")
     if not articles_of(metadata):

@@ -258,3 +258,8 @@ def set_transcript_summary(metadata: dict[str, Any], segments: int, speakers: li
     content = _content(metadata)
     content["segments"] = segments
     content["speakers"] = [{"id": s.id, "name": s.name, "role": s.role, "speech_s": s.speech_s} for s in speakers]
+
+
+def segment_checked(metadata: dict[str, Any], start_s: float, end_s: float) -> bool:
+    """True when an archivist corrected the stretch this segment lies in (`content.checked_segments`)."""
+    return any(float(s["start_s"]) <= start_s and end_s <= float(s["end_s"]) for s in checked_segments(metadata))
