@@ -28,6 +28,7 @@ from prefect.artifacts import (
 from prefect.states import Cancelled, Completed
 
 from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
+from flows.review import publish_review_queue
 from flows.stages import limited_stage_runner
 from samizdat import events
 from samizdat.describe import published_review_pages, review_text
@@ -160,6 +161,7 @@ def process_inbox(
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
         )
+        publish_review_queue(settings)
     if any(o.status is Status.STOPPED for o in outcomes):
         raise PassStopped(outcomes)
     return [asdict(o) for o in outcomes]
