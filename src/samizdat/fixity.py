@@ -34,6 +34,7 @@ from samizdat.errors import SamizdatError
 from samizdat.layout import ProcessedFolder
 
 _CHUNK = 1 << 20
+VERSIONS_DIR = "versions"  # processed/versions/<id>/v<N>/: earlier versions of an item (samizdat.review.versions)
 
 
 class FixityError(SamizdatError):
@@ -190,7 +191,19 @@ def verify_item(processed: Path, item_id: str) -> ItemFixity:
     result.files_checked = len(expected)
     bundle_problems, _ = check_bundle(zip_path, item_id, expected, zip_label)
     result.problems += bundle_problems
+    result.problems += check_versions(processed, item_id)
     return result
+
+
+def check_versions(processed: Path, item_id: str) -> list[str]:
+    """Every problem of the item's kept earlier versions (`versions/<id>/v<N>/`, each a whole bag)."""
+    root = processed / VERSIONS_DIR / item_id
+    if not root.is_dir():
+        return []
+    problems: list[str] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        problems += check_bag(folder, f"{VERSIONS_DIR}/{item_id}/{folder.name}")
+    return problems
 
 
 def item_ids(processed: Path) -> list[str]:

@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -154,9 +155,15 @@ def read_metadata(bag_dir: Path) -> dict[str, Any]:
 
 
 def update_bag(
-    processed: ProcessedLayout, item_id: str, metadata: dict[str, Any], files: dict[str, bytes] | None = None
+    processed: ProcessedLayout,
+    item_id: str,
+    metadata: dict[str, Any],
+    files: dict[str, bytes] | None = None,
+    removed: Iterable[str] = (),
 ) -> None:
-    """Republish a bag with a new metadata.json and other payload files replaced.
+    """Republish a bag with a new metadata.json, other payload files replaced, and the `removed` ones left out.
+
+    Paths in `files` and `removed` are relative to `data/`.
 
     The new bag is built beside the old one, validated, swapped in and re-zipped: a crash at any point leaves the
     old or the new bag in place.
@@ -168,6 +175,8 @@ def update_bag(
     try:
         work = staging / item_id
         shutil.copytree(final, work)
+        for relative in removed:
+            (work / "data" / relative).unlink(missing_ok=True)
         for relative, content in replaced.items():
             target = work / "data" / relative
             target.parent.mkdir(parents=True, exist_ok=True)

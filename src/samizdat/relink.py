@@ -64,9 +64,15 @@ def bag_stretches(bag: Path) -> list[Stretch]:
     data = bag / "data"
     transcript = data / "transcript.json"
     if transcript.exists():
-        segments = json.loads(transcript.read_text(encoding="utf-8")).get("segments", [])
+        return text_stretches(transcript.read_text(encoding="utf-8"), "")
+    return text_stretches(None, (data / "text.txt").read_text(encoding="utf-8"))
+
+
+def text_stretches(transcript_json: str | None, text: str) -> list[Stretch]:
+    """Stretches from a `transcript.json` (its segments) or, without one, a document's `text.txt` (its pages)."""
+    if transcript_json is not None:
+        segments = json.loads(transcript_json).get("segments", [])
         return [(str(s["text"]).strip(), None, float(s["start"])) for s in segments if str(s.get("text", "")).strip()]
-    text = (data / "text.txt").read_text(encoding="utf-8")
     return [(page, number, None) for number, page in enumerate(text.split("\f"), 1)]
 
 
@@ -98,27 +104,43 @@ def links_metadata(links: list[ArticleLink]) -> list[dict[str, Any]]:
             for a in links]
 
 
-def keep_archivist_links(computed: list[dict[str, Any]], previous: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def keep_archivist_links(
+    computed: list[dict[str, Any]], previous: list[dict[str, Any]], refused: Iterable[str] = ()
+) -> list[dict[str, Any]]:
     """The linker's links, with every link an archivist made or confirmed kept (and still marked theirs).
 
     An archivist's link the linker also found takes the new score, evidence and passage, keeping the
     archivist's own fields (`by`, notes); one it did not find stays as the archivist left it, after the others.
+    Articles in `refused` (the item's `unlinked`: an archivist removed the link) are never linked.
     """
+    refused = set(refused)
+    computed = [a for a in computed if a["id"] not in refused]
     by_hand = {a["id"]: a for a in previous if a.get("by") == BY_ARCHIVIST}
     merged = [{**by_hand[a["id"]], **a, "by": BY_ARCHIVIST} if a["id"] in by_hand else a for a in computed]
     found = {a["id"] for a in computed}
     return merged + [a for article_id, a in by_hand.items() if article_id not in found]
 
 
+def refused_links(metadata: dict[str, Any]) -> list[str]:
+    """Articles an archivist unlinked from the item (metadata.json `unlinked`)."""
+    return [str(entry["id"]) for entry in metadata.get("unlinked") or []]
+
+
 def redescribe(
     metadata: dict[str, Any], bag: Path, catalogue: Catalogue, articles_dir: Path | None = None
 ) -> dict[str, Any]:
     """The item's metadata with entities, article links and `dc.relation` found again from the bag's text."""
-    stretches = bag_stretches(bag)
+    return redescribe_text(metadata, bag_stretches(bag), catalogue, articles_dir)
+
+
+def redescribe_text(
+    metadata: dict[str, Any], stretches: list[Stretch], catalogue: Catalogue, articles_dir: Path | None = None
+) -> dict[str, Any]:
+    """The item's metadata with entities, article links and `dc.relation` found again in `stretches`."""
     hits = find_entities_in(stretches, matcher_for(catalogue))
     text = stretches_text(stretches, audio=metadata.get("kind") == "audio")
     links = link_articles(hits, text, articles_dir, catalogue=catalogue)
-    articles = keep_archivist_links(links_metadata(links), metadata.get("articles", []))
+    articles = keep_archivist_links(links_metadata(links), metadata.get("articles", []), refused_links(metadata))
     return {
         **metadata,
         "dc": {**metadata.get("dc", {}), "relation": [a["id"] for a in articles]},

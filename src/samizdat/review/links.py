@@ -1,0 +1,54 @@
+"""Review of article links: an archivist adds a link, or removes one the linker made.
+
+Both are the archivist's word and outlast a re-link or a reprocess: an added link carries `by: archivist`
+(kept by `relink.keep_archivist_links`); a removed one is listed in metadata.json `unlinked`, and the linker
+never links it again.
+"""
+
+from __future__ import annotations
+
+from samizdat.catalogue import CatalogueError, archive_catalogue
+from samizdat.errors import BadInputError
+from samizdat.relink import BY_ARCHIVIST
+from samizdat.review.draft import Draft
+from samizdat.review.models import ReviewRequest
+from samizdat.review.store import unlinked
+from samizdat.settings import Settings
+
+
+def _relation(draft: Draft) -> None:
+    draft.metadata.setdefault("dc", {})["relation"] = [a["id"] for a in draft.metadata.get("articles", [])]
+
+
+def add_link(draft: Draft, request: ReviewRequest, settings: Settings, at: str) -> str:
+    """Link the item to a catalogued article by hand (or confirm the linker's link)."""
+    if not request.article_id:
+        raise BadInputError("add-link needs the article's id", "See `samizdat articles` for the ids.")
+    try:
+        title = archive_catalogue(settings.processed, settings.catalogue_dir).article(request.article_id).title
+    except (KeyError, CatalogueError):
+        raise BadInputError(f"there is no article {request.article_id!r} in the catalogue",
+                            "See `samizdat articles` for the ids.") from None
+    articles = list(draft.metadata.get("articles", []))
+    existing = next((a for a in articles if a["id"] == request.article_id), None)
+    link = {**(existing or {"id": request.article_id, "title": title, "score": 1.0, "evidence": [], "passage": None}),
+            "by": BY_ARCHIVIST, **({"note": request.note} if request.note else {})}
+    draft.metadata["articles"] = [link if a is existing else a for a in articles] if existing else [*articles, link]
+    draft.metadata["unlinked"] = [u for u in draft.metadata.get("unlinked") or [] if u["id"] != request.article_id]
+    _relation(draft)
+    return f"linked to {request.article_id}" + (" (confirmed)" if existing else "")
+
+
+def remove_link(draft: Draft, request: ReviewRequest, at: str) -> str:
+    """Unlink an article; it stays unlinked through every re-link and reprocess."""
+    articles = list(draft.metadata.get("articles", []))
+    if not any(a["id"] == request.article_id for a in articles):
+        linked = ", ".join(a["id"] for a in articles) or "none"
+        raise BadInputError(f"item {request.item_id} is not linked to {request.article_id!r} (linked: {linked})",
+                            "Give one of the item's linked articles.")
+    draft.metadata["articles"] = [a for a in articles if a["id"] != request.article_id]
+    if request.article_id not in unlinked(draft.metadata):
+        draft.metadata["unlinked"] = [*(draft.metadata.get("unlinked") or []),
+                                      {"id": request.article_id, "by": BY_ARCHIVIST, "user": request.user, "at": at}]
+    _relation(draft)
+    return f"unlinked from {request.article_id}"

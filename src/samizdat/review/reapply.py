@@ -1,0 +1,115 @@
+"""A reprocess never undoes a person's work: the archivist's corrections are applied again to the new reading.
+
+What is carried from the published item's `history` to the new reading:
+- replaced page texts: the page's text as published (the archivist's), its hOCR/ALTO left out and its text layer
+  removed from `searchable.pdf`, as when it was first replaced;
+- replaced stretches of a transcript: the published segments of that time range replace the new ones there;
+- renamed speakers: the speaker id keeps the name given (ids come from the diarizer: a changed engine that
+  numbers voices differently would need the rename again; the history says which it was);
+- marks (illegible, handwritten): the page's review reason, the archivist's;
+- accepted pages: still accepted when the new reading of the page is the same text, flagged again otherwise;
+- article links added or removed: `by: archivist` links and `unlinked` (see `samizdat.relink`).
+Not carried: a "read again" (a new engine reads every page anew). The history itself is kept, with one more
+entry for the reprocess, and the published bag is kept as a version first.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from samizdat.models import Extraction
+from samizdat.review.models import Change, ReviewAction
+from samizdat.review.pages import ARCHIVIST_METHOD, MARK_REASONS, without_text_layers
+from samizdat.review.store import (
+    checked_pages,
+    history_of,
+    page_texts,
+    read_transcript,
+    review_pages,
+    set_review_pages,
+    version_of,
+    with_change,
+)
+from samizdat.review.transcript import rename, spliced
+
+REPROCESS = "reprocess"
+
+
+def reviewed(metadata: dict[str, Any] | None) -> bool:
+    """True when the item has a history of changes to carry."""
+    return bool(metadata and metadata.get("history"))
+
+
+def _replaced_pages(history: list[Change]) -> list[int]:
+    return sorted({p for c in history if c.action == ReviewAction.REPLACE_TEXT for p in c.pages})
+
+
+def reapply_corrections(extraction: Extraction, previous: dict[str, Any], previous_bag: Path) -> None:
+    """Apply the published item's corrections to a new reading of it (in place)."""
+    history = history_of(previous)
+    if extraction.transcript is not None and (previous_bag / "data" / "transcript.json").is_file():
+        old = read_transcript(previous_bag)
+        new = extraction.transcript
+        for change in history:
+            if change.action == ReviewAction.REPLACE_TEXT and change.start_s is not None and change.end_s is not None:
+                new = spliced(new, old, change.start_s, change.end_s)
+        names = {s.id: s.name for s in old.speakers}
+        for speaker_id in {s.id for c in history if c.action == ReviewAction.RENAME_SPEAKER
+                           for s in old.speakers if s.name == " ".join((c.new_name or "").split())}:
+            if any(s.id == speaker_id for s in new.speakers):
+                new = rename(new, speaker_id, names[speaker_id])
+        extraction.transcript = new
+        return
+    replaced = _replaced_pages(history)
+    if not replaced:
+        return
+    texts = page_texts(previous_bag)
+    for page in extraction.pages:
+        if page.number in replaced and page.number <= len(texts):
+            page.text = texts[page.number - 1]
+            page.hocr = page.alto = None
+            page.method = ARCHIVIST_METHOD
+            page.review = None
+            page.notes = [*page.notes, "text typed by an archivist, kept through the reprocess"]
+    if extraction.searchable_pdf is not None:
+        extraction.searchable_pdf = without_text_layers(extraction.searchable_pdf, [p - 1 for p in replaced])
+
+
+def carry_review(
+    metadata: dict[str, Any], previous: dict[str, Any], previous_bag: Path, new_pages: list[str], at: str
+) -> dict[str, Any]:
+    """The new reading's metadata with the review state carried over and a history entry for the reprocess.
+
+    `new_pages`: the new reading's page texts (documents), to tell whether an accepted page still reads the same.
+    """
+    history = history_of(previous)
+    content = metadata.setdefault("content", {})
+    old_pages = page_texts(previous_bag) if (previous_bag / "data" / "text.txt").is_file() else []
+    kept = set(_replaced_pages(history))
+    flagged = {int(p["page"]): p for p in review_pages(metadata)}
+    for change in history:
+        if change.action in MARK_REASONS:
+            for page in change.pages:
+                flagged[page] = {"page": page, "reason": MARK_REASONS[ReviewAction(change.action)],
+                                 "score": flagged.get(page, {}).get("score"), "by": "archivist"}
+                kept.add(page)
+        elif change.action == ReviewAction.ACCEPT:
+            for page in change.pages:
+                same = page <= min(len(old_pages), len(new_pages)) and old_pages[page - 1] == new_pages[page - 1]
+                if same:
+                    flagged.pop(page, None)
+                    kept.add(page)
+    for page in _replaced_pages(history):
+        flagged.pop(page, None)
+    set_review_pages(metadata, list(flagged.values()))
+    if metadata.get("kind") != "audio":
+        content["checked_pages"] = sorted(kept & set(checked_pages(previous)) | set(_replaced_pages(history)))
+    if previous.get("content", {}).get("checked_segments"):
+        content["checked_segments"] = previous["content"]["checked_segments"]
+    if previous.get("unlinked"):
+        metadata["unlinked"] = previous["unlinked"]
+    metadata["history"] = previous.get("history", [])
+    change = Change(version=version_of(previous) + 1, at=at, user="samizdat", action=REPROCESS,
+                    note="read again from the original with the settings now; the archivist's corrections kept")
+    return with_change(metadata, change)

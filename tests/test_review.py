@@ -1,0 +1,175 @@
+"""Archivist review (issue 17): a correction is a new, validated version; the old one is kept and verifies.
+
+A real two-page letter (typed pages read by Tesseract) is published through the pipeline, then corrected.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bagit
+import pytest
+from PIL import Image
+
+from samizdat.errors import BadInputError
+from samizdat.fixity import verify_item
+from samizdat.pipeline import Pipeline
+from samizdat.review import ReviewAction, ReviewRequest, apply_review, item_versions, review_queue
+from samizdat.search import SearchQuery, open_index
+from samizdat.settings import Settings
+from tests.support.letters import write_letter
+
+pytestmark = pytest.mark.slow
+
+PAGE_1 = "Let my people go"
+PAGE_2 = "Exit visa refused again"
+TYPED = "Ida Nudel wrote from Bendery"
+
+
+def _metadata(settings: Settings, item_id: str) -> dict:
+    return json.loads((settings.items_dir / item_id / "data" / "metadata.json").read_text(encoding="utf-8"))
+
+
+def _hits(settings: Settings, words: str) -> list:
+    index = open_index(settings.database_url, settings.catalog_path)
+    try:
+        return index.search(SearchQuery(words))
+    finally:
+        index.close()
+
+
+@pytest.fixture(scope="module")
+def letter(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, str]:
+    """A published two-page letter (a multi-page TIFF), read by Tesseract."""
+    root = tmp_path_factory.mktemp("review")
+    settings = Settings(inbox=root / "inbox", processed=root / "processed", settle_s=0)
+    settings.inbox.mkdir()
+    pages = []
+    for number, words in enumerate((PAGE_1, PAGE_2), 1):
+        write_letter(root / f"p{number}.png", words)
+        pages.append(Image.open(root / f"p{number}.png"))
+    pages[0].save(settings.inbox / "letter.tiff", save_all=True, append_images=pages[1:], dpi=(300, 300))
+    with Pipeline(settings) as pipeline:
+        outcome = pipeline.process_file(settings.inbox / "letter.tiff")
+    assert outcome.status == "published", outcome
+    assert outcome.item_id is not None
+    return settings, outcome.item_id
+
+
+@pytest.fixture(scope="module")
+def corrected(letter: tuple[Settings, str]) -> tuple[Settings, str, dict]:
+    """Page 2's text replaced by the archivist's; returns the metadata before."""
+    settings, item_id = letter
+    before = _metadata(settings, item_id)
+    assert [h.page for h in _hits(settings, "refused")] == [2]
+    result = apply_review(settings, ReviewRequest(item_id=item_id, action=ReviewAction.REPLACE_TEXT, pages=[2],
+                                                  text=TYPED, user="rachel", note="read from the carbon"))
+    assert result.version == 2 and "data/text.txt" in result.changed
+    return settings, item_id, before
+
+
+def test_replacing_a_page_makes_a_valid_new_version_and_keeps_the_old(corrected: tuple[Settings, str, dict]) -> None:
+    settings, item_id, _ = corrected
+    bag = settings.items_dir / item_id
+    bagit.Bag(str(bag)).validate()
+    assert (bag / "data" / "text.txt").read_text().split("\f")[1] == TYPED
+    assert not (bag / "data" / "pages" / "0002.hocr").exists(), "the machine's word boxes for page 2 are dropped"
+    assert (bag / "data" / "pages" / "0001.hocr").exists()
+    kept = settings.processed / "versions" / item_id / "v1"
+    bagit.Bag(str(kept)).validate()
+    assert "refused" in (kept / "data" / "text.txt").read_text()
+    assert (kept / "data" / "pages" / "0002.hocr").exists()
+    fixity = verify_item(settings.processed, item_id)
+    assert fixity.ok, fixity.problems
+
+
+def test_fixity_finds_a_damaged_kept_version(corrected: tuple[Settings, str, dict], tmp_path: Path) -> None:
+    settings, item_id, _ = corrected
+    import shutil
+
+    copy = tmp_path / "processed"
+    shutil.copytree(settings.processed, copy, symlinks=True)
+    target = copy / "versions" / item_id / "v1" / "data" / "text.txt"
+    target.unlink()  # a copy of the hard link: changing it leaves the real archive alone
+    target.write_text("tampered")
+    problems = verify_item(copy, item_id).problems
+    assert any(p.startswith(f"versions/{item_id}/v1") for p in problems), problems
+
+
+def test_search_finds_the_new_words_and_not_the_old(corrected: tuple[Settings, str, dict]) -> None:
+    settings, item_id, _ = corrected
+    assert [(h.item_id, h.page) for h in _hits(settings, "Bendery")] == [(item_id, 2)]
+    assert _hits(settings, "refused") == []
+    assert [h.page for h in _hits(settings, "people")] == [1]
+
+
+def test_history_says_who_changed_what_and_when(corrected: tuple[Settings, str, dict]) -> None:
+    settings, item_id, before = corrected
+    metadata = _metadata(settings, item_id)
+    assert "version" not in before and metadata["version"] == 2
+    (change,) = metadata["history"]
+    assert change["version"] == 2 and change["user"] == "rachel" and change["action"] == "replace-text"
+    assert change["pages"] == [2] and change["note"] == "read from the carbon" and change["at"]
+    assert metadata["content"]["checked_pages"] == [2]
+    assert metadata["content"]["page_methods"]["2"] == "archivist"
+    versions = item_versions(settings, item_id)
+    assert [(v.version, v.current, v.action) for v in versions] == [(1, False, "published"),
+                                                                    (2, True, "replace-text")]
+    assert versions[0].path == f"versions/{item_id}/v1"
+
+
+def test_the_bundle_is_rebuilt_with_the_new_version(corrected: tuple[Settings, str, dict]) -> None:
+    import zipfile
+
+    settings, item_id, _ = corrected
+    with zipfile.ZipFile(settings.bundles_dir / f"{item_id}.zip") as archive:
+        assert archive.read(f"{item_id}/data/text.txt").decode().split("\f")[1] == TYPED
+
+
+def test_a_bad_request_is_refused_with_a_sentence(letter: tuple[Settings, str]) -> None:
+    settings, item_id = letter
+    with pytest.raises(BadInputError, match="has 2 page"):
+        apply_review(settings, ReviewRequest(item_id=item_id, action=ReviewAction.ACCEPT, pages=[5]))
+    with pytest.raises(BadInputError, match="no published item"):
+        apply_review(settings, ReviewRequest(item_id="000000000000", action=ReviewAction.ACCEPT, pages=[1]))
+    with pytest.raises(BadInputError, match="is a recording|time range"):
+        apply_review(settings, ReviewRequest(item_id=item_id, action=ReviewAction.RENAME_SPEAKER, speaker="S2",
+                                             new_name="Boris"))
+
+
+def test_links_added_and_removed_by_hand_outlast_a_relink(corrected: tuple[Settings, str, dict]) -> None:
+    from samizdat.catalogue import archive_catalogue
+    from samizdat.relink import relink_item
+
+    settings, item_id, _ = corrected
+    article = "gorbachev-opened-the-gates"
+    apply_review(settings, ReviewRequest(item_id=item_id, action=ReviewAction.ADD_LINK, article_id=article))
+    metadata = _metadata(settings, item_id)
+    assert article in metadata["dc"]["relation"] and metadata["articles"][-1]["by"] == "archivist"
+    assert item_id not in [e.item_id for e in review_queue(settings) if "no article link" in e.reasons]
+    apply_review(settings, ReviewRequest(item_id=item_id, action=ReviewAction.REMOVE_LINK, article_id=article))
+    metadata = _metadata(settings, item_id)
+    assert article not in metadata["dc"]["relation"] and metadata["unlinked"][0]["id"] == article
+    relink_item(settings, item_id, archive_catalogue(settings.processed, settings.catalogue_dir))
+    assert article not in _metadata(settings, item_id)["dc"]["relation"]
+    assert verify_item(settings.processed, item_id).ok
+
+
+def test_reprocess_keeps_the_archivists_correction(corrected: tuple[Settings, str, dict]) -> None:
+    settings, item_id, _ = corrected
+    before = _metadata(settings, item_id)
+    with Pipeline(settings) as pipeline:
+        outcome = pipeline.process_file(pipeline.stage_original(item_id), force=True)
+    assert outcome.status == "reprocessed", outcome
+    metadata = _metadata(settings, item_id)
+    pages = (settings.items_dir / item_id / "data" / "text.txt").read_text().split("\f")
+    assert pages[1] == TYPED and PAGE_1.split()[-1] in pages[0]
+    assert metadata["history"][: len(before["history"])] == before["history"]
+    assert metadata["history"][-1]["action"] == "reprocess" and metadata["version"] == before["version"] + 1
+    assert metadata["content"]["checked_pages"] == [2]
+    assert metadata["unlinked"] == before["unlinked"]
+    assert not (settings.items_dir / item_id / "data" / "pages" / "0002.hocr").exists()
+    assert [v.version for v in item_versions(settings, item_id)] == list(range(1, metadata["version"] + 1))
+    assert _hits(settings, "refused") == [] and [h.page for h in _hits(settings, "Bendery")] == [2]
+    assert verify_item(settings.processed, item_id).ok
