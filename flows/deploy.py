@@ -1,8 +1,9 @@
 """Many machines: one Prefect server (PostgreSQL-backed), a `process` work pool, `prefect worker start` on each machine.
 
 Every machine mounts the same inbox and processed folders and has this project at the same path. Three deployments
-go to the pool (the third, `review-item/form`, is the archivists' corrections form: `flows.review`): `process-inbox/inbox` on an interval, a cheap pass that creates one `process-item/item` run per
-dropped file (idempotently: `flows.dispatch`), and `process-item/item`, which the workers execute. The claim on
+go to the pool: `process-inbox/inbox` on an interval, a cheap pass that creates one `process-item/item` run per
+dropped file (idempotently: `flows.dispatch`), `process-item/item`, which the workers execute, and `review-item/form`,
+the archivists' corrections (`flows.review`). The claim on
 each file's SHA-256 in the shared `processed/.claims/` stays as the safety net: a worker that dies stops renewing
 its claim, and after `SAMIZDAT_CLAIM_TTL_S` the next pass creates a new run for the file.
 """

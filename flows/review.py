@@ -18,7 +18,7 @@ import argparse
 import json
 from contextlib import suppress
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from prefect import flow, serve, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -26,7 +26,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.states import Completed, Failed, State
 
 from flows.fixity import _wait_for_deployment
-from samizdat.errors import BadInputError
+from samizdat.errors import BadInputError, TransientError
 from samizdat.review import QueueEntry, ReviewAction, ReviewRequest, ReviewResult, apply_review, review_queue
 from samizdat.settings import Settings
 
@@ -34,6 +34,11 @@ REVIEW_FLOW = "review-item"
 REVIEW_DEPLOYMENT_NAME = "form"
 REVIEW_DEPLOYMENT = f"{REVIEW_FLOW}/{REVIEW_DEPLOYMENT_NAME}"
 QUEUE_KEY = "review-queue"
+BUSY_RETRIES = 5
+BUSY_RETRY_DELAY_S = 30
+"""An item is busy while a pass or a re-link holds its claim. Not measured: two and a half minutes outlast a
+letter's pass or a re-link here; a long recording's run holds the item longer, and then the review run fails with
+the library's sentence ("review it again afterwards")."""
 
 
 def _settings(processed: str) -> Settings:
@@ -49,9 +54,14 @@ def restricted(settings: Settings, item_id: str) -> bool:
     return bool(meta.get("access", "open") != "open")
 
 
-@task(name="apply-review")
+def _busy(_task: Any, _run: Any, state: State) -> bool:
+    """Retry only while a pass or a re-link holds the item (`TransientError`); a refused request stays refused."""
+    return isinstance(state.result(raise_on_failure=False), TransientError)
+
+
+@task(name="apply-review", retries=BUSY_RETRIES, retry_delay_seconds=BUSY_RETRY_DELAY_S, retry_condition_fn=_busy)
 def apply(settings: Settings, request: ReviewRequest) -> ReviewResult:
-    """Republish the item with the change as a new version (no retries: a refused request stays refused)."""
+    """Republish the item with the change as a new version."""
     return apply_review(settings, request)
 
 
@@ -137,8 +147,8 @@ def review_item(
     hidden = restricted(settings, item_id)
     try:
         result = apply(settings, request)
-    except BadInputError as error:
-        sentence = f"{error} {error.hint}".strip()
+    except (BadInputError, TransientError) as error:
+        sentence = _sentence(error)
         create_markdown_artifact(f"# Item `{item_id}`: {action.value} was not applied\n\n{sentence}\n",
                                  key=f"review-{item_id.lower()}", description="review refused")
         return Failed(message=sentence)
@@ -147,6 +157,13 @@ def review_item(
     publish_review_queue(settings)
     return Completed(message=f"{action.value} applied to item {item_id}: version {result.version}",
                      data=result.model_dump(mode="json"))
+
+
+def _sentence(error: Exception) -> str:
+    """The library's message and, for bad input, what to do: the text the failed run shows."""
+    message = str(error).rstrip()
+    hint = getattr(error, "hint", "")
+    return f"{message}{'' if message.endswith(('.', '!', '?')) else '.'} {hint}".strip()
 
 
 def review_deployment(processed: str) -> RunnerDeployment:

@@ -1,4 +1,4 @@
-"""`samizdat serve`: Prefect server and UI, inbox deployment, watcher, portal, fixity check and forms, in one command."""
+"""`samizdat serve`: Prefect server and UI, inbox deployment, watcher, portal, fixity check, forms, in one command."""
 
 from __future__ import annotations
 
