@@ -131,11 +131,51 @@ def test_a_bad_request_is_refused_with_a_sentence(letter: tuple[Settings, str]) 
     settings, item_id = letter
     with pytest.raises(BadInputError, match="has 2 page"):
         apply_review(settings, ReviewRequest(item_id=item_id, action=ReviewAction.ACCEPT, pages=[5]))
+    with pytest.raises(BadInputError, match="not an item id"):
+        apply_review(settings, ReviewRequest(item_id="../../etc", action=ReviewAction.ACCEPT, pages=[1]))
     with pytest.raises(BadInputError, match="no published item"):
         apply_review(settings, ReviewRequest(item_id="000000000000", action=ReviewAction.ACCEPT, pages=[1]))
     with pytest.raises(BadInputError, match="is a recording|time range"):
         apply_review(settings, ReviewRequest(item_id=item_id, action=ReviewAction.RENAME_SPEAKER, speaker="S2",
                                              new_name="Boris"))
+
+
+def test_the_portal_marks_the_checked_page_and_staff_see_earlier_versions(
+    corrected: tuple[Settings, str, dict],
+) -> None:
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from samizdat.portal import create_app
+
+    settings, item_id, _ = corrected
+    with TestClient(create_app(settings.processed, staff_token="s3cret")) as client:
+        page = client.get(f"/items/{item_id}").text
+        sections = dict(re.findall(r'<section class="page[^"]*" id="page-(\d+)".*?</section>', page, re.S) and
+                        [(m.group(1), m.group(0)) for m in
+                         re.finditer(r'<section class="page[^"]*" id="page-(\d+)".*?</section>', page, re.S)])
+        assert "Checked by an archivist" in sections["2"] and "Checked by an archivist" not in sections["1"]
+        assert TYPED in sections["2"]
+        assert client.get(f"/items/{item_id}/versions").status_code == 404, "earlier versions are for staff"
+        staff = {"X-Staff-Token": "s3cret"}
+        listing = client.get(f"/items/{item_id}/versions", headers=staff)
+        assert listing.status_code == 200
+        assert re.findall(r'data-version="(\d+)"', listing.text)[:2] == ["1", "2"]
+        assert "rachel" in listing.text and "replace-text" in listing.text
+        old = client.get(f"/items/{item_id}/versions/1", headers=staff)
+        assert old.status_code == 200 and "refused" in old.text and TYPED not in old.text
+        assert client.get(f"/items/{item_id}/versions/9", headers=staff).status_code == 404
+        assert f'href="/items/{item_id}/versions"' in client.get(f"/items/{item_id}", headers=staff).text
+
+
+def test_the_corrected_text_is_described_again(corrected: tuple[Settings, str, dict]) -> None:
+    settings, item_id, before = corrected
+    metadata = _metadata(settings, item_id)
+    assert "ida-nudel" not in [e["id"] for e in before["entities"]]
+    assert "ida-nudel" in [e["id"] for e in metadata["entities"]], "the typed text names Ida Nudel"
+    assert metadata["dc"]["relation"], "and that links the letter to an article"
+    assert item_id not in [e.item_id for e in review_queue(settings)]
 
 
 def test_links_added_and_removed_by_hand_outlast_a_relink(corrected: tuple[Settings, str, dict]) -> None:
@@ -156,20 +196,87 @@ def test_links_added_and_removed_by_hand_outlast_a_relink(corrected: tuple[Setti
     assert verify_item(settings.processed, item_id).ok
 
 
-def test_reprocess_keeps_the_archivists_correction(corrected: tuple[Settings, str, dict]) -> None:
+def test_samizdat_reprocess_keeps_the_archivists_correction(
+    corrected: tuple[Settings, str, dict], prefect_harness: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from samizdat.cli import app
+
     settings, item_id, _ = corrected
     before = _metadata(settings, item_id)
-    with Pipeline(settings) as pipeline:
-        outcome = pipeline.process_file(pipeline.stage_original(item_id), force=True)
-    assert outcome.status == "reprocessed", outcome
+    result = CliRunner().invoke(app, ["reprocess", item_id, "--processed", str(settings.processed)])
+    assert result.exit_code == 0 and "reprocessed" in result.output, result.output
     metadata = _metadata(settings, item_id)
     pages = (settings.items_dir / item_id / "data" / "text.txt").read_text().split("\f")
     assert pages[1] == TYPED and PAGE_1.split()[-1] in pages[0]
     assert metadata["history"][: len(before["history"])] == before["history"]
     assert metadata["history"][-1]["action"] == "reprocess" and metadata["version"] == before["version"] + 1
     assert metadata["content"]["checked_pages"] == [2]
-    assert metadata["unlinked"] == before["unlinked"]
+    assert metadata.get("unlinked") == before.get("unlinked")
     assert not (settings.items_dir / item_id / "data" / "pages" / "0002.hocr").exists()
     assert [v.version for v in item_versions(settings, item_id)] == list(range(1, metadata["version"] + 1))
     assert _hits(settings, "refused") == [] and [h.page for h in _hits(settings, "Bendery")] == [2]
     assert verify_item(settings.processed, item_id).ok
+
+
+@pytest.fixture
+def misread(settings: Settings, tmp_path: Path) -> str:
+    """An English letter its sidecar wrongly says is Russian, read without OSD: Tesseract's `rus` makes garbage."""
+    write_letter(settings.inbox / "visa.png", "Exit visa refused again")
+    (settings.inbox / "visa.png.yaml").write_text("language: ru\n")
+    blind = settings.model_copy(update={"ocr": settings.ocr.model_copy(update={"orientation": False})})
+    with Pipeline(blind) as pipeline:
+        outcome = pipeline.process_file(settings.inbox / "visa.png")
+    assert outcome.item_id is not None
+    return outcome.item_id
+
+
+def test_reading_again_in_the_right_language_replaces_a_poor_reading(settings: Settings, misread: str) -> None:
+    bag = settings.items_dir / misread
+    before = _metadata(settings, misread)
+    assert "refused" not in (bag / "data" / "text.txt").read_text()
+    old_hocr = (bag / "data" / "pages" / "0001.hocr").read_text()
+    result = apply_review(settings, ReviewRequest(item_id=misread, action=ReviewAction.READ_AGAIN, pages=[1],
+                                                  languages=["en"]))
+    assert "read again in eng" in result.summary, result.summary
+    assert "Exit visa refused again" in (bag / "data" / "text.txt").read_text()
+    assert (bag / "data" / "pages" / "0001.hocr").read_text() != old_hocr
+    metadata = _metadata(settings, misread)
+    assert metadata["content"]["page_languages"]["1"] == ["en"] and metadata["version"] == 2
+    assert before["content"]["review_pages"] and metadata["content"]["review_pages"] == []
+    assert [h.page for h in _hits(settings, "refused")] == [1]
+    worse = apply_review(settings, ReviewRequest(item_id=misread, action=ReviewAction.READ_AGAIN, pages=[1],
+                                                 languages=["ru"]))
+    assert "kept the published reading" in worse.summary, worse.summary
+    assert "Exit visa refused again" in (bag / "data" / "text.txt").read_text()
+    metadata = _metadata(settings, misread)
+    assert [c["action"] for c in metadata["history"]] == ["read-again", "read-again"]
+    assert metadata["version"] == 3
+    assert verify_item(settings.processed, misread).ok
+
+
+def test_accept_and_marks_from_the_command_line(settings: Settings, misread: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from samizdat.cli import app
+
+    def samizdat(*args: str) -> str:
+        result = CliRunner().invoke(app, [*args, "--processed", str(settings.processed)])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    samizdat("review", misread, "--action", "mark-handwritten", "--page", "1", "--note", "a hand, not type")
+    metadata = _metadata(settings, misread)
+    assert metadata["content"]["review_pages"][0]["reason"] == "handwritten"
+    assert metadata["content"]["review_pages"][0]["by"] == "archivist"
+    assert metadata["content"]["checked_pages"] == [1]
+    assert misread not in [e.item_id for e in review_queue(settings) if e.pages]
+    samizdat("review", misread, "--action", "accept", "--page", "1")
+    assert _metadata(settings, misread)["content"]["review_pages"] == []
+    (tmp_path / "page.txt").write_text("Exit visa refused again\n", encoding="utf-8")
+    samizdat("review", misread, "--action", "replace-text", "--page", "1", "--text-file", str(tmp_path / "page.txt"))
+    assert (settings.items_dir / misread / "data" / "text.txt").read_text() == "Exit visa refused again"
+    history = samizdat("history", misread)
+    assert [line.split()[0] for line in history.splitlines()] == ["v1", "v2", "v3", "v4"]
+    assert "mark-handwritten  pages 1  note: a hand, not type" in history

@@ -6,10 +6,10 @@ import json
 import logging
 from pathlib import Path
 
+from samizdat.layout import ProcessedLayout
 from samizdat.review.models import QueueEntry
 from samizdat.review.store import read_item_metadata, review_pages
 from samizdat.review.transcript import low_confidence_segments
-from samizdat.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def queue_entry(bag: Path) -> QueueEntry | None:
                       restricted=metadata.get("access") != "open")
 
 
-def review_queue(settings: Settings) -> list[QueueEntry]:
+def review_queue(settings: ProcessedLayout) -> list[QueueEntry]:
     """Every published item with flagged pages, low-confidence segments, or no article link; by item id."""
     items = settings.items_dir
     if not items.is_dir():

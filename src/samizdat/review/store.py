@@ -7,6 +7,7 @@ Kept small on purpose: when metadata.json becomes a typed record (`ItemRecord`) 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from samizdat.models import Segment, Speaker, Transcript, Word
 from samizdat.review.models import Change
 
 VERSIONS = VERSIONS_DIR
+ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # as the portal accepts them: nothing that names a path
 FIRST_VERSION = 1
 
 
@@ -42,7 +44,9 @@ def read_item_metadata(bag: Path) -> dict[str, Any]:
 
 
 def published_metadata(processed: ProcessedLayout, item_id: str) -> dict[str, Any]:
-    """The published item's metadata; `BadInputError` when there is no such item."""
+    """The published item's metadata; `BadInputError` when there is no such item (or the id could name a path)."""
+    if not ITEM_ID.match(item_id):
+        raise BadInputError(f"{item_id!r} is not an item id", "Item ids are 12 hex digits, e.g. 3f9a0c1b2d4e.")
     bag = bag_dir(processed, item_id)
     if not (bag / "data" / "metadata.json").is_file():
         raise BadInputError(f"there is no published item {item_id!r}",
@@ -126,3 +130,14 @@ def read_transcript(bag: Path) -> Transcript:
                       language_probability=record.get("language_probability"),
                       duration_s=float(record.get("duration_s") or (segments[-1].end if segments else 0.0)),
                       speakers=speakers)
+
+
+CHECKING_ACTIONS = frozenset({"accept", "replace-text", "mark-illegible", "mark-handwritten"})
+
+
+def pages_checked(metadata: dict[str, Any]) -> list[int]:
+    """Pages an archivist checked: `content.checked_pages`, or (older records) the pages its history corrected."""
+    recorded = metadata.get("content", {}).get("checked_pages")
+    if recorded is not None:
+        return checked_pages(metadata)
+    return sorted({p for change in history_of(metadata) if change.action in CHECKING_ACTIONS for p in change.pages})
