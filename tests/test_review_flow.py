@@ -84,3 +84,18 @@ def test_an_inbox_pass_publishes_the_review_queue(settings: Settings, prefect_ha
 
 def _table(data: Any) -> list[dict[str, Any]]:
     return list(json.loads(data) if isinstance(data, str) else data)
+
+
+def test_deploy_puts_the_form_in_the_work_pool_beside_the_inbox(settings: Settings, prefect_harness: None) -> None:
+    from prefect.client.orchestration import get_client
+
+    from flows.deploy import deploy_inbox
+
+    deploy_inbox(settings, "review-test-pool")
+    with get_client(sync_client=True) as client:
+        form = client.read_deployment_by_name("review-item/form")
+        client.read_deployment_by_name("process-inbox/inbox")
+    assert form.work_pool_name == "review-test-pool" and form.entrypoint == "flows/review.py:review_item"
+    assert form.parameters == {"processed": str(settings.processed.resolve())}
+    enum = form.parameter_openapi_schema["definitions"]["ReviewAction"]["enum"]
+    assert enum == [action.value for action in ReviewAction]
