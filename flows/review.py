@@ -156,7 +156,7 @@ def review_item(
                              description=f"{action.value}: version {result.version}")
     publish_review_queue(settings)
     return Completed(message=f"{action.value} applied to item {item_id}: version {result.version}",
-                     data=result.model_dump(mode="json"))
+                     data=result.model_dump(mode="json", exclude={"summary", "changed"} if hidden else None))
 
 
 def _sentence(error: Exception) -> str:

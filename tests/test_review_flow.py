@@ -99,3 +99,36 @@ def test_deploy_puts_the_form_in_the_work_pool_beside_the_inbox(settings: Settin
     assert form.parameters == {"processed": str(settings.processed.resolve())}
     enum = form.parameter_openapi_schema["definitions"]["ReviewAction"]["enum"]
     assert enum == [action.value for action in ReviewAction]
+
+
+@pytest.mark.slow
+def test_a_restricted_items_review_shows_prefect_its_id_only(settings: Settings, prefect_harness: None) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+
+    from flows.runtime import quiet_flow_runs
+    from samizdat.pipeline import Pipeline
+
+    name = "Informant Vetrogonov.png"
+    write_letter(settings.inbox / name, "Report of the second meeting")
+    (settings.inbox / f"{name}.yaml").write_text("title: Vetrogonov report\naccess: restricted\n", encoding="utf-8")
+    with Pipeline(settings) as pipeline:
+        pipeline.prepare()
+        outcome = pipeline.process_file(settings.inbox / name)
+    assert outcome.status == "published" and outcome.restricted
+    item = str(outcome.item_id)
+
+    with quiet_flow_runs():
+        state = review_item(item, ReviewAction.REPLACE_TEXT, pages=(1,), text="Report of the third meeting",
+                            note="in Vetrogonov's hand", processed=str(settings.processed), return_state=True)
+    assert state.is_completed(), state.message
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(state.state_details.flow_run_id)
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id])))
+    # The form's own parameters are the archivist's to see; what the run adds must name no one.
+    shown = json.dumps([run.name, run.state.model_dump(mode="json") if run.state else None]
+                       + [a.model_dump(mode="json") for a in artifacts])
+    assert {a.key for a in artifacts} == {f"review-{item}", QUEUE_KEY}
+    assert item in shown and "now version 2" in shown
+    assert "Vetrogonov" not in shown and "meeting" not in shown
