@@ -80,6 +80,9 @@ def test_replacing_a_page_makes_a_valid_new_version_and_keeps_the_old(corrected:
     bagit.Bag(str(kept)).validate()
     assert "refused" in (kept / "data" / "text.txt").read_text()
     assert (kept / "data" / "pages" / "0002.hocr").exists()
+    original = Path("data") / "original" / "letter.tiff"
+    assert (kept / original).stat().st_ino == (bag / original).stat().st_ino, "one copy of the scan, linked"
+    assert (kept / "manifest-sha256.txt").stat().st_ino != (bag / "manifest-sha256.txt").stat().st_ino
     fixity = verify_item(settings.processed, item_id)
     assert fixity.ok, fixity.problems
 
@@ -180,7 +183,7 @@ def test_the_corrected_text_is_described_again(corrected: tuple[Settings, str, d
 
 def test_links_added_and_removed_by_hand_outlast_a_relink(corrected: tuple[Settings, str, dict]) -> None:
     from samizdat.catalogue import archive_catalogue
-    from samizdat.relink import relink_item
+    from samizdat.relink import confirm_link, relink_item
 
     settings, item_id, _ = corrected
     article = "gorbachev-opened-the-gates"
@@ -193,6 +196,13 @@ def test_links_added_and_removed_by_hand_outlast_a_relink(corrected: tuple[Setti
     assert article not in metadata["dc"]["relation"] and metadata["unlinked"][0]["id"] == article
     relink_item(settings, item_id, archive_catalogue(settings.processed, settings.catalogue_dir))
     assert article not in _metadata(settings, item_id)["dc"]["relation"]
+    version = _metadata(settings, item_id)["version"]
+    confirm_link(settings, item_id, article, "on second thought")  # `samizdat articles confirm`: a version too
+    metadata = _metadata(settings, item_id)
+    assert article in metadata["dc"]["relation"] and metadata["unlinked"] == []
+    assert metadata["version"] == version + 1 and metadata["history"][-1]["action"] == "add-link"
+    apply_review(settings, ReviewRequest(item_id=item_id, action=ReviewAction.REMOVE_LINK, article_id=article))
+    assert [v.version for v in item_versions(settings, item_id)] == list(range(1, version + 3))
     assert verify_item(settings.processed, item_id).ok
 
 

@@ -166,7 +166,9 @@ def update_bag(
     Paths in `files` and `removed` are relative to `data/`.
 
     The new bag is built beside the old one, validated, swapped in and re-zipped: a crash at any point leaves the
-    old or the new bag in place.
+    old or the new bag in place. Payload files it does not replace are hard links to the old bag's (an earlier
+    version kept under `versions/` then shares the original's bytes instead of holding another copy); nothing is
+    ever written into a linked file: replaced files and the tag files are new files (`_unshare`).
     """
     final = processed.items_dir / item_id
     replaced = {"metadata.json": metadata_json(metadata).encode("utf-8"), **(files or {})}
@@ -174,12 +176,15 @@ def update_bag(
     staging = stage_dir(processed.staging_dir)
     try:
         work = staging / item_id
-        shutil.copytree(final, work)
+        shutil.copytree(final, work, copy_function=_link_or_copy)
+        for tag_file in (p for p in work.iterdir() if p.is_file()):  # bagit rewrites these in place
+            _unshare(tag_file)
         for relative in removed:
             (work / "data" / relative).unlink(missing_ok=True)
         for relative, content in replaced.items():
             target = work / "data" / relative
             target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)  # a new file, never a write into the old bag's (linked) one
             target.write_bytes(content)
         bag = bagit.Bag(str(work))
         bag.save(manifests=True)
@@ -190,6 +195,22 @@ def update_bag(
                 lambda: os.replace(zip_tmp, processed.bundles_dir / f"{item_id}.zip"))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a file of the old bag into the new one; copy it where the file system cannot link."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _unshare(path: Path) -> None:
+    """Make `path` a file of its own (same bytes and times), so writing it cannot change another bag's copy."""
+    if path.stat().st_nlink > 1:
+        copy = path.with_name(f".{path.name}.own")
+        shutil.copy2(path, copy)
+        os.replace(copy, path)
 
 
 def _tree_bytes(folder: Path) -> int:

@@ -3,13 +3,15 @@
 Nothing is read again by OCR or ASR: a document's pages are `data/text.txt` split at form feeds (page N is the
 N-th part, as the pipeline writes it), an interview's segments come from `data/transcript.json`. Entities and
 article links are found again with the catalogue as it is now; where they changed (`entities`, `articles`,
-`dc.relation`), the bag is republished through `package.update_bag` (built aside, validated, swapped in) and
+`dc.relation`), the bag is republished as the item's next version (`samizdat.review.republish`: the published
+bag kept under `versions/`, the new one built aside, validated, swapped in, a `history` entry "relink") and
 the item re-indexed, so search facets follow. Items whose entities and linked articles did not change are
 left untouched, even if their scores drifted (`_linking`).
 
 Links an archivist made or confirmed by hand carry `"by": "archivist"` in `articles[]`. They are never dropped:
 a re-link (or a reprocess) keeps each one, refreshed with the new score and evidence when the linker finds the
-article too, as it was otherwise. Every other link is the linker's and may come or go.
+article too, as it was otherwise. Every other link is the linker's and may come or go, except those an
+archivist removed (metadata.json `unlinked`, written by `samizdat review --action remove-link`): never again.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from samizdat.entities import find_entities_in
 from samizdat.inbox import try_claim
 from samizdat.links import link_articles, matcher_for
 from samizdat.models import ArticleLink, EntityHit
-from samizdat.package import read_metadata, update_bag
+from samizdat.package import read_metadata
 from samizdat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -169,12 +171,15 @@ def relink_item(
         after = [a["id"] for a in updated["articles"]]
         if _linking(updated) == _linking(metadata):
             return Relinked(item_id, "unchanged")
-        update_bag(settings, item_id, updated)
+        added, removed = [a for a in after if a not in before], [a for a in before if a not in after]
+        from samizdat.review.republish import next_change, republish
+
+        change = ", ".join([f"+{a}" for a in added] + [f"-{a}" for a in removed]) or "entities found again"
+        republish(settings, item_id, updated, next_change(metadata, "samizdat", "relink", note=change))
         if index is not None:
             from samizdat.search import item_from_bag
 
             index.upsert(item_from_bag(bag))
-        added, removed = [a for a in after if a not in before], [a for a in before if a not in after]
         return Relinked(item_id, "relinked", added, removed)
     finally:
         claim.release()
@@ -183,7 +188,8 @@ def relink_item(
 def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = "") -> dict[str, Any]:
     """An archivist links an item to an article by hand, or confirms the linker's link: it is never dropped again.
 
-    The bag is republished (`update_bag`) and re-indexed; returns the link as written. A link the linker made
+    The bag is republished as the next version (`history`: add-link) and re-indexed; returns the link as
+    written. A link the linker made
     keeps its score and evidence; one it did not make gets score 1.0 and no evidence.
     """
     from samizdat.catalogue import CatalogueError
@@ -203,8 +209,13 @@ def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = 
     articles = [link if a["id"] == article_id else a for a in articles] if existing else [*articles, link]
     updated = {**metadata, "articles": articles,
                "dc": {**metadata.get("dc", {}), "relation": [a["id"] for a in articles]}}
+    if metadata.get("unlinked"):  # confirming a link an archivist had removed takes the removal back
+        updated["unlinked"] = [u for u in metadata["unlinked"] if u.get("id") != article_id]
     if updated != metadata:
-        update_bag(settings, item_id, updated)
+        from samizdat.review.republish import next_change, republish
+
+        republish(settings, item_id, updated,
+                  next_change(metadata, BY_ARCHIVIST, "add-link", article_id=article_id, note=note))
         index = open_index(settings.database_url, settings.catalog_path)
         try:
             index.upsert(item_from_bag(bag))

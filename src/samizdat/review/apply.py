@@ -12,13 +12,12 @@ import logging
 from samizdat.catalogue import archive_catalogue
 from samizdat.errors import BadInputError, TransientError
 from samizdat.inbox import now_iso, try_claim
-from samizdat.package import update_bag
 from samizdat.relink import redescribe_text, text_stretches
 from samizdat.review import links, pages, transcript
 from samizdat.review.draft import Draft
 from samizdat.review.models import Change, ReviewAction, ReviewRequest, ReviewResult
-from samizdat.review.store import bag_dir, published_metadata, version_of, with_change
-from samizdat.review.versions import keep_version
+from samizdat.review.republish import republish
+from samizdat.review.store import bag_dir, published_metadata, version_of
 from samizdat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,9 +52,7 @@ def _apply(settings: Settings, request: ReviewRequest) -> ReviewResult:
                     end_s=request.end_s, note=request.note, speaker=request.speaker or None,
                     new_name=request.new_name or None, article_id=request.article_id or None,
                     languages=request.languages)
-    draft.metadata = with_change(draft.metadata, change)
-    keep_version(settings, request.item_id)
-    update_bag(settings, request.item_id, draft.metadata, draft.files, removed=draft.removed)
+    republish(settings, request.item_id, draft.metadata, change, draft.files, removed=draft.removed)
     reindex(settings, request.item_id)
     log.info("item %s: version %d by %s: %s", request.item_id, version, change.user, summary)
     return ReviewResult(item_id=request.item_id, version=version, action=request.action, changed=draft.changed,
