@@ -127,7 +127,8 @@ def process_inbox(
 ) -> list[dict[str, Any]]:
     """One pass: every settled file (or the files `paths` names: paths or tickets) gets one item run.
 
-    The run is dispatched to the `process-item` deployment where the server has one, else run here.
+    The run is dispatched to the `process-item` deployment where the server has one, else run here. A pass that
+    saw files ends with its table (`inbox-pass`) and the review queue (`review-queue`, `flows.review`).
     """
     logger = get_run_logger()
     settings = settings_for(inbox, processed)
