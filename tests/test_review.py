@@ -290,3 +290,25 @@ def test_accept_and_marks_from_the_command_line(settings: Settings, misread: str
     history = samizdat("history", misread)
     assert [line.split()[0] for line in history.splitlines()] == ["v1", "v2", "v3", "v4"]
     assert "mark-handwritten  pages 1  note: a hand, not type" in history
+
+
+def test_a_reprocess_carries_marks_and_keeps_an_accept_only_while_the_page_reads_the_same(tmp_path: Path) -> None:
+    from samizdat.review.reapply import carry_review
+
+    bag = tmp_path / "bag"
+    (bag / "data").mkdir(parents=True)
+    (bag / "data" / "text.txt").write_text("one\ftwo\fthree")
+    previous = {"kind": "image", "version": 4, "content": {"checked_pages": [1, 2, 3]}, "history": [
+        {"version": 2, "at": "t", "user": "a", "action": "accept", "pages": [1, 2]},
+        {"version": 3, "at": "t", "user": "a", "action": "mark-illegible", "pages": [3]},
+        {"version": 4, "at": "t", "user": "a", "action": "remove-link", "article_id": "x"}],
+        "unlinked": [{"id": "x", "by": "archivist"}]}
+    fresh = {"kind": "image", "content": {"review_pages": [{"page": 1, "reason": "low-quality", "score": 0.4},
+                                                          {"page": 2, "reason": "low-quality", "score": 0.3}]}}
+    carried = carry_review(fresh, previous, bag, ["one", "TWO?", "three"], "now")
+    assert carried["content"]["review_pages"] == [
+        {"page": 2, "reason": "low-quality", "score": 0.3},
+        {"page": 3, "reason": "illegible", "score": None, "by": "archivist"}]
+    assert carried["content"]["checked_pages"] == [1, 3]
+    assert carried["unlinked"] == previous["unlinked"] and carried["version"] == 5
+    assert [c["action"] for c in carried["history"]] == ["accept", "mark-illegible", "remove-link", "reprocess"]

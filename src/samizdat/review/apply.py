@@ -17,7 +17,7 @@ from samizdat.review import links, pages, transcript
 from samizdat.review.draft import Draft
 from samizdat.review.models import Change, ReviewAction, ReviewRequest, ReviewResult
 from samizdat.review.republish import republish
-from samizdat.review.store import bag_dir, published_metadata, version_of
+from samizdat.review.store import bag_dir, published_metadata, source_sha256, version_of
 from samizdat.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def apply_review(settings: Settings, request: ReviewRequest) -> ReviewResult:
     `TransientError` when a pass or a re-link holds the item right now: try again when it has finished.
     """
     metadata = published_metadata(settings, request.item_id)
-    claim = try_claim(settings.claims_dir, metadata["source"]["sha256"], settings.claim_ttl_s)
+    claim = try_claim(settings.claims_dir, source_sha256(metadata), settings.claim_ttl_s)
     if claim is None:
         raise TransientError(f"item {request.item_id} is being processed right now; review it again afterwards")
     try:

@@ -12,12 +12,8 @@ from samizdat.errors import BadInputError
 from samizdat.relink import BY_ARCHIVIST
 from samizdat.review.draft import Draft
 from samizdat.review.models import ReviewRequest
-from samizdat.review.store import unlinked
+from samizdat.review.store import articles_of, set_articles, set_unlinked, unlinked, unlinked_entries
 from samizdat.settings import Settings
-
-
-def _relation(draft: Draft) -> None:
-    draft.metadata.setdefault("dc", {})["relation"] = [a["id"] for a in draft.metadata.get("articles", [])]
 
 
 def add_link(draft: Draft, request: ReviewRequest, settings: Settings, at: str) -> str:
@@ -29,26 +25,24 @@ def add_link(draft: Draft, request: ReviewRequest, settings: Settings, at: str) 
     except (KeyError, CatalogueError):
         raise BadInputError(f"there is no article {request.article_id!r} in the catalogue",
                             "See `samizdat articles` for the ids.") from None
-    articles = list(draft.metadata.get("articles", []))
+    articles = articles_of(draft.metadata)
     existing = next((a for a in articles if a["id"] == request.article_id), None)
     link = {**(existing or {"id": request.article_id, "title": title, "score": 1.0, "evidence": [], "passage": None}),
             "by": BY_ARCHIVIST, **({"note": request.note} if request.note else {})}
-    draft.metadata["articles"] = [link if a is existing else a for a in articles] if existing else [*articles, link]
-    draft.metadata["unlinked"] = [u for u in draft.metadata.get("unlinked") or [] if u["id"] != request.article_id]
-    _relation(draft)
+    set_articles(draft.metadata, [link if a is existing else a for a in articles] if existing else [*articles, link])
+    set_unlinked(draft.metadata, [u for u in unlinked_entries(draft.metadata) if u["id"] != request.article_id])
     return f"linked to {request.article_id}" + (" (confirmed)" if existing else "")
 
 
 def remove_link(draft: Draft, request: ReviewRequest, at: str) -> str:
     """Unlink an article; it stays unlinked through every re-link and reprocess."""
-    articles = list(draft.metadata.get("articles", []))
+    articles = articles_of(draft.metadata)
     if not any(a["id"] == request.article_id for a in articles):
         linked = ", ".join(a["id"] for a in articles) or "none"
         raise BadInputError(f"item {request.item_id} is not linked to {request.article_id!r} (linked: {linked})",
                             "Give one of the item's linked articles.")
-    draft.metadata["articles"] = [a for a in articles if a["id"] != request.article_id]
+    set_articles(draft.metadata, [a for a in articles if a["id"] != request.article_id])
     if request.article_id not in unlinked(draft.metadata):
-        draft.metadata["unlinked"] = [*(draft.metadata.get("unlinked") or []),
-                                      {"id": request.article_id, "by": BY_ARCHIVIST, "user": request.user, "at": at}]
-    _relation(draft)
+        set_unlinked(draft.metadata, [*unlinked_entries(draft.metadata),
+                                      {"id": request.article_id, "by": BY_ARCHIVIST, "user": request.user, "at": at}])
     return f"unlinked from {request.article_id}"

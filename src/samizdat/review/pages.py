@@ -9,8 +9,6 @@ there); `content.page_notes` says so for the page. Reading again keeps the new r
 
 from __future__ import annotations
 
-from typing import Any
-
 from samizdat.derivatives import PageImageNames, page_images
 from samizdat.errors import BadInputError
 from samizdat.ocr import preprocess
@@ -23,11 +21,18 @@ from samizdat.ocr.tesseract import installed_languages
 from samizdat.review.draft import Draft
 from samizdat.review.models import ReviewAction, ReviewRequest
 from samizdat.review.store import (
+    add_page_note,
+    item_kind,
     original_path,
+    page_languages,
+    page_method,
     page_texts,
     page_texts_file,
     review_pages,
     set_checked_pages,
+    set_page_languages,
+    set_page_method,
+    set_page_notes,
     set_review_pages,
 )
 from samizdat.settings import Settings
@@ -50,7 +55,7 @@ def alto_name(page: int) -> str:
 
 def check_pages(draft: Draft, request: ReviewRequest) -> list[int]:
     """The request's pages, each one the document has; `BadInputError` otherwise."""
-    if draft.metadata.get("kind") == "audio":
+    if item_kind(draft.metadata) == "audio":
         raise BadInputError(f"item {request.item_id} is a recording: {request.action} works on document pages",
                             "Give a time range (start_s, end_s) with replace-text, or use rename-speaker.")
     count = len(page_texts(draft.bag))
@@ -61,11 +66,6 @@ def check_pages(draft: Draft, request: ReviewRequest) -> list[int]:
         raise BadInputError(f"item {request.item_id} has {count} page(s); there is no page {outside[0]}",
                             f"Give pages between 1 and {count}.")
     return sorted(set(request.pages))
-
-
-def _note(metadata: dict[str, Any], page: int, note: str) -> None:
-    notes = metadata.setdefault("content", {}).setdefault("page_notes", {})
-    notes[str(page)] = [*notes.get(str(page), []), note]
 
 
 def accept(draft: Draft, request: ReviewRequest) -> str:
@@ -96,8 +96,8 @@ def replace_text(draft: Draft, request: ReviewRequest) -> str:
         texts[page - 1] = request.text.replace("\f", "\n").strip()
         draft.drop(hocr_name(page))
         draft.drop(alto_name(page))
-        _note(draft.metadata, page, "text typed by an archivist; the machine's hOCR and ALTO were dropped")
-        draft.metadata.setdefault("content", {}).setdefault("page_methods", {})[str(page)] = ARCHIVIST_METHOD
+        add_page_note(draft.metadata, page, "text typed by an archivist; the machine's hOCR and ALTO were dropped")
+        set_page_method(draft.metadata, page, ARCHIVIST_METHOD)
     draft.write("text.txt", page_texts_file(texts))
     pdf = draft.current("searchable.pdf")
     if pdf is not None:
@@ -123,7 +123,7 @@ def without_text_layers(pdf: bytes, indexes: list[int], dpi: int = TEXT_PDF_DPI)
 def _page_image(draft: Draft, page: int, settings: Settings) -> PageImage:
     """The page as OCR first saw it: a frame of the original image, or the PDF page rendered."""
     original = original_path(draft.bag, draft.metadata)
-    if draft.metadata.get("kind") == "pdf":
+    if item_kind(draft.metadata) == "pdf":
         from samizdat.ocr.pdf_survey import low_resolution_scan, open_pdf, render_page
 
         doc = open_pdf(original)
@@ -144,8 +144,7 @@ def _published_score(draft: Draft, page: int, image: PageImage, settings: Settin
     if hocr is None:
         flagged = {int(p["page"]): p for p in review_pages(draft.metadata)}
         return float(flagged.get(page, {}).get("score") or 0.0)
-    iso = draft.metadata.get("content", {}).get("page_languages", {}).get(str(page), [])
-    langs = tesseract_languages(iso, settings.ocr.langs, installed_languages()).langs
+    langs = tesseract_languages(page_languages(draft.metadata, page), settings.ocr.langs, installed_languages()).langs
     ink = survey_ink(preprocess.to_working_mode(image.image), image.dpi)
     return judge(words(hocr.decode("utf-8")), langs, ink).score
 
@@ -153,8 +152,7 @@ def _published_score(draft: Draft, page: int, image: PageImage, settings: Settin
 def read_again(draft: Draft, request: ReviewRequest, settings: Settings) -> str:
     """OCR pages again in the given languages; keep each new reading only where it scores clearly better."""
     pages = check_pages(draft, request)
-    methods = draft.metadata.get("content", {}).get("page_methods", {})
-    typed = [p for p in pages if methods.get(str(p)) in ("text-layer", ARCHIVIST_METHOD)]
+    typed = [p for p in pages if page_method(draft.metadata, p) in ("text-layer", ARCHIVIST_METHOD)]
     if typed:
         raise BadInputError(f"page {typed[0]}'s text was not read by OCR (it is the PDF's text or an archivist's)",
                             "Use replace-text to correct it.")
@@ -179,9 +177,8 @@ def read_again(draft: Draft, request: ReviewRequest, settings: Settings) -> str:
         texts[page - 1] = reading.text
         draft.write(hocr_name(page), (reading.hocr or "").encode("utf-8"))
         draft.write(alto_name(page), (reading.alto or "").encode("utf-8"))
-        content = draft.metadata.setdefault("content", {})
-        content.setdefault("page_languages", {})[str(page)] = iso_languages(reading.languages)
-        content.setdefault("page_notes", {})[str(page)] = [*reading.notes, f"read again in {choice.langs} on request"]
+        set_page_languages(draft.metadata, page, iso_languages(reading.languages))
+        set_page_notes(draft.metadata, page, [*reading.notes, f"read again in {choice.langs} on request"])
         others = [p for p in review_pages(draft.metadata) if int(p["page"]) != page]
         if reading.review:
             others.append({"page": page, "reason": reading.review, "score": round(after, 3)})

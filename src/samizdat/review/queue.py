@@ -5,10 +5,20 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from samizdat.layout import ProcessedLayout
 from samizdat.review.models import QueueEntry
-from samizdat.review.store import read_item_metadata, review_pages
+from samizdat.review.store import (
+    articles_of,
+    checked_segments,
+    is_restricted,
+    item_kind,
+    item_title,
+    read_item_metadata,
+    read_transcript,
+    review_pages,
+)
 from samizdat.review.transcript import low_confidence_segments
 
 log = logging.getLogger(__name__)
@@ -16,10 +26,8 @@ log = logging.getLogger(__name__)
 NO_ARTICLE = "no article link"
 
 
-def _checked_ranges(metadata: dict[str, object]) -> list[tuple[float, float]]:
-    content = metadata.get("content")
-    spans = content.get("checked_segments", []) if isinstance(content, dict) else []
-    return [(float(s["start_s"]), float(s["end_s"])) for s in spans]
+def _checked_ranges(metadata: dict[str, Any]) -> list[tuple[float, float]]:
+    return [(float(s["start_s"]), float(s["end_s"])) for s in checked_segments(metadata)]
 
 
 def queue_entry(bag: Path) -> QueueEntry | None:
@@ -36,8 +44,6 @@ def queue_entry(bag: Path) -> QueueEntry | None:
         reasons.append(f"pages {reason}")
     segments: list[int] = []
     if (bag / "data" / "transcript.json").is_file():
-        from samizdat.review.store import read_transcript
-
         transcript = read_transcript(bag)
         checked = _checked_ranges(metadata)
         segments = [i for i in low_confidence_segments(transcript)
@@ -45,14 +51,12 @@ def queue_entry(bag: Path) -> QueueEntry | None:
                                for s, e in checked)]
         if segments:
             reasons.append("low-confidence segments")
-    if not metadata.get("articles"):
+    if not articles_of(metadata):
         reasons.append(NO_ARTICLE)
     if not reasons:
         return None
-    dc = metadata.get("dc") or {}
-    return QueueEntry(item_id=str(metadata["id"]), title=str(dc.get("title") or metadata["source"]["filename"]),
-                      kind=str(metadata.get("kind", "")), reasons=reasons, pages=pages, segments=segments,
-                      restricted=metadata.get("access") != "open")
+    return QueueEntry(item_id=bag.name, title=item_title(metadata), kind=item_kind(metadata), reasons=reasons,
+                      pages=pages, segments=segments, restricted=is_restricted(metadata))
 
 
 def review_queue(settings: ProcessedLayout) -> list[QueueEntry]:

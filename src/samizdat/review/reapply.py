@@ -23,11 +23,19 @@ from samizdat.review.models import Change, ReviewAction
 from samizdat.review.pages import ARCHIVIST_METHOD, MARK_REASONS, without_text_layers
 from samizdat.review.store import (
     checked_pages,
+    checked_segments,
+    history_entries,
     history_of,
+    item_kind,
     page_texts,
     read_transcript,
     review_pages,
+    set_checked_pages,
+    set_checked_segments,
+    set_history,
     set_review_pages,
+    set_unlinked,
+    unlinked_entries,
     version_of,
     with_change,
 )
@@ -38,7 +46,7 @@ REPROCESS = "reprocess"
 
 def reviewed(metadata: dict[str, Any] | None) -> bool:
     """True when the item has a history of changes to carry."""
-    return bool(metadata and metadata.get("history"))
+    return bool(metadata and history_entries(metadata))
 
 
 def _replaced_pages(history: list[Change]) -> list[int]:
@@ -84,7 +92,6 @@ def carry_review(
     `new_pages`: the new reading's page texts (documents), to tell whether an accepted page still reads the same.
     """
     history = history_of(previous)
-    content = metadata.setdefault("content", {})
     old_pages = page_texts(previous_bag) if (previous_bag / "data" / "text.txt").is_file() else []
     kept = set(_replaced_pages(history))
     flagged = {int(p["page"]): p for p in review_pages(metadata)}
@@ -103,13 +110,13 @@ def carry_review(
     for page in _replaced_pages(history):
         flagged.pop(page, None)
     set_review_pages(metadata, list(flagged.values()))
-    if metadata.get("kind") != "audio":
-        content["checked_pages"] = sorted(kept & set(checked_pages(previous)) | set(_replaced_pages(history)))
-    if previous.get("content", {}).get("checked_segments"):
-        content["checked_segments"] = previous["content"]["checked_segments"]
-    if previous.get("unlinked"):
-        metadata["unlinked"] = previous["unlinked"]
-    metadata["history"] = previous.get("history", [])
+    if item_kind(metadata) != "audio":
+        set_checked_pages(metadata, sorted(kept & set(checked_pages(previous)) | set(_replaced_pages(history))))
+    if checked_segments(previous):
+        set_checked_segments(metadata, checked_segments(previous))
+    if unlinked_entries(previous):
+        set_unlinked(metadata, unlinked_entries(previous))
+    set_history(metadata, history_entries(previous))
     change = Change(version=version_of(previous) + 1, at=at, user="samizdat", action=REPROCESS,
                     note="read again from the original with the settings now; the archivist's corrections kept")
     return with_change(metadata, change)

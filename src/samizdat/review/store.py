@@ -14,7 +14,7 @@ from typing import Any
 from samizdat.errors import BadInputError
 from samizdat.fixity import VERSIONS_DIR
 from samizdat.layout import ProcessedLayout
-from samizdat.models import Segment, Speaker, Transcript, Word
+from samizdat.models import ArchivistMetadata, Segment, Speaker, Transcript, Word
 from samizdat.review.models import Change
 
 VERSIONS = VERSIONS_DIR
@@ -61,12 +61,12 @@ def version_of(metadata: dict[str, Any]) -> int:
 
 def history_of(metadata: dict[str, Any]) -> list[Change]:
     """metadata.json `history`, oldest first."""
-    return [Change.model_validate(entry) for entry in metadata.get("history") or []]
+    return [Change.model_validate(entry) for entry in history_entries(metadata)]
 
 
 def with_change(metadata: dict[str, Any], change: Change) -> dict[str, Any]:
     """The metadata as the new version: `version` and the `history` entry that made it."""
-    history = [*(metadata.get("history") or []), change.model_dump(exclude_none=True, exclude_defaults=False)]
+    history = [*history_entries(metadata), change.model_dump(exclude_none=True, exclude_defaults=False)]
     return {**metadata, "version": change.version, "history": history}
 
 
@@ -77,8 +77,7 @@ def checked_pages(metadata: dict[str, Any]) -> list[int]:
 
 def set_checked_pages(metadata: dict[str, Any], pages: list[int]) -> None:
     """Add pages to `content.checked_pages` (in place)."""
-    content = metadata.setdefault("content", {})
-    content["checked_pages"] = sorted({*checked_pages(metadata), *pages})
+    _content(metadata)["checked_pages"] = sorted({*checked_pages(metadata), *pages})
 
 
 def review_pages(metadata: dict[str, Any]) -> list[dict[str, Any]]:
@@ -88,12 +87,12 @@ def review_pages(metadata: dict[str, Any]) -> list[dict[str, Any]]:
 
 def set_review_pages(metadata: dict[str, Any], entries: list[dict[str, Any]]) -> None:
     """Replace `content.review_pages` (in place), in page order."""
-    metadata.setdefault("content", {})["review_pages"] = sorted(entries, key=lambda p: int(p["page"]))
+    _content(metadata)["review_pages"] = sorted(entries, key=lambda p: int(p["page"]))
 
 
 def unlinked(metadata: dict[str, Any]) -> list[str]:
     """Articles an archivist unlinked from the item: the linker must not link them again."""
-    return [str(entry["id"]) for entry in metadata.get("unlinked") or []]
+    return [str(entry["id"]) for entry in unlinked_entries(metadata)]
 
 
 def page_texts(bag: Path) -> list[str]:
@@ -141,3 +140,121 @@ def pages_checked(metadata: dict[str, Any]) -> list[int]:
     if recorded is not None:
         return checked_pages(metadata)
     return sorted({p for change in history_of(metadata) if change.action in CHECKING_ACTIONS for p in change.pages})
+
+
+# Fields of metadata.json that review reads and writes, one accessor each.
+
+
+def item_kind(metadata: dict[str, Any]) -> str:
+    """`kind`: image | pdf | audio."""
+    return str(metadata.get("kind", ""))
+
+
+def source_sha256(metadata: dict[str, Any]) -> str:
+    """The original's SHA-256 (the item's claim is taken on it)."""
+    return str(metadata["source"]["sha256"])
+
+
+def received_at(metadata: dict[str, Any]) -> str | None:
+    """When the item was first received (the time of version 1)."""
+    return str(metadata.get("source", {}).get("received_at") or "") or None
+
+
+def item_title(metadata: dict[str, Any]) -> str:
+    """The title shown: `dc.title`, else the file name."""
+    return str((metadata.get("dc") or {}).get("title") or metadata["source"]["filename"])
+
+
+def is_restricted(metadata: dict[str, Any]) -> bool:
+    """True unless `access` is exactly open."""
+    return metadata.get("access") != "open"
+
+
+def archivist_of(metadata: dict[str, Any]) -> ArchivistMetadata:
+    """What the archivist said about the item (as the OHMS writer wants it)."""
+    return ArchivistMetadata(dc=dict(metadata.get("dc") or {}), access=str(metadata.get("access", "open")),
+                             collection=metadata.get("collection"), extra=dict(metadata.get("archivist") or {}))
+
+
+def articles_of(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """`articles[]`: the item's article links."""
+    return list(metadata.get("articles") or [])
+
+
+def set_articles(metadata: dict[str, Any], articles: list[dict[str, Any]]) -> None:
+    """Replace `articles[]` and `dc.relation` (the same ids) in place."""
+    metadata["articles"] = articles
+    metadata.setdefault("dc", {})["relation"] = [a["id"] for a in articles]
+
+
+def unlinked_entries(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """`unlinked[]`: articles an archivist removed, with who and when."""
+    return list(metadata.get("unlinked") or [])
+
+
+def set_unlinked(metadata: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Replace `unlinked[]` in place."""
+    metadata["unlinked"] = entries
+
+
+def history_entries(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+    """`history[]` as stored."""
+    return list(metadata.get("history") or [])
+
+
+def set_history(metadata: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+    """Replace `history[]` in place."""
+    metadata["history"] = entries
+
+
+def _content(metadata: dict[str, Any]) -> dict[str, Any]:
+    content: dict[str, Any] = metadata.setdefault("content", {})
+    return content
+
+
+def page_method(metadata: dict[str, Any], page: int) -> str | None:
+    """`content.page_methods[page]`: ocr | text-layer | ocr-layer-kept | archivist ..."""
+    return (metadata.get("content", {}).get("page_methods") or {}).get(str(page))
+
+
+def set_page_method(metadata: dict[str, Any], page: int, method: str) -> None:
+    """Set `content.page_methods[page]` in place."""
+    _content(metadata).setdefault("page_methods", {})[str(page)] = method
+
+
+def page_languages(metadata: dict[str, Any], page: int) -> list[str]:
+    """`content.page_languages[page]`: ISO codes the page was read in."""
+    return list((metadata.get("content", {}).get("page_languages") or {}).get(str(page)) or [])
+
+
+def set_page_languages(metadata: dict[str, Any], page: int, languages: list[str]) -> None:
+    """Set `content.page_languages[page]` in place."""
+    _content(metadata).setdefault("page_languages", {})[str(page)] = languages
+
+
+def add_page_note(metadata: dict[str, Any], page: int, note: str) -> None:
+    """Append a note to `content.page_notes[page]` in place."""
+    notes = _content(metadata).setdefault("page_notes", {})
+    notes[str(page)] = [*notes.get(str(page), []), note]
+
+
+def set_page_notes(metadata: dict[str, Any], page: int, notes: list[str]) -> None:
+    """Replace `content.page_notes[page]` in place."""
+    _content(metadata).setdefault("page_notes", {})[str(page)] = notes
+
+
+def checked_segments(metadata: dict[str, Any]) -> list[dict[str, float]]:
+    """`content.checked_segments`: time ranges an archivist corrected."""
+    return list(metadata.get("content", {}).get("checked_segments") or [])
+
+
+def set_checked_segments(metadata: dict[str, Any], spans: list[dict[str, float]]) -> None:
+    """Replace `content.checked_segments` in place."""
+    _content(metadata)["checked_segments"] = spans
+
+
+def set_transcript_summary(metadata: dict[str, Any], segments: int, speakers: list[Speaker]) -> None:
+    """`content.segments` and `content.speakers` from a transcript, in place."""
+    content = _content(metadata)
+    content["segments"] = segments
+    content["speakers"] = [{"id": s.id, "name": s.name, "role": s.role, "speech_s": s.speech_s} for s in speakers]

@@ -15,10 +15,18 @@ from samizdat.asr.engine import DecodeGuards
 from samizdat.asr.ohms import to_ohms_xml
 from samizdat.asr.writers import to_json, to_srt, to_vtt
 from samizdat.errors import BadInputError
-from samizdat.models import ArchivistMetadata, Segment, Speaker, Transcript
+from samizdat.models import Segment, Speaker, Transcript
 from samizdat.review.draft import Draft
 from samizdat.review.models import ReviewRequest
-from samizdat.review.store import original_path, read_transcript
+from samizdat.review.store import (
+    archivist_of,
+    checked_segments,
+    item_title,
+    original_path,
+    read_transcript,
+    set_checked_segments,
+    set_transcript_summary,
+)
 
 TRANSCRIPT_FILES = ("transcript.vtt", "transcript.srt", "transcript.json", "transcript.ohms.xml")
 LOW_LOGPROB = DecodeGuards().log_prob_threshold
@@ -67,9 +75,9 @@ def replace_segments(draft: Draft, request: ReviewRequest) -> tuple[str, list[in
     if not request.text.strip():
         raise BadInputError("replace-text needs the new text", "Type what was said in that stretch.")
     write_transcript(draft, with_text(transcript, indexes, request.text))
-    span = draft.metadata.setdefault("content", {}).setdefault("checked_segments", [])
     first, last = transcript.segments[indexes[0]], transcript.segments[indexes[-1]]
-    span.append({"start_s": first.start, "end_s": last.end})
+    span = {"start_s": first.start, "end_s": last.end}
+    set_checked_segments(draft.metadata, [*checked_segments(draft.metadata), span])
     draft.text_changed = True
     return f"replaced the text of {len(indexes)} segment(s) from {first.start:.1f} s to {last.end:.1f} s", indexes
 
@@ -103,16 +111,9 @@ def rename(transcript: Transcript, speaker_id: str, name: str) -> Transcript:
     return replace(transcript, speakers=speakers)
 
 
-def archivist_of(metadata: dict[str, Any]) -> ArchivistMetadata:
-    """What the archivist said about the item, as the OHMS writer wants it, from its metadata.json."""
-    return ArchivistMetadata(dc=dict(metadata.get("dc") or {}), access=str(metadata.get("access", "open")),
-                             collection=metadata.get("collection"), extra=dict(metadata.get("archivist") or {}))
-
-
 def transcript_outputs(transcript: Transcript, metadata: dict[str, Any], bag_original: Any) -> dict[str, bytes]:
     """The four transcript formats and text.txt, from one transcript."""
-    title = str(metadata.get("dc", {}).get("title") or metadata["source"]["filename"])
-    ohms = to_ohms_xml(transcript, bag_original, archivist_of(metadata), title).decode("utf-8")
+    ohms = to_ohms_xml(transcript, bag_original, archivist_of(metadata), item_title(metadata)).decode("utf-8")
     ohms = ohms.replace("not checked by a person.", "checked by an archivist where the item's history says.")
     return {
         "transcript.vtt": to_vtt(transcript).encode("utf-8"),
@@ -128,10 +129,7 @@ def write_transcript(draft: Draft, transcript: Transcript) -> None:
     for name, content in transcript_outputs(transcript, draft.metadata,
                                             original_path(draft.bag, draft.metadata)).items():
         draft.write(name, content)
-    content = draft.metadata.setdefault("content", {})
-    content["segments"] = len(transcript.segments)
-    content["speakers"] = [{"id": s.id, "name": s.name, "role": s.role, "speech_s": s.speech_s}
-                           for s in transcript.speakers]
+    set_transcript_summary(draft.metadata, len(transcript.segments), transcript.speakers)
 
 
 def spliced(new: Transcript, old: Transcript, start_s: float, end_s: float) -> Transcript:

@@ -20,6 +20,7 @@ from samizdat.review.store import (
     bag_dir,
     history_of,
     published_metadata,
+    received_at,
     version_dir,
     version_of,
     versions_dir,
@@ -83,10 +84,12 @@ def item_versions(processed: ProcessedLayout, item_id: str) -> list[VersionInfo]
     """Every version of an item, kept ones and the published one, newest last; each with who made it, how, when."""
     metadata = published_metadata(processed, item_id)
     made_by = {change.version: change for change in history_of(metadata)}
-    received = str(metadata.get("source", {}).get("received_at") or "") or None
+    received = received_at(metadata)
     out: list[VersionInfo] = []
-    entries = [(n, p, False) for n, p in kept_versions(processed, item_id)]
-    entries.append((version_of(metadata), bag_dir(processed, item_id), True))
+    current = version_of(metadata)
+    # A kept copy of the current version is what a republish that then failed leaves: the bag in place is it.
+    entries = [(n, p, False) for n, p in kept_versions(processed, item_id) if n < current]
+    entries.append((current, bag_dir(processed, item_id), True))
     for number, folder, current in entries:
         change = made_by.get(number)
         out.append(VersionInfo(
