@@ -187,7 +187,8 @@ def deploy(
     if warning:
         console.print(f"[yellow]Warning: {warning}[/]")
     deployment_id = deploy_inbox(_settings(inbox, processed), pool)
-    console.print(f"Deployed process-inbox/inbox ({deployment_id}) to pool {pool!r}. On each machine run:\n"
+    console.print(f"Deployed process-inbox/inbox ({deployment_id}), process-item/item and review-item/form to pool "
+                  f"{pool!r}. On each machine run:\n"
                   f"    prefect worker start --pool {pool}")
 
 
