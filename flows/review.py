@@ -15,7 +15,6 @@ low-confidence segments or no article link, each with its portal page; the inbox
 from __future__ import annotations
 
 import argparse
-import json
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, cast
@@ -47,11 +46,8 @@ def _settings(processed: str) -> Settings:
 
 def restricted(settings: Settings, item_id: str) -> bool:
     """Whether the item is anything but open (or cannot be read): then the UI shows its id only."""
-    try:
-        meta = json.loads((settings.items_dir / item_id / "data" / "metadata.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return True
-    return bool(meta.get("access", "open") != "open")
+    record = settings.bag(item_id).record_or_none()
+    return record is None or not record.is_open
 
 
 def _busy(_task: Any, _run: Any, state: State) -> bool:
@@ -83,7 +79,8 @@ def change_summary(result: ReviewResult, request: ReviewRequest, settings: Setti
         lines += [f"- `{name}`" for name in result.changed]
         if request.note:
             lines += ["", f"**Note:** {request.note}"]
-    lines += ["", f"Version {result.version - 1} is kept under `versions/{result.item_id}/v{result.version - 1}/`.",
+    kept = settings.version_dir(result.item_id, result.version - 1).relative_to(settings.processed).as_posix()
+    lines += ["", f"Version {result.version - 1} is kept under `{kept}/`.",
               "", f"Portal: {settings.portal_url}/items/{result.item_id}"]
     return "\n".join(lines) + "\n"
 

@@ -35,7 +35,6 @@ from samizdat.errors import SamizdatError
 from samizdat.layout import ProcessedFolder
 
 _CHUNK = 1 << 20
-VERSIONS_DIR = "versions"  # processed/versions/<id>/v<N>/: earlier versions of an item (samizdat.review.versions)
 
 
 class FixityError(SamizdatError):
@@ -199,12 +198,12 @@ def verify_item(processed: Path, item_id: str) -> ItemFixity:
 
 def check_versions(processed: Path, item_id: str) -> list[str]:
     """Every problem of the item's kept earlier versions (`versions/<id>/v<N>/`, each a whole bag)."""
-    root = processed / VERSIONS_DIR / item_id
+    root = ProcessedFolder(processed).item_versions_dir(item_id)
     if not root.is_dir():
         return []
     problems: list[str] = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
-        problems += check_bag(folder, f"{VERSIONS_DIR}/{item_id}/{folder.name}")
+        problems += check_bag(folder, folder.relative_to(processed).as_posix())
     return problems
 
 

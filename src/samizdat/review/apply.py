@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from samizdat.bag import PayloadNames, TranscriptFile
 from samizdat.catalogue import archive_catalogue
 from samizdat.errors import BadInputError, TransientError
 from samizdat.inbox import now_iso, try_claim
@@ -87,10 +88,10 @@ def _edit(settings: Settings, draft: Draft, request: ReviewRequest, at: str) -> 
 
 def _describe_again(settings: Settings, draft: Draft) -> None:
     """Entities and article links found again in the corrected text (the archivist's links kept, unlinked ones not)."""
-    transcript_json = draft.current("transcript.json")
-    text = draft.current("text.txt") or b""
-    stretches = text_stretches(transcript_json.decode("utf-8") if transcript_json is not None else None,
-                               text.decode("utf-8"))
+    transcript_json = draft.current(PayloadNames.TRANSCRIPT_JSON)
+    text = draft.current(PayloadNames.TEXT) or b""
+    transcript = TranscriptFile.model_validate_json(transcript_json) if transcript_json is not None else None
+    stretches = text_stretches(transcript, text.decode("utf-8"))
     catalogue = archive_catalogue(settings.processed, settings.catalogue_dir)
     draft.metadata = redescribe_text(draft.metadata, stretches, catalogue, settings.articles_dir)
 
@@ -101,6 +102,6 @@ def reindex(settings: Settings, item_id: str) -> None:
 
     index = open_index(settings.database_url, settings.catalog_path)
     try:
-        index.upsert(item_from_bag(bag_dir(settings, item_id)))
+        index.upsert(item_from_bag(bag_dir(settings, item_id).root))
     finally:
         index.close()

@@ -1,27 +1,27 @@
-"""An item's next version while a review builds it: metadata and the bag files to write or leave out."""
+"""An item's next version while a review builds it: its record and the bag files to write or leave out."""
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+
+from samizdat.bag import DATA, PayloadNames, PublishedBag
+from samizdat.record import ItemRecord
 
 
 @dataclass
 class Draft:
     """The changes to one published bag, applied together by one republish (`package.update_bag`)."""
 
-    bag: Path
-    metadata: dict[str, Any]
+    bag: PublishedBag
+    metadata: ItemRecord
     files: dict[str, bytes] = field(default_factory=dict)  # relative to data/: new content
     removed: set[str] = field(default_factory=set)  # relative to data/: left out of the new version
     text_changed: bool = False  # entities and article links must be found again
 
     @classmethod
-    def of(cls, bag: Path, metadata: dict[str, Any]) -> Draft:
-        """A draft starting from the published metadata (deep-copied: the published dict stays as it was)."""
-        return cls(bag, copy.deepcopy(metadata))
+    def of(cls, bag: PublishedBag, record: ItemRecord) -> Draft:
+        """A draft starting from the published record (a deep copy: the published one stays as it was)."""
+        return cls(bag, record.copy_deep())
 
     def write(self, relative: str, content: bytes) -> None:
         """Put a file into the next version."""
@@ -31,7 +31,7 @@ class Draft:
     def drop(self, relative: str) -> None:
         """Leave a file out of the next version (when the bag has it)."""
         self.files.pop(relative, None)
-        if (self.bag / "data" / relative).is_file():
+        if self.bag.path(relative).is_file():
             self.removed.add(relative)
 
     def current(self, relative: str) -> bytes | None:
@@ -40,10 +40,10 @@ class Draft:
             return self.files[relative]
         if relative in self.removed:
             return None
-        path = self.bag / "data" / relative
+        path = self.bag.path(relative)
         return path.read_bytes() if path.is_file() else None
 
     @property
     def changed(self) -> list[str]:
         """Every bag path this draft changes (`data/...`), metadata.json included."""
-        return sorted({"data/metadata.json", *(f"data/{p}" for p in self.files), *(f"data/{p}" for p in self.removed)})
+        return sorted(f"{DATA}/{p}" for p in {PayloadNames.METADATA, *self.files, *self.removed})

@@ -6,6 +6,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from samizdat.record import Change
+
+__all__ = ["PAGE_ACTIONS", "Change", "QueueEntry", "ReviewAction", "ReviewRequest", "ReviewResult", "VersionInfo"]
+
 
 class ReviewAction(StrEnum):
     """What an archivist does to an item; the values are what the form shows."""
@@ -50,28 +54,6 @@ class ReviewResult(BaseModel):
     action: ReviewAction
     changed: list[str]
     summary: str
-
-
-class Change(BaseModel):
-    """One entry of metadata.json `history`: a version of the item and who made it, how, where.
-
-    The action's own fields (speaker, new name, article, languages) are kept so a reprocess can apply the
-    correction again to a new reading.
-    """
-
-    version: int
-    at: str
-    user: str
-    action: str
-    pages: list[int] = Field(default_factory=list)
-    segments: list[int] = Field(default_factory=list)
-    start_s: float | None = None
-    end_s: float | None = None
-    note: str = ""
-    speaker: str | None = None
-    new_name: str | None = None
-    article_id: str | None = None
-    languages: list[str] = Field(default_factory=list)
 
 
 class QueueEntry(BaseModel):

@@ -9,6 +9,7 @@ there); `content.page_notes` says so for the page. Reading again keeps the new r
 
 from __future__ import annotations
 
+from samizdat.bag import PayloadNames
 from samizdat.derivatives import PageImageNames, page_images
 from samizdat.errors import BadInputError
 from samizdat.ocr import preprocess
@@ -18,9 +19,11 @@ from samizdat.ocr.page import REPLACE_MARGIN, PageImage, ocr_page_safely
 from samizdat.ocr.quality import judge, survey_ink
 from samizdat.ocr.searchable import assemble, image_pdf_page
 from samizdat.ocr.tesseract import installed_languages
+from samizdat.record import ReviewPage
 from samizdat.review.draft import Draft
 from samizdat.review.models import ReviewAction, ReviewRequest
 from samizdat.review.store import (
+    ARCHIVIST,
     add_page_note,
     item_kind,
     original_path,
@@ -43,14 +46,8 @@ MARK_REASONS = {ReviewAction.ILLEGIBLE: "illegible", ReviewAction.HANDWRITTEN: "
 TEXT_PDF_DPI = 300  # a page whose text layer is removed is kept as its image at this resolution
 
 
-def hocr_name(page: int) -> str:
-    """`pages/0002.hocr`."""
-    return f"pages/{page:04d}.hocr"
-
-
-def alto_name(page: int) -> str:
-    """`pages/0002.alto.xml`."""
-    return f"pages/{page:04d}.alto.xml"
+hocr_name = PayloadNames.hocr
+alto_name = PayloadNames.alto
 
 
 def check_pages(draft: Draft, request: ReviewRequest) -> list[int]:
@@ -71,7 +68,7 @@ def check_pages(draft: Draft, request: ReviewRequest) -> list[int]:
 def accept(draft: Draft, request: ReviewRequest) -> str:
     """Accept pages as they are: their review flags are cleared and they count as checked."""
     pages = check_pages(draft, request)
-    set_review_pages(draft.metadata, [p for p in review_pages(draft.metadata) if int(p["page"]) not in pages])
+    set_review_pages(draft.metadata, [p for p in review_pages(draft.metadata) if p.page not in pages])
     set_checked_pages(draft.metadata, pages)
     return f"accepted page(s) {_list(pages)} as read"
 
@@ -80,9 +77,10 @@ def mark(draft: Draft, request: ReviewRequest) -> str:
     """Mark pages illegible or handwritten: the reason is the archivist's, the text is kept."""
     pages = check_pages(draft, request)
     reason = MARK_REASONS[request.action]
-    flagged = {int(p["page"]): p for p in review_pages(draft.metadata)}
+    flagged = {p.page: p for p in review_pages(draft.metadata)}
     for page in pages:
-        flagged[page] = {**flagged.get(page, {"page": page, "score": None}), "reason": reason, "by": "archivist"}
+        score = flagged[page].score if page in flagged else None
+        flagged[page] = ReviewPage(page=page, score=score, reason=reason, by=ARCHIVIST)
     set_review_pages(draft.metadata, list(flagged.values()))
     set_checked_pages(draft.metadata, pages)
     return f"marked page(s) {_list(pages)} {reason}"
@@ -98,11 +96,11 @@ def replace_text(draft: Draft, request: ReviewRequest) -> str:
         draft.drop(alto_name(page))
         add_page_note(draft.metadata, page, "text typed by an archivist; the machine's hOCR and ALTO were dropped")
         set_page_method(draft.metadata, page, ARCHIVIST_METHOD)
-    draft.write("text.txt", page_texts_file(texts))
-    pdf = draft.current("searchable.pdf")
+    draft.write(PayloadNames.TEXT, page_texts_file(texts))
+    pdf = draft.current(PayloadNames.SEARCHABLE_PDF)
     if pdf is not None:
-        draft.write("searchable.pdf", without_text_layers(pdf, [p - 1 for p in pages]))
-    set_review_pages(draft.metadata, [p for p in review_pages(draft.metadata) if int(p["page"]) not in pages])
+        draft.write(PayloadNames.SEARCHABLE_PDF, without_text_layers(pdf, [p - 1 for p in pages]))
+    set_review_pages(draft.metadata, [p for p in review_pages(draft.metadata) if p.page not in pages])
     set_checked_pages(draft.metadata, pages)
     draft.text_changed = True
     return f"replaced the text of page(s) {_list(pages)}"
@@ -142,8 +140,8 @@ def _published_score(draft: Draft, page: int, image: PageImage, settings: Settin
     """The published reading's score, measured again the way OCR measured it (its hOCR against the page's ink)."""
     hocr = draft.current(hocr_name(page))
     if hocr is None:
-        flagged = {int(p["page"]): p for p in review_pages(draft.metadata)}
-        return float(flagged.get(page, {}).get("score") or 0.0)
+        flagged = {p.page: p for p in review_pages(draft.metadata)}
+        return float(flagged[page].score or 0.0) if page in flagged else 0.0
     langs = tesseract_languages(page_languages(draft.metadata, page), settings.ocr.langs, installed_languages()).langs
     ink = survey_ink(preprocess.to_working_mode(image.image), image.dpi)
     return judge(words(hocr.decode("utf-8")), langs, ink).score
@@ -179,15 +177,15 @@ def read_again(draft: Draft, request: ReviewRequest, settings: Settings) -> str:
         draft.write(alto_name(page), (reading.alto or "").encode("utf-8"))
         set_page_languages(draft.metadata, page, iso_languages(reading.languages))
         set_page_notes(draft.metadata, page, [*reading.notes, f"read again in {choice.langs} on request"])
-        others = [p for p in review_pages(draft.metadata) if int(p["page"]) != page]
+        others = [p for p in review_pages(draft.metadata) if p.page != page]
         if reading.review:
-            others.append({"page": page, "reason": reading.review, "score": round(after, 3)})
+            others.append(ReviewPage(page=page, reason=reading.review, score=round(after, 3)))
         set_review_pages(draft.metadata, others)
-        pdf = draft.current("searchable.pdf")
+        pdf = draft.current(PayloadNames.SEARCHABLE_PDF)
         if pdf is not None and reading.pdf is not None:
-            draft.write("searchable.pdf", assemble(pdf, {page - 1: (reading.pdf, False)}))
+            draft.write(PayloadNames.SEARCHABLE_PDF, assemble(pdf, {page - 1: (reading.pdf, False)}))
     if kept:
-        draft.write("text.txt", page_texts_file(texts))
+        draft.write(PayloadNames.TEXT, page_texts_file(texts))
         draft.text_changed = True
         _refresh_page_images(draft, kept)
     return "; ".join(outcomes)
@@ -195,10 +193,10 @@ def read_again(draft: Draft, request: ReviewRequest, settings: Settings) -> str:
 
 def _refresh_page_images(draft: Draft, pages: list[int]) -> None:
     """The web image and thumbnail of pages whose searchable-PDF page was replaced (it may have been turned)."""
-    pdf = draft.current("searchable.pdf")
+    pdf = draft.current(PayloadNames.SEARCHABLE_PDF)
     if pdf is None:
         return
-    images = page_images({"searchable.pdf": pdf})
+    images = page_images({PayloadNames.SEARCHABLE_PDF: pdf})
     for page in pages:
         names = PageImageNames(page)
         for name in (names.web, names.thumb):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 
+from samizdat.bag import PublishedBag
 from samizdat.layout import ProcessedLayout
 from samizdat.review.models import QueueEntry
 from samizdat.review.store import (
+    ARCHIVIST,
     articles_of,
     is_restricted,
     item_kind,
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 NO_ARTICLE = "no article link"
 
 
-def queue_entry(bag: Path) -> QueueEntry | None:
+def queue_entry(bag: PublishedBag) -> QueueEntry | None:
     """Why one published item needs review, or None.
 
     Reasons: flagged pages not yet settled by an archivist, transcript segments Whisper was unsure of and not yet
@@ -33,12 +33,12 @@ def queue_entry(bag: Path) -> QueueEntry | None:
     """
     metadata = read_item_metadata(bag)
     reasons: list[str] = []
-    flagged = [p for p in review_pages(metadata) if p.get("by") != "archivist"]
-    pages = sorted({int(p["page"]) for p in flagged})
-    for reason in dict.fromkeys(str(p.get("reason")) for p in flagged):
+    flagged = [p for p in review_pages(metadata) if p.by != ARCHIVIST]
+    pages = sorted({p.page for p in flagged})
+    for reason in dict.fromkeys(p.reason for p in flagged):
         reasons.append(f"pages {reason}")
     segments: list[int] = []
-    if (bag / "data" / "transcript.json").is_file():
+    if bag.has_transcript():
         transcript = read_transcript(bag)
         segments = [i for i in low_confidence_segments(transcript)
                     if not segment_checked(metadata, transcript.segments[i].start, transcript.segments[i].end)]
@@ -48,7 +48,7 @@ def queue_entry(bag: Path) -> QueueEntry | None:
         reasons.append(NO_ARTICLE)
     if not reasons:
         return None
-    return QueueEntry(item_id=bag.name, title=item_title(metadata), kind=item_kind(metadata), reasons=reasons,
+    return QueueEntry(item_id=bag.item_id, title=item_title(metadata), kind=item_kind(metadata), reasons=reasons,
                       pages=pages, segments=segments, restricted=is_restricted(metadata))
 
 
@@ -58,11 +58,13 @@ def review_queue(settings: ProcessedLayout) -> list[QueueEntry]:
     if not items.is_dir():
         return []
     out = []
-    for bag in sorted(p for p in items.iterdir() if (p / "data" / "metadata.json").is_file()):
+    for bag in (settings.bag(p.name) for p in sorted(items.iterdir())):
+        if not bag.exists():
+            continue
         try:
             entry = queue_entry(bag)
-        except (OSError, ValueError, KeyError, json.JSONDecodeError) as error:  # one bad bag hides no other
-            log.error("review queue: %s skipped: %s", bag.name, error)
+        except (OSError, ValueError, KeyError) as error:  # one bad bag hides no other
+            log.error("review queue: %s skipped: %s", bag.item_id, error)
             continue
         if entry is not None:
             out.append(entry)

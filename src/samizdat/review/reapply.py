@@ -15,16 +15,15 @@ entry for the reprocess, and the published bag is kept as a version first.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
+from samizdat.bag import PublishedBag
 from samizdat.models import Extraction
-from samizdat.review.models import Change, ReviewAction
+from samizdat.record import Change, ItemRecord, ReviewPage
+from samizdat.review.models import ReviewAction
 from samizdat.review.pages import ARCHIVIST_METHOD, MARK_REASONS, without_text_layers
 from samizdat.review.store import (
+    ARCHIVIST,
     checked_pages,
     checked_segments,
-    history_entries,
     history_of,
     item_kind,
     page_texts,
@@ -44,19 +43,19 @@ from samizdat.review.transcript import rename, spliced
 REPROCESS = "reprocess"
 
 
-def reviewed(metadata: dict[str, Any] | None) -> bool:
+def reviewed(record: ItemRecord | None) -> bool:
     """True when the item has a history of changes to carry."""
-    return bool(metadata and history_entries(metadata))
+    return bool(record is not None and record.history)
 
 
 def _replaced_pages(history: list[Change]) -> list[int]:
     return sorted({p for c in history if c.action == ReviewAction.REPLACE_TEXT for p in c.pages})
 
 
-def reapply_corrections(extraction: Extraction, previous: dict[str, Any], previous_bag: Path) -> None:
+def reapply_corrections(extraction: Extraction, previous: ItemRecord, previous_bag: PublishedBag) -> None:
     """Apply the published item's corrections to a new reading of it (in place)."""
     history = history_of(previous)
-    if extraction.transcript is not None and (previous_bag / "data" / "transcript.json").is_file():
+    if extraction.transcript is not None and previous_bag.has_transcript():
         old = read_transcript(previous_bag)
         new = extraction.transcript
         for change in history:
@@ -85,21 +84,22 @@ def reapply_corrections(extraction: Extraction, previous: dict[str, Any], previo
 
 
 def carry_review(
-    metadata: dict[str, Any], previous: dict[str, Any], previous_bag: Path, new_pages: list[str], at: str
-) -> dict[str, Any]:
+    metadata: ItemRecord, previous: ItemRecord, previous_bag: PublishedBag, new_pages: list[str], at: str
+) -> ItemRecord:
     """The new reading's metadata with the review state carried over and a history entry for the reprocess.
 
     `new_pages`: the new reading's page texts (documents), to tell whether an accepted page still reads the same.
     """
     history = history_of(previous)
-    old_pages = page_texts(previous_bag) if (previous_bag / "data" / "text.txt").is_file() else []
+    old_pages = page_texts(previous_bag) if previous_bag.text_path.is_file() else []
     kept = set(_replaced_pages(history))
-    flagged = {int(p["page"]): p for p in review_pages(metadata)}
+    flagged = {p.page: p for p in review_pages(metadata)}
     for change in history:
         if change.action in MARK_REASONS:
             for page in change.pages:
-                flagged[page] = {"page": page, "reason": MARK_REASONS[ReviewAction(change.action)],
-                                 "score": flagged.get(page, {}).get("score"), "by": "archivist"}
+                score = flagged[page].score if page in flagged else None
+                flagged[page] = ReviewPage(page=page, reason=MARK_REASONS[ReviewAction(change.action)], score=score,
+                                           by=ARCHIVIST)
                 kept.add(page)
         elif change.action == ReviewAction.ACCEPT:
             for page in change.pages:
@@ -116,7 +116,7 @@ def carry_review(
         set_checked_segments(metadata, checked_segments(previous))
     if unlinked_entries(previous):
         set_unlinked(metadata, unlinked_entries(previous))
-    set_history(metadata, history_entries(previous))
+    set_history(metadata, history_of(previous))
     change = Change(version=version_of(previous) + 1, at=at, user="samizdat", action=REPROCESS,
                     note="read again from the original with the settings now; the archivist's corrections kept")
     return with_change(metadata, change)

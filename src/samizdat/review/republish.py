@@ -12,12 +12,12 @@ from typing import Any
 from samizdat.inbox import now_iso
 from samizdat.layout import ProcessedLayout
 from samizdat.package import update_bag
-from samizdat.review.models import Change
+from samizdat.record import Change, ItemRecord
 from samizdat.review.store import version_of, with_change
 from samizdat.review.versions import keep_version
 
 
-def next_change(published: dict[str, Any], user: str, action: str, **fields: Any) -> Change:
+def next_change(published: ItemRecord, user: str, action: str, **fields: Any) -> Change:
     """The history entry of the item's next version (made now)."""
     return Change(version=version_of(published) + 1, at=now_iso(), user=user, action=action, **fields)
 
@@ -25,17 +25,17 @@ def next_change(published: dict[str, Any], user: str, action: str, **fields: Any
 def republish(
     processed: ProcessedLayout,
     item_id: str,
-    metadata: dict[str, Any],
+    record: ItemRecord,
     change: Change,
     files: dict[str, bytes] | None = None,
     removed: Iterable[str] = (),
-) -> dict[str, Any]:
-    """Keep the published bag as `versions/<id>/v<N>/`, then publish `metadata` (+ files) as version N+1.
+) -> ItemRecord:
+    """Keep the published bag as `versions/<id>/v<N>/`, then publish `record` (+ files) as version N+1.
 
-    Returns the metadata as published (with `version` and the new `history` entry). The caller holds the item's
+    Returns the record as published (with `version` and the new `history` entry). The caller holds the item's
     claim.
     """
     keep_version(processed, item_id)
-    published = with_change(metadata, change)
+    published = with_change(record, change)
     update_bag(processed, item_id, published, files, removed=removed)
     return published

@@ -1,7 +1,8 @@
-"""Where review reads and writes an item: the one place that knows metadata.json keys and bag paths.
+"""Where review reads and writes an item: its record (`ItemRecord`) and its bag (`PublishedBag`), one accessor each.
 
-Kept small on purpose: when metadata.json becomes a typed record (`ItemRecord`) and bags get an owner
-(`PublishedBag`), these functions are what changes.
+metadata.json is read and written only as `samizdat.record.ItemRecord`; every path inside a bag comes from
+`samizdat.bag`, every folder of `processed/` (the kept versions too) from `samizdat.layout`. A setter assigns a
+new value (never mutates a default in place), so the record writes the key (`ItemRecord` writes the keys set).
 """
 
 from __future__ import annotations
@@ -9,95 +10,104 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
+from samizdat.bag import PublishedBag
 from samizdat.errors import BadInputError
-from samizdat.fixity import VERSIONS_DIR
 from samizdat.layout import ProcessedLayout
 from samizdat.models import ArchivistMetadata, Segment, Speaker, Transcript, Word
-from samizdat.review.models import Change
+from samizdat.record import (
+    ArticleRecord,
+    Change,
+    CheckedSpan,
+    ItemRecord,
+    ReviewPage,
+    SpeakerSummary,
+    Unlinked,
+)
 
-VERSIONS = VERSIONS_DIR
 ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")  # as the portal accepts them: nothing that names a path
 FIRST_VERSION = 1
+ARCHIVIST = "archivist"
+"""`by` of what an archivist did: a review flag whose reason is their mark, an unlinked article."""
 
 
-def bag_dir(processed: ProcessedLayout, item_id: str) -> Path:
+def bag_dir(processed: ProcessedLayout, item_id: str) -> PublishedBag:
     """The published bag of an item."""
-    return processed.items_dir / item_id
+    return processed.bag(item_id)
 
 
 def versions_dir(processed: ProcessedLayout, item_id: str) -> Path:
     """`processed/versions/<id>/`: the item's earlier versions, one bag per `v<N>`."""
-    return processed.processed / VERSIONS / item_id
+    return processed.item_versions_dir(item_id)
 
 
 def version_dir(processed: ProcessedLayout, item_id: str, version: int) -> Path:
     """`processed/versions/<id>/v<N>/`."""
-    return versions_dir(processed, item_id) / f"v{version}"
+    return processed.version_dir(item_id, version)
 
 
-def read_item_metadata(bag: Path) -> dict[str, Any]:
-    """The metadata.json of a bag (published or kept)."""
-    data: dict[str, Any] = json.loads((bag / "data" / "metadata.json").read_text(encoding="utf-8"))
-    return data
+def read_item_metadata(bag: PublishedBag) -> ItemRecord:
+    """The record of a bag (published or kept)."""
+    return bag.record()
 
 
-def published_metadata(processed: ProcessedLayout, item_id: str) -> dict[str, Any]:
-    """The published item's metadata; `BadInputError` when there is no such item (or the id could name a path)."""
+def published_metadata(processed: ProcessedLayout, item_id: str) -> ItemRecord:
+    """The published item's record; `BadInputError` when there is no such item (or the id could name a path)."""
     if not ITEM_ID.match(item_id):
         raise BadInputError(f"{item_id!r} is not an item id", "Item ids are 12 hex digits, e.g. 3f9a0c1b2d4e.")
     bag = bag_dir(processed, item_id)
-    if not (bag / "data" / "metadata.json").is_file():
+    if not bag.exists():
         raise BadInputError(f"there is no published item {item_id!r}",
                             "Check the item id (`samizdat search`, or the review queue: `samizdat review --queue`).")
-    return read_item_metadata(bag)
+    return bag.record()
 
 
-def version_of(metadata: dict[str, Any]) -> int:
+def version_of(record: ItemRecord) -> int:
     """The item's version (1 until its first correction)."""
-    return int(metadata.get("version") or FIRST_VERSION)
+    return record.version or FIRST_VERSION
 
 
-def history_of(metadata: dict[str, Any]) -> list[Change]:
+def history_of(record: ItemRecord) -> list[Change]:
     """metadata.json `history`, oldest first."""
-    return [Change.model_validate(entry) for entry in history_entries(metadata)]
+    return list(record.history)
 
 
-def with_change(metadata: dict[str, Any], change: Change) -> dict[str, Any]:
-    """The metadata as the new version: `version` and the `history` entry that made it."""
-    history = [*history_entries(metadata), change.model_dump(exclude_none=True, exclude_defaults=False)]
-    return {**metadata, "version": change.version, "history": history}
+def with_change(record: ItemRecord, change: Change) -> ItemRecord:
+    """A copy of the record as the new version: `version` and the `history` entry that made it."""
+    updated = record.copy_deep()
+    updated.version = change.version
+    updated.history = [*record.history, change.model_copy()]
+    return updated
 
 
-def checked_pages(metadata: dict[str, Any]) -> list[int]:
+def checked_pages(record: ItemRecord) -> list[int]:
     """`content.checked_pages`: pages an archivist has looked at and accepted or corrected."""
-    return sorted({int(p) for p in metadata.get("content", {}).get("checked_pages") or []})
+    return sorted(set(record.content.checked_pages))
 
 
-def set_checked_pages(metadata: dict[str, Any], pages: list[int]) -> None:
+def set_checked_pages(record: ItemRecord, pages: list[int]) -> None:
     """Add pages to `content.checked_pages` (in place)."""
-    _content(metadata)["checked_pages"] = sorted({*checked_pages(metadata), *pages})
+    record.content.checked_pages = sorted({*checked_pages(record), *pages})
 
 
-def review_pages(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+def review_pages(record: ItemRecord) -> list[ReviewPage]:
     """`content.review_pages`: the pages flagged for a person, with reason and score."""
-    return [p for p in metadata.get("content", {}).get("review_pages") or [] if isinstance(p, dict)]
+    return list(record.content.review_pages)
 
 
-def set_review_pages(metadata: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+def set_review_pages(record: ItemRecord, entries: list[ReviewPage]) -> None:
     """Replace `content.review_pages` (in place), in page order."""
-    _content(metadata)["review_pages"] = sorted(entries, key=lambda p: int(p["page"]))
+    record.content.review_pages = sorted(entries, key=lambda p: p.page)
 
 
-def unlinked(metadata: dict[str, Any]) -> list[str]:
+def unlinked(record: ItemRecord) -> list[str]:
     """Articles an archivist unlinked from the item: the linker must not link them again."""
-    return [str(entry["id"]) for entry in unlinked_entries(metadata)]
+    return [entry.id for entry in record.unlinked]
 
 
-def page_texts(bag: Path) -> list[str]:
+def page_texts(bag: PublishedBag) -> list[str]:
     """A document's pages as the bag holds them: `text.txt` split at form feeds."""
-    return (bag / "data" / "text.txt").read_text(encoding="utf-8").split("\f")
+    return bag.page_texts()
 
 
 def page_texts_file(pages: list[str]) -> bytes:
@@ -105,161 +115,150 @@ def page_texts_file(pages: list[str]) -> bytes:
     return "\f".join(pages).encode("utf-8")
 
 
-def original_path(bag: Path, metadata: dict[str, Any]) -> Path:
+def original_path(bag: PublishedBag, record: ItemRecord) -> Path:
     """The original file inside a bag."""
-    from samizdat.names import safe_name
-
-    return bag / "data" / "original" / safe_name(metadata["source"]["filename"])
+    return bag.original_path(record.source.filename)
 
 
-def read_transcript(bag: Path) -> Transcript:
+def read_transcript(bag: PublishedBag) -> Transcript:
     """An interview's transcript as the bag holds it (`transcript.json`), typed again."""
-    record = json.loads((bag / "data" / "transcript.json").read_text(encoding="utf-8"))
+    data = json.loads(bag.transcript_path.read_text(encoding="utf-8"))
     segments = [
         Segment(start=float(s["start"]), end=float(s["end"]), text=str(s.get("text", "")), language=s.get("language"),
                 words=[Word(start=float(w["start"]), end=float(w["end"]), word=str(w["word"]),
                             probability=float(w.get("probability", 0.0)), speaker=w.get("speaker"))
                        for w in s.get("words") or []],
                 avg_logprob=s.get("avg_logprob"), no_speech_prob=s.get("no_speech_prob"), speaker=s.get("speaker"))
-        for s in record.get("segments") or []
+        for s in data.get("segments") or []
     ]
     speakers = [Speaker(id=str(sp["id"]), name=str(sp.get("name") or sp["id"]), role=sp.get("role"),
-                        speech_s=float(sp.get("speech_s") or 0.0)) for sp in record.get("speakers") or []]
-    return Transcript(segments=segments, language=record.get("language"),
-                      language_probability=record.get("language_probability"),
-                      duration_s=float(record.get("duration_s") or (segments[-1].end if segments else 0.0)),
+                        speech_s=float(sp.get("speech_s") or 0.0)) for sp in data.get("speakers") or []]
+    return Transcript(segments=segments, language=data.get("language"),
+                      language_probability=data.get("language_probability"),
+                      duration_s=float(data.get("duration_s") or (segments[-1].end if segments else 0.0)),
                       speakers=speakers)
 
 
 CHECKING_ACTIONS = frozenset({"accept", "replace-text", "mark-illegible", "mark-handwritten"})
 
 
-def pages_checked(metadata: dict[str, Any]) -> list[int]:
+def pages_checked(record: ItemRecord) -> list[int]:
     """Pages an archivist checked: `content.checked_pages`, or (older records) the pages its history corrected."""
-    recorded = metadata.get("content", {}).get("checked_pages")
-    if recorded is not None:
-        return checked_pages(metadata)
-    return sorted({p for change in history_of(metadata) if change.action in CHECKING_ACTIONS for p in change.pages})
+    if "checked_pages" in record.content.model_fields_set:
+        return checked_pages(record)
+    return sorted({p for change in record.history if change.action in CHECKING_ACTIONS for p in change.pages})
 
 
-# Fields of metadata.json that review reads and writes, one accessor each.
-
-
-def item_kind(metadata: dict[str, Any]) -> str:
+def item_kind(record: ItemRecord) -> str:
     """`kind`: image | pdf | audio."""
-    return str(metadata.get("kind", ""))
+    return record.kind
 
 
-def source_sha256(metadata: dict[str, Any]) -> str:
+def source_sha256(record: ItemRecord) -> str:
     """The original's SHA-256 (the item's claim is taken on it)."""
-    return str(metadata["source"]["sha256"])
+    return record.source.sha256
 
 
-def received_at(metadata: dict[str, Any]) -> str | None:
+def received_at(record: ItemRecord) -> str | None:
     """When the item was first received (the time of version 1)."""
-    return str(metadata.get("source", {}).get("received_at") or "") or None
+    return record.source.received_at or None
 
 
-def item_title(metadata: dict[str, Any]) -> str:
+def item_title(record: ItemRecord) -> str:
     """The title shown: `dc.title`, else the file name."""
-    return str((metadata.get("dc") or {}).get("title") or metadata["source"]["filename"])
+    return record.title
 
 
-def is_restricted(metadata: dict[str, Any]) -> bool:
+def is_restricted(record: ItemRecord) -> bool:
     """True unless `access` is exactly open."""
-    return metadata.get("access") != "open"
+    return not record.is_open
 
 
-def archivist_of(metadata: dict[str, Any]) -> ArchivistMetadata:
+def archivist_of(record: ItemRecord) -> ArchivistMetadata:
     """What the archivist said about the item (as the OHMS writer wants it)."""
-    return ArchivistMetadata(dc=dict(metadata.get("dc") or {}), access=str(metadata.get("access", "open")),
-                             collection=metadata.get("collection"), extra=dict(metadata.get("archivist") or {}))
+    return ArchivistMetadata(dc=record.dc.as_dict(), access=record.access, collection=record.collection,
+                             extra=dict(record.archivist))
 
 
-def articles_of(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+def articles_of(record: ItemRecord) -> list[ArticleRecord]:
     """`articles[]`: the item's article links."""
-    return list(metadata.get("articles") or [])
+    return list(record.articles)
 
 
-def set_articles(metadata: dict[str, Any], articles: list[dict[str, Any]]) -> None:
+def set_articles(record: ItemRecord, articles: list[ArticleRecord]) -> None:
     """Replace `articles[]` and `dc.relation` (the same ids) in place."""
-    metadata["articles"] = articles
-    metadata.setdefault("dc", {})["relation"] = [a["id"] for a in articles]
+    record.articles = articles
+    record.dc.relation = [a.id for a in articles]
 
 
-def unlinked_entries(metadata: dict[str, Any]) -> list[dict[str, Any]]:
+def unlinked_entries(record: ItemRecord) -> list[Unlinked]:
     """`unlinked[]`: articles an archivist removed, with who and when."""
-    return list(metadata.get("unlinked") or [])
+    return list(record.unlinked)
 
 
-def set_unlinked(metadata: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+def set_unlinked(record: ItemRecord, entries: list[Unlinked]) -> None:
     """Replace `unlinked[]` in place."""
-    metadata["unlinked"] = entries
+    record.unlinked = [e.model_copy() for e in entries]
 
 
-def history_entries(metadata: dict[str, Any]) -> list[dict[str, Any]]:
-    """`history[]` as stored."""
-    return list(metadata.get("history") or [])
-
-
-def set_history(metadata: dict[str, Any], entries: list[dict[str, Any]]) -> None:
+def set_history(record: ItemRecord, entries: list[Change]) -> None:
     """Replace `history[]` in place."""
-    metadata["history"] = entries
+    record.history = [e.model_copy() for e in entries]
 
 
-def _content(metadata: dict[str, Any]) -> dict[str, Any]:
-    content: dict[str, Any] = metadata.setdefault("content", {})
-    return content
-
-
-def page_method(metadata: dict[str, Any], page: int) -> str | None:
+def page_method(record: ItemRecord, page: int) -> str | None:
     """`content.page_methods[page]`: ocr | text-layer | ocr-layer-kept | archivist ..."""
-    return (metadata.get("content", {}).get("page_methods") or {}).get(str(page))
+    return record.content.page_methods.get(str(page))
 
 
-def set_page_method(metadata: dict[str, Any], page: int, method: str) -> None:
+def set_page_method(record: ItemRecord, page: int, method: str) -> None:
     """Set `content.page_methods[page]` in place."""
-    _content(metadata).setdefault("page_methods", {})[str(page)] = method
+    record.content.page_methods = {**record.content.page_methods, str(page): method}
 
 
-def page_languages(metadata: dict[str, Any], page: int) -> list[str]:
+def page_languages(record: ItemRecord, page: int) -> list[str]:
     """`content.page_languages[page]`: ISO codes the page was read in."""
-    return list((metadata.get("content", {}).get("page_languages") or {}).get(str(page)) or [])
+    return list(record.content.page_languages.get(str(page)) or [])
 
 
-def set_page_languages(metadata: dict[str, Any], page: int, languages: list[str]) -> None:
+def set_page_languages(record: ItemRecord, page: int, languages: list[str]) -> None:
     """Set `content.page_languages[page]` in place."""
-    _content(metadata).setdefault("page_languages", {})[str(page)] = languages
+    record.content.page_languages = {**record.content.page_languages, str(page): languages}
 
 
-def add_page_note(metadata: dict[str, Any], page: int, note: str) -> None:
+def add_page_note(record: ItemRecord, page: int, note: str) -> None:
     """Append a note to `content.page_notes[page]` in place."""
-    notes = _content(metadata).setdefault("page_notes", {})
-    notes[str(page)] = [*notes.get(str(page), []), note]
+    set_page_notes(record, page, [*record.content.page_notes.get(str(page), []), note])
 
 
-def set_page_notes(metadata: dict[str, Any], page: int, notes: list[str]) -> None:
+def set_page_notes(record: ItemRecord, page: int, notes: list[str]) -> None:
     """Replace `content.page_notes[page]` in place."""
-    _content(metadata).setdefault("page_notes", {})[str(page)] = notes
+    record.content.page_notes = {**record.content.page_notes, str(page): notes}
 
 
-def checked_segments(metadata: dict[str, Any]) -> list[dict[str, float]]:
+def checked_segments(record: ItemRecord) -> list[CheckedSpan]:
     """`content.checked_segments`: time ranges an archivist corrected."""
-    return list(metadata.get("content", {}).get("checked_segments") or [])
+    return list(record.content.checked_segments)
 
 
-def set_checked_segments(metadata: dict[str, Any], spans: list[dict[str, float]]) -> None:
+def set_checked_segments(record: ItemRecord, spans: list[CheckedSpan]) -> None:
     """Replace `content.checked_segments` in place."""
-    _content(metadata)["checked_segments"] = spans
+    record.content.checked_segments = [s.model_copy() for s in spans]
 
 
-def set_transcript_summary(metadata: dict[str, Any], segments: int, speakers: list[Speaker]) -> None:
+def set_transcript_summary(record: ItemRecord, segments: int, speakers: list[Speaker]) -> None:
     """`content.segments` and `content.speakers` from a transcript, in place."""
-    content = _content(metadata)
-    content["segments"] = segments
-    content["speakers"] = [{"id": s.id, "name": s.name, "role": s.role, "speech_s": s.speech_s} for s in speakers]
+    record.content.segments = segments
+    record.content.speakers = [SpeakerSummary(id=s.id, name=s.name, role=s.role, speech_s=s.speech_s)
+                               for s in speakers]
 
 
-def segment_checked(metadata: dict[str, Any], start_s: float, end_s: float) -> bool:
+def segment_checked(record: ItemRecord, start_s: float, end_s: float) -> bool:
     """True when an archivist corrected the stretch this segment lies in (`content.checked_segments`)."""
-    return any(float(s["start_s"]) <= start_s and end_s <= float(s["end_s"]) for s in checked_segments(metadata))
+    return any(span.holds(start_s, end_s) for span in record.content.checked_segments)
+
+
+def is_transcript(bag: PublishedBag) -> bool:
+    """Whether the bag is a recording's (it has `transcript.json`)."""
+    return bag.has_transcript()
+

@@ -9,13 +9,15 @@ that covers several segments becomes one segment spanning them.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
 
 from samizdat.asr.engine import DecodeGuards
 from samizdat.asr.ohms import to_ohms_xml
 from samizdat.asr.writers import to_json, to_srt, to_vtt
+from samizdat.bag import PayloadNames
 from samizdat.errors import BadInputError
 from samizdat.models import Segment, Speaker, Transcript
+from samizdat.record import CheckedSpan, ItemRecord
 from samizdat.review.draft import Draft
 from samizdat.review.models import ReviewRequest
 from samizdat.review.store import (
@@ -28,7 +30,6 @@ from samizdat.review.store import (
     set_transcript_summary,
 )
 
-TRANSCRIPT_FILES = ("transcript.vtt", "transcript.srt", "transcript.json", "transcript.ohms.xml")
 LOW_LOGPROB = DecodeGuards().log_prob_threshold
 """A segment whose mean token log-probability is below Whisper's own fallback threshold (-1.0) is unsure."""
 OHMS_CHECKED_NOTE = "Transcript made automatically by Whisper; corrected by an archivist where the history says."
@@ -36,7 +37,7 @@ OHMS_CHECKED_NOTE = "Transcript made automatically by Whisper; corrected by an a
 
 def require_interview(draft: Draft, request: ReviewRequest) -> Transcript:
     """The item's transcript; `BadInputError` for a document."""
-    if not (draft.bag / "data" / "transcript.json").is_file():
+    if not draft.bag.has_transcript():
         raise BadInputError(f"item {request.item_id} has no transcript: {request.action} with a time range or a "
                             "speaker works on recordings", "Give the page(s) instead.")
     return read_transcript(draft.bag)
@@ -76,7 +77,7 @@ def replace_segments(draft: Draft, request: ReviewRequest) -> tuple[str, list[in
         raise BadInputError("replace-text needs the new text", "Type what was said in that stretch.")
     write_transcript(draft, with_text(transcript, indexes, request.text))
     first, last = transcript.segments[indexes[0]], transcript.segments[indexes[-1]]
-    span = {"start_s": first.start, "end_s": last.end}
+    span = CheckedSpan(start_s=first.start, end_s=last.end)
     set_checked_segments(draft.metadata, [*checked_segments(draft.metadata), span])
     draft.text_changed = True
     return f"replaced the text of {len(indexes)} segment(s) from {first.start:.1f} s to {last.end:.1f} s", indexes
@@ -111,16 +112,16 @@ def rename(transcript: Transcript, speaker_id: str, name: str) -> Transcript:
     return replace(transcript, speakers=speakers)
 
 
-def transcript_outputs(transcript: Transcript, metadata: dict[str, Any], bag_original: Any) -> dict[str, bytes]:
+def transcript_outputs(transcript: Transcript, metadata: ItemRecord, bag_original: Path) -> dict[str, bytes]:
     """The four transcript formats and text.txt, from one transcript."""
     ohms = to_ohms_xml(transcript, bag_original, archivist_of(metadata), item_title(metadata)).decode("utf-8")
     ohms = ohms.replace("not checked by a person.", "checked by an archivist where the item's history says.")
     return {
-        "transcript.vtt": to_vtt(transcript).encode("utf-8"),
-        "transcript.srt": to_srt(transcript).encode("utf-8"),
-        "transcript.json": to_json(transcript).encode("utf-8"),
-        "transcript.ohms.xml": ohms.encode("utf-8"),
-        "text.txt": transcript.text.encode("utf-8"),
+        PayloadNames.TRANSCRIPT_VTT: to_vtt(transcript).encode("utf-8"),
+        PayloadNames.TRANSCRIPT_SRT: to_srt(transcript).encode("utf-8"),
+        PayloadNames.TRANSCRIPT_JSON: to_json(transcript).encode("utf-8"),
+        PayloadNames.TRANSCRIPT_OHMS: ohms.encode("utf-8"),
+        PayloadNames.TEXT: transcript.text.encode("utf-8"),
     }
 
 

@@ -14,6 +14,7 @@ import shutil
 import time
 from pathlib import Path
 
+from samizdat.bag import PublishedBag
 from samizdat.errors import BadInputError
 from samizdat.layout import ProcessedLayout
 from samizdat.review.models import VersionInfo
@@ -45,7 +46,7 @@ def _link_tree(source: Path, target: Path) -> None:
 
 def _same_bag(first: Path, second: Path) -> bool:
     try:
-        return (first / "tagmanifest-sha256.txt").read_bytes() == (second / "tagmanifest-sha256.txt").read_bytes()
+        return PublishedBag(first).tagmanifest_path.read_bytes() == PublishedBag(second).tagmanifest_path.read_bytes()
     except OSError:
         return False
 
@@ -57,7 +58,7 @@ def keep_version(processed: ProcessedLayout, item_id: str) -> Path:
     from an earlier attempt that failed before its republish is normally the same bag, and stays as it is; if
     the bag changed since without a new version, that copy is kept too, as `v<N>-superseded-<n>`.
     """
-    bag = bag_dir(processed, item_id)
+    bag = bag_dir(processed, item_id).root
     version = version_of(published_metadata(processed, item_id))
     target = version_dir(processed, item_id, version)
     if target.exists():
@@ -96,7 +97,7 @@ def item_versions(processed: ProcessedLayout, item_id: str) -> list[VersionInfo]
     current = version_of(metadata)
     # A kept copy of the current version is what a republish that then failed leaves: the bag in place is it.
     entries = [(n, p, False) for n, p in kept_versions(processed, item_id) if n < current]
-    entries.append((current, bag_dir(processed, item_id), True))
+    entries.append((current, bag_dir(processed, item_id).root, True))
     for number, folder, current in entries:
         change = made_by.get(number)
         out.append(VersionInfo(
@@ -110,8 +111,8 @@ def item_versions(processed: ProcessedLayout, item_id: str) -> list[VersionInfo]
 def version_bag(processed: ProcessedLayout, item_id: str, version: int) -> Path:
     """The bag of one version (the published bag for the current one); `BadInputError` when there is none."""
     if version == version_of(published_metadata(processed, item_id)):
-        return bag_dir(processed, item_id)
+        return bag_dir(processed, item_id).root
     folder = version_dir(processed, item_id, version)
-    if not (folder / "data" / "metadata.json").is_file():
+    if not PublishedBag(folder).exists():
         raise BadInputError(f"item {item_id} has no version {version}", f"See `samizdat history {item_id}`.")
     return folder
