@@ -300,13 +300,15 @@ def test_a_reprocess_carries_marks_and_keeps_an_accept_only_while_the_page_reads
     bag = PublishedBag(tmp_path / "bag")
     bag.data.mkdir(parents=True)
     bag.text_path.write_text("one\ftwo\fthree")
-    previous = {"id": "0123456789ab", "kind": "image", "version": 4, "content": {"checked_pages": [1, 2, 3]}, "history": [
+    previous = {"id": "0123456789ab", "kind": "image", "version": 4, "content": {"checked_pages": [1, 2, 3]},
+                "history": [
         {"version": 2, "at": "t", "user": "a", "action": "accept", "pages": [1, 2]},
         {"version": 3, "at": "t", "user": "a", "action": "mark-illegible", "pages": [3]},
         {"version": 4, "at": "t", "user": "a", "action": "remove-link", "article_id": "x"}],
         "unlinked": [{"id": "x", "by": "archivist"}]}
-    fresh = {"id": "0123456789ab", "kind": "image", "content": {"review_pages": [{"page": 1, "reason": "low-quality", "score": 0.4},
-                                                          {"page": 2, "reason": "low-quality", "score": 0.3}]}}
+    fresh = {"id": "0123456789ab", "kind": "image",
+             "content": {"review_pages": [{"page": 1, "reason": "low-quality", "score": 0.4},
+                                          {"page": 2, "reason": "low-quality", "score": 0.3}]}}
     carried = carry_review(ItemRecord.model_validate(fresh), ItemRecord.model_validate(previous), bag,
                            ["one", "TWO?", "three"], "now").as_dict()
     assert carried["content"]["review_pages"] == [

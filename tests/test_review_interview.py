@@ -15,13 +15,14 @@ import bagit
 import pytest
 from typer.testing import CliRunner
 
+from samizdat.bag import record_file
 from samizdat.cli import app
 from samizdat.describe import build_metadata
 from samizdat.fixity import verify_item
 from samizdat.inbox import describe_source
 from samizdat.kinds.audio import AUDIO
 from samizdat.models import ArchivistMetadata, Detected, Extraction, Kind, Segment, Speaker, Transcript, Word
-from samizdat.package import metadata_json, package_item
+from samizdat.package import package_item
 from samizdat.review import review_queue
 from samizdat.review.reapply import reapply_corrections
 from samizdat.search import SearchQuery, item_from_bag, open_index
@@ -60,7 +61,7 @@ def interview(settings: Settings, tmp_path: Path) -> str:
     metadata = build_metadata(source, Detected(Kind.AUDIO, "audio/wav"), archivist, extraction, [], [], 60.0)
     files = AUDIO.outputs(extraction, source.path, archivist, "Interview with Boris Kaplan")
     files["text.txt"] = extraction.text.encode("utf-8")
-    files["metadata.json"] = metadata_json(metadata).encode("utf-8")
+    files.update(record_file(metadata))
     bag = package_item(settings, source, "Interview with Boris Kaplan", files)
     index = open_index(settings.database_url, settings.catalog_path)
     index.upsert(item_from_bag(bag))
@@ -147,21 +148,22 @@ def test_a_new_reading_keeps_the_rename_and_the_corrected_stretch(settings: Sett
     _samizdat(settings, "review", interview, "--action", "rename-speaker", "--speaker", "S2", "--name", "Boris Kaplan")
     _samizdat(settings, "review", interview, "--action", "replace-text", "--start", "6", "--end", "9",
               "--text", "The answer took eleven months.")
-    bag = settings.items_dir / interview
-    metadata = json.loads((bag / "data" / "metadata.json").read_text())
+    bag = settings.bag(interview)
     fresh = Extraction(engines={}, transcript=_transcript())  # what a new engine run reads again
-    reapply_corrections(fresh, metadata, bag)
+    reapply_corrections(fresh, bag.record(), bag)
     assert fresh.transcript is not None
     assert fresh.transcript.speaker_name("S2") == "Boris Kaplan"
     assert [s.text for s in fresh.transcript.segments][-1] == "The answer took eleven months."
 
 
 def test_a_version_kept_by_a_failed_attempt_is_never_lost(settings: Settings, interview: str) -> None:
-    from samizdat.package import read_metadata, update_bag
+    from samizdat.package import update_bag
     from samizdat.review.versions import keep_version
 
     first = keep_version(settings, interview)  # kept, then the republish did not happen
-    update_bag(settings, interview, {**read_metadata(settings.items_dir / interview), "collection": "Kaplan family"})
+    record = settings.bag(interview).record()
+    record.collection = "Kaplan family"
+    update_bag(settings, interview, record)
     _samizdat(settings, "review", interview, "--action", "rename-speaker", "--speaker", "S1", "--name", "Ruth Adler")
     kept = sorted(p.name for p in first.parent.iterdir())
     assert kept[0] == "v1" and kept[1].startswith("v1-superseded-") and len(kept) == 2
