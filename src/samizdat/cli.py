@@ -258,7 +258,8 @@ def verify(
     results = [verify_item(settings.processed, item_id)] if item_id else verify_all(settings.processed)
     for result in results:
         if result.ok:
-            console.print(f"[green]valid[/]   {result.item_id} (bag and bundles/{result.item_id}.zip)")
+            kept = f", {result.versions_checked} earlier version(s)" if result.versions_checked else ""
+            console.print(f"[green]valid[/]   {result.item_id} (bag and bundles/{result.item_id}.zip{kept})")
             continue
         console.print(f"[red]INVALID[/] {result.item_id}: {len(result.problems)} problem(s)")
         for problem in result.problems:
