@@ -48,11 +48,12 @@ def _apply(settings: Settings, request: ReviewRequest) -> ReviewResult:
     if draft.text_changed:
         _describe_again(settings, draft)
     version = version_of(metadata) + 1
+    optional = {"start_s": request.start_s, "end_s": request.end_s, "speaker": request.speaker or None,
+                "new_name": request.new_name or None, "article_id": request.article_id or None}
     change = Change(version=version, at=at, user=request.user or "archivist", action=request.action.value,
-                    pages=sorted(set(request.pages)), segments=segments, start_s=request.start_s,
-                    end_s=request.end_s, note=request.note, speaker=request.speaker or None,
-                    new_name=request.new_name or None, article_id=request.article_id or None,
-                    languages=request.languages)
+                    pages=sorted(set(request.pages)), segments=segments, note=request.note,
+                    languages=request.languages,
+                    **{k: v for k, v in optional.items() if v is not None})  # a history entry names what it has
     republish(settings, request.item_id, draft.metadata, change, draft.files, removed=draft.removed)
     reindex(settings, request.item_id)
     log.info("item %s: version %d by %s: %s", request.item_id, version, change.user, summary)
