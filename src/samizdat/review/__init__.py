@@ -5,9 +5,9 @@ under `processed/versions/<id>/v<N>/`); `review_queue` lists what needs a person
 item's versions. Nothing here imports Prefect: the `review-item` flow wraps these calls.
 """
 
+from samizdat.record import Change
 from samizdat.review.apply import apply_review
 from samizdat.review.models import (
-    Change,
     QueueEntry,
     ReviewAction,
     ReviewRequest,

@@ -13,10 +13,11 @@ from samizdat.bag import PayloadNames, TranscriptFile
 from samizdat.catalogue import archive_catalogue
 from samizdat.errors import BadInputError, TransientError
 from samizdat.inbox import now_iso, try_claim
+from samizdat.record import Change
 from samizdat.relink import redescribe_text, text_stretches
 from samizdat.review import links, pages, transcript
 from samizdat.review.draft import Draft
-from samizdat.review.models import Change, ReviewAction, ReviewRequest, ReviewResult
+from samizdat.review.models import ReviewAction, ReviewRequest, ReviewResult
 from samizdat.review.republish import republish
 from samizdat.review.store import bag_dir, published_metadata, source_sha256, version_of
 from samizdat.settings import Settings

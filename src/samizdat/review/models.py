@@ -1,14 +1,13 @@
-"""The typed requests and answers of archivist review (issue 17): what a form, the CLI or a flow sends and gets."""
+"""The typed requests and answers of archivist review (issue 17): what a form, the CLI or a flow sends and gets.
+
+What review writes into an item is in its record: `samizdat.record` (`Change`, `ReviewPage`, `CheckedSpan`, `Unlinked`).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
-
-from samizdat.record import Change
-
-__all__ = ["PAGE_ACTIONS", "Change", "QueueEntry", "ReviewAction", "ReviewRequest", "ReviewResult", "VersionInfo"]
 
 
 class ReviewAction(StrEnum):
