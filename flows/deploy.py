@@ -1,8 +1,9 @@
 """Many machines: one Prefect server (PostgreSQL-backed), a `process` work pool, `prefect worker start` on each machine.
 
-Every machine mounts the same inbox and processed folders and has this project at the same path. Two deployments
+Every machine mounts the same inbox and processed folders and has this project at the same path. Three deployments
 go to the pool: `process-inbox/inbox` on an interval, a cheap pass that creates one `process-item/item` run per
-dropped file (idempotently: `flows.dispatch`), and `process-item/item`, which the workers execute. The claim on
+dropped file (idempotently: `flows.dispatch`), `process-item/item`, which the workers execute, and `review-item/form`,
+the archivists' corrections (`flows.review`). The claim on
 each file's SHA-256 in the shared `processed/.claims/` stays as the safety net: a worker that dies stops renewing
 its claim, and after `SAMIZDAT_CLAIM_TTL_S` the next pass creates a new run for the file.
 """
@@ -25,6 +26,7 @@ ITEM_ENTRYPOINT = "flows/inbox.py:process_item"
 # dead worker's files waited behind them until the two-worker test timed out (bench/pipeline/scale_out_hog.md).
 PASSES_QUEUE = "passes"
 PASSES_PRIORITY = 100
+REVIEW_ENTRYPOINT = "flows/review.py:review_item"
 
 
 def ensure_process_pool(name: str) -> None:
@@ -46,9 +48,10 @@ def ensure_process_pool(name: str) -> None:
 
 
 def deploy_inbox(settings: Settings, pool: str, name: str = "inbox") -> str:
-    """Deploy `process-inbox` (the scan) and `process-item` (one run per file) to the pool; return the scan's id."""
+    """Deploy the scan, the item flow (one run per file) and the review form to the pool; return the scan's id."""
     from flows.dispatch import ITEM_DEPLOYMENT_NAME
     from flows.inbox import process_inbox, process_item
+    from flows.review import REVIEW_DEPLOYMENT_NAME, review_item
 
     ensure_process_pool(pool)
     item_flow = cast("Flow[..., Any]", process_item.from_source(source=str(PROJECT_ROOT), entrypoint=ITEM_ENTRYPOINT))
@@ -58,6 +61,17 @@ def deploy_inbox(settings: Settings, pool: str, name: str = "inbox") -> str:
         build=False,
         push=False,
         description="Processes one file; created once per drop by the inbox passes.",
+        print_next_steps=False,
+    )
+    review_flow = cast("Flow[..., Any]", review_item.from_source(source=str(PROJECT_ROOT),
+                                                                 entrypoint=REVIEW_ENTRYPOINT))
+    review_flow.deploy(
+        name=REVIEW_DEPLOYMENT_NAME,
+        work_pool_name=pool,
+        build=False,
+        push=False,
+        parameters={"processed": str(settings.processed.resolve())},
+        description="An archivist's correction of one published item: a new version, the old one kept.",
         print_next_steps=False,
     )
     flow = cast("Flow[..., Any]", process_inbox.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT))

@@ -27,6 +27,7 @@ from prefect.artifacts import (
 from prefect.states import Cancelled, Completed
 
 from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
+from flows.review import publish_review_queue
 from flows.stages import limited_stage_runner
 from samizdat import events
 from samizdat.describe import published_review_pages, review_text
@@ -126,7 +127,8 @@ def process_inbox(
 ) -> list[dict[str, Any]]:
     """One pass: every settled file (or the files `paths` names: paths or tickets) gets one item run.
 
-    The run is dispatched to the `process-item` deployment where the server has one, else run here.
+    The run is dispatched to the `process-item` deployment where the server has one, else run here. A pass that
+    saw files ends with its table (`inbox-pass`) and the review queue (`review-queue`, `flows.review`).
     """
     logger = get_run_logger()
     settings = settings_for(inbox, processed)
@@ -160,6 +162,7 @@ def process_inbox(
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
         )
+        publish_review_queue(settings)
     if any(o.status is Status.STOPPED for o in outcomes):
         raise PassStopped(outcomes)
     return [asdict(o) for o in outcomes]

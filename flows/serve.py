@@ -1,4 +1,4 @@
-"""`samizdat serve`: Prefect server and UI, inbox deployment, watcher, portal and daily fixity check, in one command."""
+"""`samizdat serve`: Prefect server and UI, inbox deployment, watcher, portal, fixity check, forms, in one command."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ def background(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
 
 
 def serve_inbox(settings: Settings) -> None:
-    """Run the server, the portal, the daily fixity check, the inbox and item deployments and the watcher.
+    """Run the server, the portal, the daily fixity check, the forms, the inbox and item deployments and the watcher.
 
     The watcher creates a file's item run as soon as the file settles; the interval pass finds what it missed.
     Item runs execute here side by side (their extraction within this machine's CPU slots) until Ctrl-C.
@@ -90,7 +90,8 @@ def serve_inbox(settings: Settings) -> None:
     # Runs start as forks of a process that imported Prefect and the flows while the server started (flows/runtime.py).
     with warm_flow_run_starts(), background(server_command) as server:
         wait_healthy(os.environ["PREFECT_API_URL"], server)
-        with _portal_if_installed(settings), _fixity_runner(settings), _articles_runner(settings):
+        with _portal_if_installed(settings), _fixity_runner(settings), _articles_runner(settings), \
+                _review_runner(settings):
             watcher = InboxWatcher(settings.inbox, settings.settle_s, lambda path: dispatch_files(settings, [path]))
             watcher.start()
             print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}   inbox: {parameters['inbox']}", flush=True)
@@ -138,4 +139,11 @@ def _articles_runner(settings: Settings) -> Iterator[None]:
     catalogue = ["--catalogue", str(settings.catalogue_dir.resolve())] if settings.catalogue_dir else []
     with background([sys.executable, "-m", "flows.articles", "--processed", str(settings.processed.resolve()),
                      *catalogue]):
+        yield
+
+
+@contextmanager
+def _review_runner(settings: Settings) -> Iterator[None]:
+    """The `review-item/form` deployment (flows/review.py): an archivist's corrections, in a runner of its own."""
+    with background([sys.executable, "-m", "flows.review", "--processed", str(settings.processed.resolve())]):
         yield

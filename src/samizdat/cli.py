@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 from rich.text import Text
 
 from flows.prefect_env import apply_server_defaults
@@ -187,7 +187,8 @@ def deploy(
     if warning:
         console.print(f"[yellow]Warning: {warning}[/]")
     deployment_id = deploy_inbox(_settings(inbox, processed), pool)
-    console.print(f"Deployed process-inbox/inbox ({deployment_id}) to pool {pool!r}. On each machine run:\n"
+    console.print(f"Deployed process-inbox/inbox ({deployment_id}), process-item/item and review-item/form to pool "
+                  f"{pool!r}. On each machine run:\n"
                   f"    prefect worker start --pool {pool}")
 
 
@@ -257,7 +258,8 @@ def verify(
     results = [verify_item(settings.processed, item_id)] if item_id else verify_all(settings.processed)
     for result in results:
         if result.ok:
-            console.print(f"[green]valid[/]   {result.item_id} (bag and bundles/{result.item_id}.zip)")
+            kept = f", {result.versions_checked} earlier version(s)" if result.versions_checked else ""
+            console.print(f"[green]valid[/]   {result.item_id} (bag and bundles/{result.item_id}.zip{kept})")
             continue
         console.print(f"[red]INVALID[/] {result.item_id}: {len(result.problems)} problem(s)")
         for problem in result.problems:
@@ -284,6 +286,92 @@ def reprocess(item_id: str, processed: ProcessedOpt = None) -> None:
     console.print(f"{item_id}: {outcome['status']} in {outcome['seconds']:.1f} s {outcome['reason'] or ''}")
     if outcome["status"] not in ("published", "reprocessed"):
         raise typer.Exit(1)
+
+
+@app.command()
+def review(
+    item_id: Annotated[str | None, typer.Argument(help="The item to correct")] = None,
+    action: Annotated[str | None, typer.Option(help="accept | read-again | mark-illegible | mark-handwritten | "
+                                                    "replace-text | rename-speaker | add-link | remove-link")] = None,
+    page: Annotated[list[int] | None, typer.Option("--page", help="A page it applies to (repeat for more)")] = None,
+    start: Annotated[float | None, typer.Option("--start", help="Recordings: start of the time range, seconds")] = None,
+    end: Annotated[float | None, typer.Option("--end", help="Recordings: end of the time range, seconds")] = None,
+    text: Annotated[str, typer.Option(help="replace-text: the new text")] = "",
+    text_file: Annotated[Path | None, typer.Option("--text-file", help="replace-text: the new text, from a file "
+                                                                         "(UTF-8)")] = None,
+    language: Annotated[list[str] | None, typer.Option("--language", help="read-again: an ISO 639-1 code "
+                                                                          "(repeat for more)")] = None,
+    speaker: Annotated[str, typer.Option(help='rename-speaker: "Speaker 2" or its id S2')] = "",
+    name: Annotated[str, typer.Option(help="rename-speaker: the name to show")] = "",
+    article: Annotated[str, typer.Option(help="add-link / remove-link: the article id")] = "",
+    user: Annotated[str, typer.Option(help="Who makes the change (kept in the history)")] = "archivist",
+    note: Annotated[str, typer.Option(help="Why (kept in the history)")] = "",
+    queue: Annotated[bool, typer.Option("--queue", help="Print the review queue instead")] = False,
+    processed: ProcessedOpt = None,
+) -> None:
+    """Correct an item as an archivist (a new version; the old one is kept), or print the review queue."""
+    from pydantic import ValidationError
+
+    from samizdat.errors import BadInputError, TransientError
+    from samizdat.review import ReviewRequest, apply_review, review_queue
+
+    settings = _settings(processed=processed)
+    if queue:
+        entries = review_queue(settings)
+        table = Table(Column("item", no_wrap=True, min_width=12), "title", "kind", "why", "pages", "segments", "access")
+        for e in entries:
+            table.add_row(e.item_id, e.title, e.kind, "; ".join(e.reasons), ", ".join(map(str, e.pages)),
+                          str(len(e.segments)) if e.segments else "", "restricted" if e.restricted else "open")
+        console.print(table)
+        console.print(f"{len(entries)} item(s) to review.")
+        return
+    if not item_id or not action:
+        console.print("[red]Give an item id and --action (or --queue).[/]")
+        raise typer.Exit(2)
+    if text_file is not None:
+        text = text_file.read_text(encoding="utf-8")
+    try:
+        request = ReviewRequest(item_id=item_id, action=action, pages=page or [], start_s=start, end_s=end, text=text,
+                                languages=language or [], speaker=speaker, new_name=name, article_id=article,
+                                user=user, note=note)
+        result = apply_review(settings, request)
+    except ValidationError as error:
+        console.print(f"[red]Not a review request: {error.errors()[0]['msg']}[/]", markup=False)
+        raise typer.Exit(2) from error
+    except BadInputError as error:
+        console.print(f"[red]Nothing changed: {error}[/]\n{error.hint}", markup=False)
+        raise typer.Exit(2) from error
+    except TransientError as error:
+        console.print(f"[yellow]Nothing changed: {error}[/]", markup=False)
+        raise typer.Exit(1) from error
+    console.print(f"{result.item_id}: version {result.version}: {result.summary}", markup=False)
+    console.print(f"  changed: {', '.join(result.changed)}", markup=False)
+
+
+@app.command()
+def history(item_id: str, processed: ProcessedOpt = None) -> None:
+    """An item's versions: which, when, who, what (earlier ones are kept under processed/versions/)."""
+    from samizdat.errors import BadInputError
+    from samizdat.review import item_versions
+    from samizdat.review.store import history_of, published_metadata
+
+    settings = _settings(processed=processed)
+    try:
+        versions = item_versions(settings, item_id)
+        changes = {c.version: c for c in history_of(published_metadata(settings, item_id))}
+    except BadInputError as error:
+        console.print(f"[red]{error}[/]", markup=False)
+        raise typer.Exit(1) from error
+    for v in versions:  # one line per version, whatever the terminal's width
+        change = changes.get(v.version)
+        where = []
+        if change and change.pages:
+            where.append("pages " + ", ".join(map(str, change.pages)))
+        if change and change.segments:
+            where.append("segments " + ", ".join(map(str, change.segments)))
+        typer.echo(f"v{v.version}{' (current)' if v.current else ''}  {v.at or '-'}  {v.user or '-'}  "
+                   f"{v.action or '-'}{'  ' + '; '.join(where) if where else ''}{'  note: ' + v.note if v.note else ''}"
+                   f"  [{v.path}]")
 
 
 articles_app = typer.Typer(help="The archive's catalogue of articles: list, add, re-link.")

@@ -57,6 +57,7 @@ class ItemFixity:
     item_id: str
     problems: list[str] = field(default_factory=list)
     files_checked: int = 0
+    versions_checked: int = 0  # earlier versions kept under versions/<id>/, each validated as a bag
 
     @property
     def ok(self) -> bool:
@@ -192,7 +193,21 @@ def verify_item(processed: Path, item_id: str) -> ItemFixity:
     result.files_checked = len(expected)
     bundle_problems, _ = check_bundle(zip_path, item_id, expected, zip_label)
     result.problems += bundle_problems
+    version_problems, result.versions_checked = check_versions(processed, item_id)
+    result.problems += version_problems
     return result
+
+
+def check_versions(processed: Path, item_id: str) -> tuple[list[str], int]:
+    """Every problem of the item's kept earlier versions (`versions/<id>/v<N>/`, each a whole bag), and how many."""
+    root = ProcessedFolder(processed).item_versions_dir(item_id)
+    if not root.is_dir():
+        return [], 0
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    problems: list[str] = []
+    for folder in folders:
+        problems += check_bag(folder, folder.relative_to(processed).as_posix())
+    return problems, len(folders)
 
 
 def item_ids(processed: Path) -> list[str]:

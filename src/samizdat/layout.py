@@ -24,6 +24,19 @@ class ProcessedLayout:
         """The published bag of one item (`items/<id>/`; it may not exist)."""
         return PublishedBag(self.items_dir / item_id)
 
+    @property
+    def versions_dir(self) -> Path:
+        """Earlier versions of items (issue 17): `versions/<id>/v<N>/`, each a whole bag."""
+        return self.processed / "versions"
+
+    def item_versions_dir(self, item_id: str) -> Path:
+        """`versions/<id>/`: one item's earlier versions."""
+        return self.versions_dir / item_id
+
+    def version_dir(self, item_id: str, version: int) -> Path:
+        """`versions/<id>/v<N>/`: the bag of one earlier version."""
+        return self.item_versions_dir(item_id) / f"v{version}"
+
     def bundle_path(self, item_id: str) -> Path:
         """`bundles/<id>.zip`."""
         return self.bundles_dir / f"{item_id}.zip"

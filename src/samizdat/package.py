@@ -11,6 +11,7 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -147,12 +148,20 @@ def package_item(
 
 
 def update_bag(
-    processed: ProcessedLayout, item_id: str, record: ItemRecord, files: dict[str, bytes] | None = None
+    processed: ProcessedLayout,
+    item_id: str,
+    record: ItemRecord,
+    files: dict[str, bytes] | None = None,
+    removed: Iterable[str] = (),
 ) -> None:
-    """Republish a bag with a new record (metadata.json) and other payload files replaced.
+    """Republish a bag with a new record (metadata.json), other payload files replaced, the `removed` ones left out.
+
+    Paths in `files` and `removed` are relative to `data/` (`PayloadNames`).
 
     The new bag is built beside the old one, validated, swapped in and re-zipped: a crash at any point leaves the
-    old or the new bag in place.
+    old or the new bag in place. Payload files it does not replace are hard links to the old bag's (an earlier
+    version kept under `versions/` then shares the original's bytes instead of holding another copy); nothing is
+    ever written into a linked file: replaced files and the tag files are new files (`_unshare`).
     """
     final = processed.bag(item_id).root
     replaced = {**record_file(record), **(files or {})}
@@ -160,10 +169,15 @@ def update_bag(
     staging = stage_dir(processed.staging_dir)
     try:
         work = staging / item_id
-        shutil.copytree(final, work)
+        shutil.copytree(final, work, copy_function=_link_or_copy)
+        for tag_file in (p for p in work.iterdir() if p.is_file()):  # bagit rewrites these in place
+            _unshare(tag_file)
+        for relative in removed:
+            PublishedBag(work).path(relative).unlink(missing_ok=True)
         for relative, content in replaced.items():
             target = PublishedBag(work).path(relative)
             target.parent.mkdir(parents=True, exist_ok=True)
+            target.unlink(missing_ok=True)  # a new file, never a write into the old bag's (linked) one
             target.write_bytes(content)
         bag = bagit.Bag(str(work))
         bag.save(manifests=True)
@@ -174,6 +188,22 @@ def update_bag(
                 lambda: os.replace(zip_tmp, processed.bundle_path(item_id)))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link a file of the old bag into the new one; copy it where the file system cannot link."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, target, follow_symlinks=False)
+
+
+def _unshare(path: Path) -> None:
+    """Make `path` a file of its own (same bytes and times), so writing it cannot change another bag's copy."""
+    if path.stat().st_nlink > 1:
+        copy = path.with_name(f".{path.name}.own")
+        shutil.copy2(path, copy)
+        os.replace(copy, path)
 
 
 def _tree_bytes(folder: Path) -> int:

@@ -42,7 +42,9 @@ from samizdat.package import (
 from samizdat.preflight import check_setup
 from samizdat.quarantine import QuarantineFailed, quarantine
 from samizdat.record import ItemRecord, Processing, Received
-from samizdat.relink import keep_archivist_links
+from samizdat.relink import keep_archivist_links, refused_links
+from samizdat.review.reapply import carry_review, reapply_corrections, reviewed
+from samizdat.review.versions import keep_version
 from samizdat.search import item_from_bag, open_index
 from samizdat.settings import Settings
 
@@ -336,7 +338,12 @@ class Pipeline:
             progress=lambda done, total, unit: self.progress(filename, done, total, unit),
             archivist=claimed.archivist,
         )
-        return handler_for(detected.kind).extract(request)
+        extraction = handler_for(detected.kind).extract(request)
+        previous = self.published_metadata(claimed.source.item_id)
+        if reviewed(previous):  # a reprocess never undoes a person's work
+            assert previous is not None
+            reapply_corrections(extraction, previous, self.settings.bag(claimed.source.item_id))
+        return extraction
 
     def describe(
         self, claimed: Claimed, detected: Detected, extraction: Extraction, previous: ItemRecord | None
@@ -350,13 +357,16 @@ class Pipeline:
         metadata.processing = Processing(key=processing_key(self.settings, detected.kind),
                                          settings=processing_settings(self.settings, detected.kind))
         if previous is not None:  # reprocessing keeps the item's history
-            metadata.articles = keep_archivist_links(metadata.articles, previous.articles)
+            metadata.articles = keep_archivist_links(metadata.articles, previous.articles, refused_links(previous))
             metadata.dc.relation = [a.id for a in metadata.articles]
             metadata.source.received_at = previous.source.received_at
             metadata.also_received_as = [r.model_copy() for r in previous.also_received_as]
             if claimed.source.filename != previous.source.filename and not self._is_restaged(claimed.source):
                 metadata.also_received_as.append(
                     Received(filename=claimed.source.filename, received_at=claimed.source.received_at))
+            if reviewed(previous):
+                metadata = carry_review(metadata, previous, self.settings.bag(claimed.source.item_id),
+                                        [p.text for p in extraction.pages], inbox.now_iso())
         return metadata
 
     def package(
@@ -368,6 +378,8 @@ class Pipeline:
         files[PayloadNames.TEXT] = extraction.text.encode("utf-8")
         files.update(record_file(metadata))
         files.update(page_images(files, claimed.source.path, detected.media_type))
+        if replace and reviewed(metadata):  # the version an archivist worked on stays, like every earlier one
+            keep_version(self.settings, claimed.source.item_id)
         return package_item(self.settings, claimed.source, title, files, replace)
 
     def index_bag(self, bag: Path) -> None:

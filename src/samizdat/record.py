@@ -89,7 +89,8 @@ class ReviewPage(_Part):
 
     page: int
     reason: str = ""
-    score: float = 0.0
+    score: float | None = 0.0  # None: a page an archivist marked that OCR had not flagged
+    by: str | None = None  # "archivist": the reason is an archivist's mark (issue 17), not OCR's flag
 
 
 class SpeakerSummary(_Part):
@@ -99,6 +100,17 @@ class SpeakerSummary(_Part):
     name: str = ""
     role: str | None = None
     speech_s: float = 0.0
+
+
+class CheckedSpan(_Part):
+    """`content.checked_segments[]`: a time range of a transcript an archivist corrected (issue 17)."""
+
+    start_s: float
+    end_s: float
+
+    def holds(self, start_s: float, end_s: float) -> bool:
+        """Whether a segment from `start_s` to `end_s` lies inside this range."""
+        return self.start_s <= start_s and end_s <= self.end_s
 
 
 class Content(_Part):
@@ -117,6 +129,7 @@ class Content(_Part):
     review_pages: list[ReviewPage] = Field(default_factory=list)
     page_languages: dict[str, list[str]] = Field(default_factory=dict)
     checked_pages: list[int] = Field(default_factory=list)  # pages an archivist corrected (issue 17)
+    checked_segments: list[CheckedSpan] = Field(default_factory=list)  # recordings: stretches corrected (issue 17)
     # recordings
     duration_s: float | None = None
     language: str | None = None
@@ -170,6 +183,15 @@ class ArticleRecord(_Part):
                    passage=link.passage)
 
 
+class Unlinked(_Part):
+    """`unlinked[]`: an article an archivist unlinked from the item; the linker never links it again (issue 17)."""
+
+    id: str
+    by: str = ""
+    user: str = ""
+    at: str = ""
+
+
 class Processing(_Part):
     """`processing`: the key of the settings the item was made with, and those settings."""
 
@@ -178,7 +200,11 @@ class Processing(_Part):
 
 
 class Change(_Part):
-    """`history[]`: one version of the item after the first (issue 17: an archivist's correction, a re-link)."""
+    """`history[]`: one version of the item after the first (issue 17: an archivist's correction, a re-link).
+
+    The action's own fields (time range, speaker, new name, article, languages) are kept so a reprocess can apply
+    the correction again to a new reading.
+    """
 
     version: int
     at: str  # ISO-8601
@@ -187,6 +213,12 @@ class Change(_Part):
     pages: list[int] = Field(default_factory=list)
     segments: list[int] = Field(default_factory=list)
     note: str = ""
+    start_s: float | None = None
+    end_s: float | None = None
+    speaker: str | None = None
+    new_name: str | None = None
+    article_id: str | None = None
+    languages: list[str] = Field(default_factory=list)
 
 
 class ItemRecord(_Part):
@@ -207,6 +239,7 @@ class ItemRecord(_Part):
     warnings: list[str] = Field(default_factory=list)
     also_received_as: list[Received] = Field(default_factory=list)
     processing: Processing | None = None
+    unlinked: list[Unlinked] = Field(default_factory=list)
     version: int = 1
     history: list[Change] = Field(default_factory=list)
 

@@ -3,13 +3,15 @@
 Nothing is read again by OCR or ASR: a document's pages are `data/text.txt` split at form feeds (page N is the
 N-th part, as the pipeline writes it), an interview's segments come from `data/transcript.json`. Entities and
 article links are found again with the catalogue as it is now; where they changed (`entities`, `articles`,
-`dc.relation`), the bag is republished through `package.update_bag` (built aside, validated, swapped in) and
+`dc.relation`), the bag is republished as the item's next version (`samizdat.review.republish`: the published
+bag kept under `versions/`, the new one built aside, validated, swapped in, a `history` entry "relink") and
 the item re-indexed, so search facets follow. Items whose entities and linked articles did not change are
 left untouched, even if their scores drifted (`_linking`).
 
 Links an archivist made or confirmed by hand carry `"by": "archivist"` in `articles[]`. They are never dropped:
 a re-link (or a reprocess) keeps each one, refreshed with the new score and evidence when the linker finds the
-article too, as it was otherwise. Every other link is the linker's and may come or go.
+article too, as it was otherwise. Every other link is the linker's and may come or go, except those an
+archivist removed (metadata.json `unlinked`, written by `samizdat review --action remove-link`): never again.
 """
 
 from __future__ import annotations
@@ -20,12 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from samizdat.bag import PublishedBag
+from samizdat.bag import PublishedBag, TranscriptFile
 from samizdat.catalogue import Catalogue, archive_catalogue
 from samizdat.entities import find_entities_in
 from samizdat.inbox import try_claim
 from samizdat.links import link_articles, matcher_for
-from samizdat.package import update_bag
 from samizdat.record import ArticleRecord, EntityRecord, ItemRecord
 from samizdat.settings import Settings
 
@@ -62,8 +63,15 @@ class RelinkReport:
 def bag_stretches(bag: PublishedBag) -> list[Stretch]:
     """The item's text as the entity finder wants it, read from the bag: segments of audio, pages of documents."""
     if bag.has_transcript():
-        return [(s.text.strip(), None, s.start) for s in bag.segments() if s.text.strip()]
-    return [(page, number, None) for number, page in enumerate(bag.page_texts(), 1)]
+        return text_stretches(bag.transcript(), "")
+    return text_stretches(None, bag.text())
+
+
+def text_stretches(transcript: TranscriptFile | None, text: str) -> list[Stretch]:
+    """Stretches from a transcript (its segments) or, without one, a document's `text.txt` (its pages)."""
+    if transcript is not None:
+        return [(s.text.strip(), None, s.start) for s in transcript.segments if s.text.strip()]
+    return [(page, number, None) for number, page in enumerate(text.split("\f"), 1)]
 
 
 def stretches_text(stretches: Iterable[Stretch], audio: bool) -> str:
@@ -71,12 +79,17 @@ def stretches_text(stretches: Iterable[Stretch], audio: bool) -> str:
     return ("\n" if audio else "\f").join(text for text, _, _ in stretches)
 
 
-def keep_archivist_links(computed: list[ArticleRecord], previous: list[ArticleRecord]) -> list[ArticleRecord]:
+def keep_archivist_links(
+    computed: list[ArticleRecord], previous: list[ArticleRecord], refused: Iterable[str] = ()
+) -> list[ArticleRecord]:
     """The linker's links, with every link an archivist made or confirmed kept (and still marked theirs).
 
     An archivist's link the linker also found takes the new score, evidence and passage, keeping the
     archivist's own fields (`by`, notes); one it did not find stays as the archivist left it, after the others.
+    Articles in `refused` (the item's `unlinked`: an archivist removed the link) are never linked.
     """
+    refused = set(refused)
+    computed = [a for a in computed if a.id not in refused]
     by_hand = {a.id: a for a in previous if a.by == BY_ARCHIVIST}
     merged = [
         ArticleRecord.model_validate({**by_hand[a.id].as_dict(), **a.as_dict(), "by": BY_ARCHIVIST})
@@ -87,15 +100,27 @@ def keep_archivist_links(computed: list[ArticleRecord], previous: list[ArticleRe
     return merged + [a for article_id, a in by_hand.items() if article_id not in found]
 
 
+def refused_links(record: ItemRecord) -> list[str]:
+    """Articles an archivist unlinked from the item (metadata.json `unlinked`)."""
+    return [entry.id for entry in record.unlinked]
+
+
 def redescribe(
     record: ItemRecord, bag: PublishedBag, catalogue: Catalogue, articles_dir: Path | None = None
 ) -> ItemRecord:
     """The item's record with entities, article links and `dc.relation` found again from the bag's text."""
-    stretches = bag_stretches(bag)
+    return redescribe_text(record, bag_stretches(bag), catalogue, articles_dir)
+
+
+def redescribe_text(
+    record: ItemRecord, stretches: list[Stretch], catalogue: Catalogue, articles_dir: Path | None = None
+) -> ItemRecord:
+    """The item's record with entities, article links and `dc.relation` found again in `stretches`."""
     hits = find_entities_in(stretches, matcher_for(catalogue))
     text = stretches_text(stretches, audio=record.kind == "audio")
     links = link_articles(hits, text, articles_dir, catalogue=catalogue)
-    articles = keep_archivist_links([ArticleRecord.of(link) for link in links], record.articles)
+    articles = keep_archivist_links([ArticleRecord.of(link) for link in links], record.articles,
+                                    refused_links(record))
     return record.relinked(articles, [EntityRecord.of(hit) for hit in hits])
 
 
@@ -119,12 +144,15 @@ def relink_item(
         after = [a.id for a in updated.articles]
         if _linking(updated) == _linking(metadata):
             return Relinked(item_id, "unchanged")
-        update_bag(settings, item_id, updated)
+        added, removed = [a for a in after if a not in before], [a for a in before if a not in after]
+        from samizdat.review.republish import next_change, republish
+
+        change = ", ".join([f"+{a}" for a in added] + [f"-{a}" for a in removed]) or "entities found again"
+        republish(settings, item_id, updated, next_change(metadata, "samizdat", "relink", note=change))
         if index is not None:
             from samizdat.search import item_from_bag
 
             index.upsert(item_from_bag(bag.root))
-        added, removed = [a for a in after if a not in before], [a for a in before if a not in after]
         return Relinked(item_id, "relinked", added, removed)
     finally:
         claim.release()
@@ -133,7 +161,8 @@ def relink_item(
 def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = "") -> ArticleRecord:
     """An archivist links an item to an article by hand, or confirms the linker's link: it is never dropped again.
 
-    The bag is republished (`update_bag`) and re-indexed; returns the link as written. A link the linker made
+    The bag is republished as the next version (`history`: add-link) and re-indexed; returns the link as
+    written. A link the linker made
     keeps its score and evidence; one it did not make gets score 1.0 and no evidence.
     """
     from samizdat.catalogue import CatalogueError
@@ -153,8 +182,13 @@ def confirm_link(settings: Settings, item_id: str, article_id: str, note: str = 
     link = ArticleRecord.model_validate({**given, "by": BY_ARCHIVIST, **({"note": note} if note else {})})
     articles = [link if a.id == article_id else a for a in articles] if existing else [*articles, link]
     updated = metadata.relinked(articles)
+    if metadata.unlinked:  # confirming a link an archivist had removed takes the removal back
+        updated.unlinked = [u for u in metadata.unlinked if u.id != article_id]
     if updated != metadata:
-        update_bag(settings, item_id, updated)
+        from samizdat.review.republish import next_change, republish
+
+        republish(settings, item_id, updated,
+                  next_change(metadata, BY_ARCHIVIST, "add-link", article_id=article_id, note=note))
         index = open_index(settings.database_url, settings.catalog_path)
         try:
             index.upsert(item_from_bag(bag.root))

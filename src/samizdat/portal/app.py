@@ -108,7 +108,7 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     `staff_token` defaults to SAMIZDAT_STAFF_TOKEN; with none, nobody is staff and restricted items never show.
     `catalogue_dir` defaults to `catalogue/` beside `processed/` (the shipped catalogue until that exists).
     """
-    from samizdat.portal import api, downloads, iiif, pages, staff
+    from samizdat.portal import api, downloads, iiif, pages, staff, versions
 
     opened = index or open_index(database_url, ProcessedFolder(processed).catalog_path)
     catalogue = archive_catalogue(processed, catalogue_dir, create=False)  # default: catalogue/ beside processed/
@@ -142,6 +142,7 @@ def create_app(processed: Path, database_url: str | None = None, staff_token: st
     app.include_router(iiif.router)
     app.include_router(pages.router)
     app.include_router(staff.router)
+    app.include_router(versions.router)
 
     @app.exception_handler(StarletteHTTPException)
     async def not_found_page(request: Request, error: StarletteHTTPException) -> Response:

@@ -27,6 +27,8 @@ from samizdat.portal.params import (
     Year,
 )
 from samizdat.portal.render import clock, hit_url, snippet_html
+from samizdat.review.store import pages_checked, segment_checked
+from samizdat.review.versions import item_versions
 from samizdat.search import FacetCount, SearchQuery
 from samizdat.search.query import FACETS
 from samizdat.search.snippets import mark_text
@@ -104,9 +106,11 @@ def item_page(request: Request, item_id: ItemId, q: Words = "", t: Seconds = Non
         "entities": item.metadata.entities,
         "pages": [page_text_html(p, stems, words[n]) if words.get(n) else snippet_html(mark_text(p, stems))
                   for n, p in enumerate(item.pages, start=1)],
-        "images": images, "review": review_pages(item.metadata),
+        "images": images, "review": review_pages(item.metadata), "checked": pages_checked(item.metadata),
+        "versions": len(item_versions(portal, item_id)) if staff else 0,
         "viewer": viewer_data(item.id, images) if images else None, "viewer_installed": VIEWER_DIR.is_dir(),
         "segments": [(s, mark_text(s.text, stems)) for s in item.segments],
+        "checked_segments": {s.index for s in item.segments if segment_checked(item.metadata, s.start, s.end)},
     })
 
 

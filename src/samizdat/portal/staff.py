@@ -18,9 +18,12 @@ router = APIRouter(include_in_schema=False)
 def sign_in_form(request: Request) -> Response:
     """The sign-in form (or who is signed in)."""
     from samizdat.portal.pages import templates
+    from samizdat.review import review_queue
 
     portal = portal_of(request)
-    return templates.TemplateResponse(request, "staff.html", {"staff": portal.staff(request), "wrong": False})
+    staff = portal.staff(request)
+    queue = review_queue(portal) if staff else []
+    return templates.TemplateResponse(request, "staff.html", {"staff": staff, "wrong": False, "queue": queue})
 
 
 @router.post("/staff", response_class=HTMLResponse)
@@ -32,7 +35,8 @@ async def sign_in(request: Request) -> Response:
     form = parse_qs((await request.body()).decode("utf-8", "replace"))
     token = (form.get("token") or [""])[0]
     if not token_matches(token, portal.staff_token):
-        return templates.TemplateResponse(request, "staff.html", {"staff": False, "wrong": True}, status_code=401)
+        return templates.TemplateResponse(request, "staff.html", {"staff": False, "wrong": True, "queue": []},
+                                          status_code=401)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(STAFF_COOKIE, token, httponly=True, samesite="strict", path="/")
     return response
