@@ -51,12 +51,12 @@ def test_archivist_dc_elements_keep_their_place_between_subject_and_language() -
 def test_history_and_checked_pages_are_written_once_set() -> None:
     record = ItemRecord.from_json(json.dumps(OLD_BAG))
     record.version = 2
-    record.history = [Change(version=2, at="2026-11-28T12:00:00+00:00", user="ruth", action="correct-page",
+    record.history = [Change(version=2, at="2026-11-28T12:00:00+00:00", by="ruth", action="correct-page",
                              pages=[1])]
     record.content.checked_pages = [1]
     written = json.loads(record.to_json())
     assert written["version"] == 2 and written["content"]["checked_pages"] == [1]
-    assert written["history"] == [{"version": 2, "at": "2026-11-28T12:00:00+00:00", "user": "ruth",
+    assert written["history"] == [{"version": 2, "at": "2026-11-28T12:00:00+00:00", "by": "ruth",
                                    "action": "correct-page", "pages": [1]}]
     assert ItemRecord.from_json(record.to_json()).history[0].pages == [1]
 

@@ -112,7 +112,7 @@ def test_history_says_who_changed_what_and_when(corrected: tuple[Settings, str, 
     metadata = _metadata(settings, item_id)
     assert "version" not in before and metadata["version"] == 2
     (change,) = metadata["history"]
-    assert change["version"] == 2 and change["user"] == "rachel" and change["action"] == "replace-text"
+    assert change["version"] == 2 and change["by"] == "rachel" and change["action"] == "replace-text"
     assert change["pages"] == [2] and change["note"] == "read from the carbon" and change["at"]
     assert metadata["content"]["checked_pages"] == [2]
     assert metadata["content"]["page_methods"]["2"] == "archivist"
@@ -302,9 +302,9 @@ def test_a_reprocess_carries_marks_and_keeps_an_accept_only_while_the_page_reads
     bag.text_path.write_text("one\ftwo\fthree")
     previous = {"id": "0123456789ab", "kind": "image", "version": 4, "content": {"checked_pages": [1, 2, 3]},
                 "history": [
-        {"version": 2, "at": "t", "user": "a", "action": "accept", "pages": [1, 2]},
-        {"version": 3, "at": "t", "user": "a", "action": "mark-illegible", "pages": [3]},
-        {"version": 4, "at": "t", "user": "a", "action": "remove-link", "article_id": "x"}],
+        {"version": 2, "at": "t", "by": "a", "action": "accept", "pages": [1, 2]},
+        {"version": 3, "at": "t", "by": "a", "action": "mark-illegible", "pages": [3]},
+        {"version": 4, "at": "t", "by": "a", "action": "remove-link", "article_id": "x"}],
         "unlinked": [{"id": "x", "by": "archivist"}]}
     fresh = {"id": "0123456789ab", "kind": "image",
              "content": {"review_pages": [{"page": 1, "reason": "low-quality", "score": 0.4},

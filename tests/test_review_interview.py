@@ -100,7 +100,7 @@ def test_renaming_speaker_2_changes_vtt_srt_json_and_ohms(settings: Settings, in
     assert "Speaker 2" not in after["transcript.ohms.xml"]
     metadata = json.loads((bag / "data" / "metadata.json").read_text())
     assert metadata["content"]["speakers"][1]["name"] == "Boris Kaplan"
-    assert metadata["history"][-1]["action"] == "rename-speaker" and metadata["history"][-1]["user"] == "rachel"
+    assert metadata["history"][-1]["action"] == "rename-speaker" and metadata["history"][-1]["by"] == "rachel"
     kept = settings.processed / "versions" / interview / "v1"
     bagit.Bag(str(kept)).validate()
     assert "<v Speaker 2>" in (kept / "data" / "transcript.vtt").read_text()

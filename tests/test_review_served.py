@@ -193,7 +193,7 @@ def test_replacing_page_2_of_a_letter_is_a_new_verified_version(served: dict[str
     meta = metadata(processed, item)
     assert meta["version"] == 2
     change = meta["history"][-1]
-    assert (change["version"], change["user"], change["action"], change["pages"]) == (2, "Ruth", "replace-text", [2])
+    assert (change["version"], change["by"], change["action"], change["pages"]) == (2, "Ruth", "replace-text", [2])
     assert change["at"]
 
     summary = artifacts(served["api"], f"review-{item}")[0]

@@ -208,7 +208,7 @@ class Change(_Part):
 
     version: int
     at: str  # ISO-8601
-    user: str
+    by: str  # who: the archivist's name, or "samizdat" for a reprocess (DESIGN.md §9)
     action: str
     pages: list[int] = Field(default_factory=list)
     segments: list[int] = Field(default_factory=list)

@@ -57,7 +57,7 @@ def _apply(settings: Settings, request: ReviewRequest) -> ReviewResult:
                     **{k: v for k, v in optional.items() if v is not None})  # a history entry names what it has
     republish(settings, request.item_id, draft.metadata, change, draft.files, removed=draft.removed)
     reindex(settings, request.item_id)
-    log.info("item %s: version %d by %s: %s", request.item_id, version, change.user, summary)
+    log.info("item %s: version %d by %s: %s", request.item_id, version, change.by, summary)
     return ReviewResult(item_id=request.item_id, version=version, action=request.action, changed=draft.changed,
                         summary=summary)
 

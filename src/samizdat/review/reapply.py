@@ -117,6 +117,6 @@ def carry_review(
     if unlinked_entries(previous):
         set_unlinked(metadata, unlinked_entries(previous))
     set_history(metadata, history_of(previous))
-    change = Change(version=version_of(previous) + 1, at=at, user="samizdat", action=REPROCESS,
+    change = Change(version=version_of(previous) + 1, at=at, by="samizdat", action=REPROCESS,
                     note="read again from the original with the settings now; the archivist's corrections kept")
     return with_change(metadata, change)

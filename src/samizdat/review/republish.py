@@ -19,7 +19,7 @@ from samizdat.review.versions import keep_version
 
 def next_change(published: ItemRecord, user: str, action: str, **fields: Any) -> Change:
     """The history entry of the item's next version (made now)."""
-    return Change(version=version_of(published) + 1, at=now_iso(), user=user, action=action, **fields)
+    return Change(version=version_of(published) + 1, at=now_iso(), by=user, action=action, **fields)
 
 
 def republish(

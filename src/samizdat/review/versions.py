@@ -102,7 +102,7 @@ def item_versions(processed: ProcessedLayout, item_id: str) -> list[VersionInfo]
         change = made_by.get(number)
         out.append(VersionInfo(
             version=number, path=folder.relative_to(processed.processed).as_posix(), current=current,
-            at=change.at if change else received, user=change.user if change else "samizdat",
+            at=change.at if change else received, user=change.by if change else "samizdat",
             action=change.action if change else "published", note=change.note if change else "",
         ))
     return out
