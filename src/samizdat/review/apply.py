@@ -51,7 +51,7 @@ def _apply(settings: Settings, request: ReviewRequest) -> ReviewResult:
     version = version_of(metadata) + 1
     optional = {"start_s": request.start_s, "end_s": request.end_s, "speaker": request.speaker or None,
                 "new_name": request.new_name or None, "article_id": request.article_id or None}
-    change = Change(version=version, at=at, user=request.user or "archivist", action=request.action.value,
+    change = Change(version=version, at=at, by=request.user or "archivist", action=request.action.value,
                     pages=sorted(set(request.pages)), segments=segments, note=request.note,
                     languages=request.languages,
                     **{k: v for k, v in optional.items() if v is not None})  # a history entry names what it has
