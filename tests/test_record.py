@@ -97,3 +97,10 @@ def test_the_bag_reads_back_its_record_pages_and_segments(tmp_path: Path) -> Non
     assert bag.transcript().speaker_names() == {"S1": "Ruth"}
     assert [path for path, _ in bag.payload_files()] == ["metadata.json", "text.txt", "transcript.json"]
     assert PublishedBag(bag.root).original_path("a/b.png").parent == bag.data / "original"
+
+
+def test_a_record_without_access_is_restricted() -> None:
+    """Access fails closed: a metadata.json that does not say `access` is not shown to the public."""
+    unsaid = {key: value for key, value in OLD_BAG.items() if key != "access"}
+    assert not ItemRecord.from_json(json.dumps(unsaid)).is_open
+    assert ItemRecord.from_json(json.dumps(OLD_BAG)).is_open

@@ -228,7 +228,7 @@ class ItemRecord(_Part):
     kind: str = ""
     source: ItemSource = Field(default_factory=ItemSource)
     dc: DublinCore = Field(default_factory=DublinCore)
-    access: str = "open"
+    access: str = "restricted"  # fail closed: a metadata.json without `access` is not shown to the public
     access_reason: str | None = None  # why the item was made restricted, when its metadata could not be read
     collection: str | None = None
     content: Content = Field(default_factory=Content)
