@@ -30,7 +30,7 @@ from flows.dispatch import ITEM_DEPLOYMENT, dispatch, item_deployment
 from flows.review import publish_review_queue
 from flows.stages import limited_stage_runner
 from samizdat import events
-from samizdat.describe import published_review_pages, review_text
+from samizdat.describe import published_content, review_text
 from samizdat.detect import detect
 from samizdat.handoff import take_up, tear_up
 from samizdat.kinds import input_kind
@@ -39,6 +39,7 @@ from samizdat.names import readable_name
 from samizdat.passes import ItemRequest, run_pass
 from samizdat.pipeline import Pipeline
 from samizdat.settings import Settings, cores
+from samizdat.timecode import clock
 
 
 class ItemQuarantined(Exception):
@@ -157,7 +158,7 @@ def process_inbox(
         create_table_artifact(
             [{"file": o.label, "outcome": o.status, "item": o.item_id or "", "seconds": round(o.seconds, 2),
               "reason": "" if o.restricted else o.reason or "",
-              "pages to review": review_text(published_review_pages(settings, o.item_id))
+              "to review": review_text(published_content(settings, o.item_id))
               if o.status in (Status.PUBLISHED, Status.REPROCESSED) else ""} for o in outcomes],
             key="inbox-pass",
             description=f"Inbox pass over {settings.inbox}",
@@ -246,10 +247,13 @@ def _summary(outcome: Outcome, settings: Settings) -> str:
     lines += [f"**Item:** `{meta.id}` ({meta.kind})", f"**Title:** {meta.dc.title}",
               f"**Languages:** {', '.join(meta.dc.language) or 'not given'}", ""]
     lines += [f"- {key}: {value}" for key, value in content.items()
-              if not isinstance(value, dict) and key != "review_pages"]
+              if not isinstance(value, dict) and key not in ("review_pages", "review_segments")]
     if meta.content.review_pages:
         lines += ["", f"## Pages to review ({len(meta.content.review_pages)})", ""]
         lines += [f"- page {p.page}: {p.reason} (score {p.score})" for p in meta.content.review_pages]
+    if meta.content.review_segments:
+        lines += ["", f"## Stretches to listen to ({len(meta.content.review_segments)})", ""]
+        lines += [f"- {clock(s.start_s)}-{clock(s.end_s)}: {s.reason}" for s in meta.content.review_segments]
     if meta.articles:
         lines += ["", "## Article links", ""]
         lines += [f"- {a.id} (score {a.score}): {', '.join(a.evidence)}" for a in meta.articles]

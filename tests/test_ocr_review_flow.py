@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from flows.inbox import _summary
-from samizdat.describe import published_review_pages, review_text
+from samizdat.describe import published_content, review_text
 from samizdat.pipeline import Pipeline
 from samizdat.portal import create_app
 from samizdat.settings import OcrOptions, Settings
@@ -37,7 +37,7 @@ def test_flag_reaches_metadata_summary_cli_and_portal(settings: Settings) -> Non
     assert content["page_languages"]["1"] == ["en", "ru"]  # no item language: the default models, eng+rus
     assert meta["dc"]["language"] == ["en"]  # the archivist gave none: read from the text
 
-    assert review_text(published_review_pages(settings, outcome.item_id)) == "p2 likely-handwriting"
+    assert review_text(published_content(settings, outcome.item_id)) == "p2 likely-handwriting"
     summary = _summary(outcome, settings)
     assert "## Pages to review (1)" in summary and "- page 2: likely-handwriting" in summary
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from samizdat.bag import record_file
 from samizdat.cli import app
-from samizdat.describe import build_metadata
+from samizdat.describe import build_metadata, review_text
 from samizdat.fixity import verify_item
 from samizdat.inbox import describe_source
 from samizdat.kinds.audio import AUDIO
@@ -112,6 +112,31 @@ def test_renaming_speaker_2_changes_vtt_srt_json_and_ohms(settings: Settings, in
     assert "v1" in history and "rename-speaker" in history and "rachel" in history
 
 
+def _item_page(settings: Settings, item_id: str) -> str:
+    from fastapi.testclient import TestClient
+
+    from samizdat.portal import create_app
+
+    with TestClient(create_app(settings.processed, staff_token="")) as client:
+        return client.get(f"/items/{item_id}").text
+
+
+def test_an_unsure_stretch_is_flagged_in_the_record_the_table_and_the_portal(settings: Settings,
+                                                                              interview: str) -> None:
+    content = settings.bag(interview).record().content
+    assert [(r.start_s, r.end_s, r.reason) for r in content.review_segments] == [(6.0, 9.0, "low-confidence")]
+    assert review_text(content) == "0:06-0:09 low-confidence"
+    from flows.inbox import _summary
+    from samizdat.models import Outcome, Status
+
+    summary = _summary(Outcome("kaplan.wav", Status.PUBLISHED, interview), settings)
+    assert "## Stretches to listen to (1)" in summary and "- 0:06-0:09: low-confidence" in summary
+    page = _item_page(settings, interview)
+    assert page.count("unsure: listen to check") == 1
+    assert page.index('id="seg-2"') < page.index("unsure: listen to check")
+    assert "Whisper was unsure of 1 stretch" in page
+
+
 def test_correcting_a_stretch_rewrites_the_transcripts_and_leaves_the_queue(settings: Settings, interview: str) -> None:
     queued = {e.item_id: e for e in review_queue(settings)}
     assert queued[interview].segments == [2] and "low-confidence segments" in queued[interview].reasons
@@ -127,12 +152,9 @@ def test_correcting_a_stretch_rewrites_the_transcripts_and_leaves_the_queue(sett
     index = open_index(settings.database_url, settings.catalog_path)
     assert index.search(SearchQuery("mumps")) == [] and index.search(SearchQuery("months"))
     index.close()
-    from fastapi.testclient import TestClient
-
-    from samizdat.portal import create_app
-
-    with TestClient(create_app(settings.processed, staff_token="")) as client:
-        page = client.get(f"/items/{interview}").text
+    assert settings.bag(interview).record().content.review_segments == []  # corrected: nothing left to listen to
+    page = _item_page(settings, interview)
+    assert "unsure: listen to check" not in page and "Whisper was unsure" not in page
     assert page.count("checked by an archivist") == 1
     assert page.index('id="seg-2"') < page.index("checked by an archivist")
 

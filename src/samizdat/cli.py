@@ -17,7 +17,7 @@ from rich.text import Text
 
 from flows.prefect_env import apply_server_defaults
 from samizdat import events
-from samizdat.describe import published_review_pages, review_text
+from samizdat.describe import published_content, review_count, review_text
 from samizdat.search import Hit, SearchQuery, open_index
 from samizdat.settings import Settings
 
@@ -128,19 +128,21 @@ def _outcome_table(settings: Settings, outcomes: list[dict[str, Any]]) -> None:
 
     styles = {Status.PUBLISHED: "green", Status.REPROCESSED: "green", Status.DUPLICATE: "cyan",
               Status.QUARANTINED: "red", Status.STOPPED: "red"}
-    table = Table("file", "outcome", "item", "access", "seconds", "reason", "pages to review")
+    table = Table("file", "outcome", "item", "access", "seconds", "reason", "to review")
     to_review = 0
     for o in outcomes:
         style = styles.get(o["status"], "yellow")
         published = o["status"] in (Status.PUBLISHED, Status.REPROCESSED)
-        review = published_review_pages(settings, o["item_id"]) if published else []
-        to_review += len(review)
+        content = published_content(settings, o["item_id"] if published else None)
+        review = review_text(content)
+        to_review += review_count(content)
         table.add_row(o["filename"], f"[{style}]{o['status']}[/]", o["item_id"] or "",
                       "restricted" if o["restricted"] else "open", f"{o['seconds']:.1f}", o["reason"] or "",
-                      f"[yellow]{review_text(review)}[/]" if review else "")
+                      f"[yellow]{review}[/]" if review else "")
     console.print(table)
     if to_review:
-        console.print(f"[yellow]{to_review} page(s) published but flagged for review (content.review_pages)[/]")
+        console.print(f"[yellow]{to_review} page(s) or stretch(es) published but flagged for review "
+                      "(content.review_pages, content.review_segments)[/]")
     statuses = [Status(o["status"]) for o in outcomes]
     counts = ", ".join(f"{statuses.count(status)} {status.value}" for status in Status if status in statuses)
     console.print(f"{counts or 'nothing to do'}; bags in {settings.items_dir}")

@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from samizdat.asr.confidence import unsure_stretches
 from samizdat.kinds import input_kind
 from samizdat.layout import ProcessedLayout
 from samizdat.models import (
@@ -16,6 +17,7 @@ from samizdat.models import (
     EntityHit,
     Extraction,
     Source,
+    Transcript,
 )
 from samizdat.ocr.languages import iso_languages, text_languages
 from samizdat.record import (
@@ -26,8 +28,10 @@ from samizdat.record import (
     ItemRecord,
     ItemSource,
     ReviewPage,
+    ReviewSegment,
     SpeakerSummary,
 )
+from samizdat.timecode import clock
 
 
 def item_title(source: Source, archivist: ArchivistMetadata) -> str:
@@ -51,6 +55,8 @@ def content_summary(extraction: Extraction, low_confidence: float) -> Content:
                 SpeakerSummary(id=sp.id, name=sp.name, role=sp.role, speech_s=sp.speech_s)
                 for sp in transcript.speakers
             ],
+            # DESIGN.md §9: stretches a person should listen to (the item is published all the same).
+            review_segments=review_segments(transcript),
         )
     ocr_pages = [p for p in extraction.pages if p.confidence is not None]
     return Content(
@@ -72,6 +78,12 @@ def content_summary(extraction: Extraction, low_confidence: float) -> Content:
         ],
         page_languages={str(p.number): iso_languages(p.languages) for p in extraction.pages if p.languages},
     )
+
+
+def review_segments(transcript: Transcript) -> list[ReviewSegment]:
+    """`content.review_segments`: the stretches Whisper was unsure of."""
+    return [ReviewSegment(start_s=round(s.start_s, 3), end_s=round(s.end_s, 3), reason=s.reason)
+            for s in unsure_stretches(transcript)]
 
 
 def _languages(archivist: ArchivistMetadata, extraction: Extraction) -> list[str]:
@@ -190,16 +202,24 @@ def archivist_yaml(record: ItemRecord) -> str:
     return yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
 
 
-def published_review_pages(processed: ProcessedLayout, item_id: str | None) -> list[ReviewPage]:
-    """`content.review_pages` of a published item ([] when none, or no such item, or its record is unreadable)."""
+def published_content(processed: ProcessedLayout, item_id: str | None) -> Content:
+    """`content` of a published item (empty when there is no such item or its record is unreadable)."""
     if not item_id:
-        return []
+        return Content()
     try:
-        return processed.bag(item_id).record().content.review_pages
+        return processed.bag(item_id).record().content
     except (OSError, ValueError):
-        return []
+        return Content()
 
 
-def review_text(pages: list[ReviewPage]) -> str:
-    """`p2 empty, p5 low-quality`, for tables."""
-    return ", ".join(f"p{p.page} {p.reason}" for p in pages)
+def review_count(content: Content) -> int:
+    """How many pages and stretches of an item are flagged for review."""
+    return len(content.review_pages) + len(content.review_segments)
+
+
+def review_text(content: Content) -> str:
+    """`p2 empty, p5 low-quality` or `0:41-1:05 low-confidence`, for tables."""
+    pages = [f"p{p.page} {p.reason}" for p in content.review_pages]
+    stretches = [f"{clock(s.start_s)}-{clock(s.end_s)} {s.reason}" for s in content.review_segments]
+    return ", ".join(pages + stretches)
+

@@ -93,6 +93,18 @@ class ReviewPage(_Part):
     by: str | None = None  # "archivist": the reason is an archivist's mark (issue 17), not OCR's flag
 
 
+class ReviewSegment(_Part):
+    """`content.review_segments[]`: a stretch of a recording a person should listen to, and why."""
+
+    start_s: float
+    end_s: float
+    reason: str = ""
+
+    def covers(self, start_s: float, end_s: float) -> bool:
+        """Whether the middle of a segment from `start_s` to `end_s` lies in this stretch."""
+        return self.start_s <= (start_s + end_s) / 2 <= self.end_s
+
+
 class SpeakerSummary(_Part):
     """`content.speakers[]`: a voice of a recording."""
 
@@ -137,6 +149,7 @@ class Content(_Part):
     languages: list[str] = Field(default_factory=list)
     segments: int | None = None
     speakers: list[SpeakerSummary] = Field(default_factory=list)
+    review_segments: list[ReviewSegment] = Field(default_factory=list)
 
 
 class EntityMention(_Part):

@@ -26,12 +26,13 @@ from samizdat.portal.params import (
     Words,
     Year,
 )
-from samizdat.portal.render import clock, hit_url, snippet_html
+from samizdat.portal.render import hit_url, snippet_html
 from samizdat.review.store import pages_checked, segment_checked
 from samizdat.review.versions import item_versions
 from samizdat.search import FacetCount, SearchQuery
 from samizdat.search.query import FACETS
 from samizdat.search.snippets import mark_text
+from samizdat.timecode import clock
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATE_DIR)
@@ -111,6 +112,9 @@ def item_page(request: Request, item_id: ItemId, q: Words = "", t: Seconds = Non
         "viewer": viewer_data(item.id, images) if images else None, "viewer_installed": VIEWER_DIR.is_dir(),
         "segments": [(s, mark_text(s.text, stems)) for s in item.segments],
         "checked_segments": {s.index for s in item.segments if segment_checked(item.metadata, s.start, s.end)},
+        "unsure_segments": {s.index for s in item.segments
+                            if any(r.covers(s.start, s.end) for r in item.metadata.content.review_segments)},
+        "review_segments": item.metadata.content.review_segments,
     })
 
 

@@ -26,11 +26,3 @@ def hit_url(hit: Hit, q: str = "") -> str:
     return f"/items/{hit.item_id}{query}{anchor}"
 
 
-def clock(seconds: float | None) -> str:
-    """`m:ss` (or `h:mm:ss`) for a time in seconds."""
-    if seconds is None:
-        return ""
-    whole = int(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

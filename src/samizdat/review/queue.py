@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from samizdat.asr.confidence import low_confidence_segments
 from samizdat.bag import PublishedBag
 from samizdat.layout import ProcessedLayout
 from samizdat.review.models import QueueEntry
@@ -18,7 +19,6 @@ from samizdat.review.store import (
     review_pages,
     segment_checked,
 )
-from samizdat.review.transcript import low_confidence_segments
 
 log = logging.getLogger(__name__)
 

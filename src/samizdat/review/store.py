@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from samizdat.bag import PublishedBag
+from samizdat.describe import review_segments
 from samizdat.errors import BadInputError
 from samizdat.layout import ProcessedLayout
 from samizdat.models import ArchivistMetadata, Segment, Speaker, Transcript, Word
@@ -246,11 +247,18 @@ def set_checked_segments(record: ItemRecord, spans: list[CheckedSpan]) -> None:
     record.content.checked_segments = [s.model_copy() for s in spans]
 
 
-def set_transcript_summary(record: ItemRecord, segments: int, speakers: list[Speaker]) -> None:
-    """`content.segments` and `content.speakers` from a transcript, in place."""
-    record.content.segments = segments
+def set_transcript_summary(record: ItemRecord, transcript: Transcript) -> None:
+    """`content.segments`, `content.speakers` and `content.review_segments` from a corrected transcript, in place.
+
+    Stretches an archivist has corrected are no longer to be reviewed.
+    """
+    record.content.segments = len(transcript.segments)
     record.content.speakers = [SpeakerSummary(id=s.id, name=s.name, role=s.role, speech_s=s.speech_s)
-                               for s in speakers]
+                               for s in transcript.speakers]
+    record.content.review_segments = [
+        stretch for stretch in review_segments(transcript)
+        if not any(span.holds(stretch.start_s, stretch.end_s) for span in record.content.checked_segments)
+    ]
 
 
 def segment_checked(record: ItemRecord, start_s: float, end_s: float) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from samizdat.asr.engine import DecodeGuards
 from samizdat.asr.ohms import to_ohms_xml
 from samizdat.asr.writers import to_json, to_srt, to_vtt
 from samizdat.bag import PayloadNames
@@ -30,8 +29,6 @@ from samizdat.review.store import (
     set_transcript_summary,
 )
 
-LOW_LOGPROB = DecodeGuards().log_prob_threshold
-"""A segment whose mean token log-probability is below Whisper's own fallback threshold (-1.0) is unsure."""
 OHMS_CHECKED_NOTE = "Transcript made automatically by Whisper; corrected by an archivist where the history says."
 
 
@@ -46,11 +43,6 @@ def require_interview(draft: Draft, request: ReviewRequest) -> Transcript:
 def segments_in(transcript: Transcript, start_s: float, end_s: float) -> list[int]:
     """Indexes of the segments that overlap [start_s, end_s)."""
     return [i for i, s in enumerate(transcript.segments) if s.start < end_s and s.end > start_s]
-
-
-def low_confidence_segments(transcript: Transcript) -> list[int]:
-    """Segments Whisper itself was unsure of (mean log-probability under its fallback threshold)."""
-    return [i for i, s in enumerate(transcript.segments) if s.avg_logprob is not None and s.avg_logprob < LOW_LOGPROB]
 
 
 def with_text(transcript: Transcript, indexes: list[int], text: str) -> Transcript:
@@ -130,7 +122,7 @@ def write_transcript(draft: Draft, transcript: Transcript) -> None:
     for name, content in transcript_outputs(transcript, draft.metadata,
                                             original_path(draft.bag, draft.metadata)).items():
         draft.write(name, content)
-    set_transcript_summary(draft.metadata, len(transcript.segments), transcript.speakers)
+    set_transcript_summary(draft.metadata, transcript)
 
 
 def spliced(new: Transcript, old: Transcript, start_s: float, end_s: float) -> Transcript:
