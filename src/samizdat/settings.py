@@ -33,12 +33,14 @@ class OcrOptions(BaseModel):
     orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the plain read is poor")
     osd_min_confidence: float = Field(2.0, description="OSD orientation confidence needed before a page is turned")
     # Both set on the augraphy dev half (bench/ocr/analyse.py). Escalation: the mean CER of kept readings is
-    # 18.0 % at 0.70 and flat at 16.4 % from 0.75 to 0.95 (14 -> 25 escalated pages of 32); 0.90 is the top of
-    # that plateau before the cost climbs (18 pages): a shadow or fold that hides a fifth of the text behind
-    # confident words costs the score only ~0.1, and escalation cannot make a page worse. Review: every kept
-    # reading under 0.70 had CER >= 8.6 % (6 of 7 over 20 %).
+    # 17.3 % at 0.70 and flat at 15.76 % from 0.75 to 0.95, with 2.06 readings a page at 0.75-0.80, 2.19 at 0.85,
+    # 2.31 at 0.90 and 2.88 at 0.95. The highest plain score that escalation improved is 0.71 (page 40, 49.6 ->
+    # 1.1 % by Sauvola); the four pages between 0.80 and 0.90 (24, 33, 36, 41: folds, shadow, photocopy,
+    # rollers) gained nothing from 2-3 more reads each. 0.80 is the cheapest point of the plateau with room above
+    # 0.71: a shadow or fold that hides a fifth of the text behind confident words scores ~0.78 (coverage 0.8).
+    # Review: every kept reading under 0.70 had CER >= 8.6 % (6 of 7 over 20 %).
     escalate_below: float = Field(
-        0.90, description="A plain read scoring below this (page quality score 0-1) is tried other ways"
+        0.80, description="A plain read scoring below this (page quality score 0-1) is tried other ways"
     )
     review_below: float = Field(0.70, description="A page whose best reading scores below this is flagged for review")
     deskew: bool = Field(True, description="Straighten skewed pages before OCR")
