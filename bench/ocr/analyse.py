@@ -182,10 +182,12 @@ if __name__ == "__main__":
     parser.add_argument("sets", nargs="+")
     parser.add_argument("--pages", type=float, default=None, help="also list pages at this escalate_below")
     args = parser.parse_args()
+    from samizdat.settings import OcrOptions
+
     for set_name in args.sets:
         print(summary(set_name, [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]))
         print()
-        print(steps(set_name, 0.9))
+        print(steps(set_name, OcrOptions().escalate_below))
         if args.pages is not None:
             print(pages(set_name, args.pages))
         print()
