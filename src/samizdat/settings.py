@@ -36,9 +36,9 @@ class OcrOptions(BaseModel):
     # 17.3 % at 0.70 and flat at 15.76 % from 0.75 to 0.95, with 2.06 readings a page at 0.75-0.80, 2.19 at 0.85,
     # 2.31 at 0.90 and 2.88 at 0.95 (the highest plain score escalation improved there is 0.71). 0.90 is the top
     # of that plateau: a shadow or fold that hides a fifth of the text behind confident words costs the score
-    # only ~0.1. The cheaper 0.80 was tried (bench/ocr/results-speed.md): 0.09 more throughput on the test half,
-    # but it left two shadow pages with plain scores of 0.89 at 18.4 and 25.1 % CER that escalation reads at
-    # 0.3 and 0.1 %; the dev half has no such page, so it cannot set this bar lower.
+    # only ~0.1. The cheaper 0.80 was tried (bench/ocr/results-speed-080.md): CPU ratio to plain Tesseract 0.38
+    # instead of 0.33 on the test half, but it left two shadow pages with plain scores of 0.89 at 18.4 and
+    # 25.1 % CER that escalation reads at 0.3 and 0.1 %; the dev half has no such page to set this bar lower.
     # Review: every kept reading under 0.70 had CER >= 8.6 % (6 of 7 over 20 %).
     escalate_below: float = Field(
         0.90, description="A plain read scoring below this (page quality score 0-1) is tried other ways"
