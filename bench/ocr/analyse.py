@@ -64,8 +64,9 @@ def replay(
     `without`: escalation steps left out (`osd`, `sauvola`, `normalised`, `deskew`), to see what each buys.
     `straighten_from`: a page whose plain read is good is read straightened too when its baselines are this
     skewed (degrees; None: never). `deskew_margin`: what a straightened reading must score over the plain read
-    to replace it (others need `margin`). `stop_at`: no second binarisation after one scoring this much.
-    Defaults: the policy of `samizdat.ocr.page` (its constants; `stop_at` is `escalate_below` there).
+    to replace it (others need `margin`). `stop_at`: escalation stops at the first reading scoring this much (at
+    least `escalate_below`; None: `escalate_below`).
+    Defaults: the policy of `samizdat.ocr.page` (its constants; `stop_at` is its `STOP_AT`).
     """
     from samizdat.ocr import page as policy
     from samizdat.settings import OcrOptions
@@ -73,21 +74,21 @@ def replay(
     margin = policy.REPLACE_MARGIN if margin is None else margin
     deskew_margin = policy.DESKEW_MARGIN if deskew_margin is None else deskew_margin
     straighten_from = OcrOptions().deskew_min_degrees if straighten_from == "policy" else straighten_from
-    stop_at = escalate_below if stop_at == "policy" else stop_at
+    stop_at = max(escalate_below, policy.STOP_AT) if stop_at == "policy" else stop_at
     c = {k: v for k, v in page["candidates"].items()
          if not any(step in k for step in without if step != "osd") and not ("osd" in without and "turned" in k)}
     tried = ["plain"]
     seconds = c["plain"]["seconds"]
 
-    def good(name: str) -> bool:
-        return c[name]["score"] >= escalate_below
+    def good(name: str) -> bool:  # good enough to stop escalating
+        return c[name]["score"] >= (escalate_below if stop_at is None else max(escalate_below, float(stop_at)))
 
     blank = page["ink"]["glyphs"] < 25 and c["plain"]["chars"] == 0
-    if good("plain") and straighten_from is not None and "deskew" not in without:
+    if c["plain"]["score"] >= escalate_below and straighten_from is not None and "deskew" not in without:
         if abs(c["plain"].get("skew", 0.0)) >= float(straighten_from) and "deskewed plain" in c:
             tried.append("deskewed plain")
             seconds += c["deskewed plain"]["seconds"]
-    elif not good("plain") and not blank:
+    elif c["plain"]["score"] < escalate_below and not blank:
         # as samizdat.ocr.page._escalate; the table holds turned variants only, for pages OSD turns
         known = c["plain"]["known"]
         prefix = "turned " if page["turned"] else ""
@@ -102,10 +103,10 @@ def replay(
                 if name in c:
                     tried.append(name)
                     seconds += c[name]["seconds"]
-                    if stop_at is not None and c[name]["score"] >= float(stop_at):
+                    if good(name):
                         break
             if not any(good(n) for n in tried[1:]):
-                if not asked and "osd" not in without:
+                if not asked and "osd" not in without and c["plain"]["chars"] == 0:
                     seconds += page["osd_s"]
                 best = max(tried, key=lambda n: c[n]["score"])
                 deskewed = f"deskewed {best.split()[-1]}"
@@ -181,10 +182,12 @@ if __name__ == "__main__":
     parser.add_argument("sets", nargs="+")
     parser.add_argument("--pages", type=float, default=None, help="also list pages at this escalate_below")
     args = parser.parse_args()
+    from samizdat.settings import OcrOptions
+
     for set_name in args.sets:
         print(summary(set_name, [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95]))
         print()
-        print(steps(set_name, 0.9))
+        print(steps(set_name, OcrOptions().escalate_below))
         if args.pages is not None:
             print(pages(set_name, args.pages))
         print()

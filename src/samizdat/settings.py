@@ -33,10 +33,13 @@ class OcrOptions(BaseModel):
     orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the plain read is poor")
     osd_min_confidence: float = Field(2.0, description="OSD orientation confidence needed before a page is turned")
     # Both set on the augraphy dev half (bench/ocr/analyse.py). Escalation: the mean CER of kept readings is
-    # 18.0 % at 0.70 and flat at 16.4 % from 0.75 to 0.95 (14 -> 25 escalated pages of 32); 0.90 is the top of
-    # that plateau before the cost climbs (18 pages): a shadow or fold that hides a fifth of the text behind
-    # confident words costs the score only ~0.1, and escalation cannot make a page worse. Review: every kept
-    # reading under 0.70 had CER >= 8.6 % (6 of 7 over 20 %).
+    # 17.3 % at 0.70 and flat at 15.76 % from 0.75 to 0.95, with 2.06 readings a page at 0.75-0.80, 2.19 at 0.85,
+    # 2.31 at 0.90 and 2.88 at 0.95 (the highest plain score escalation improved there is 0.71). 0.90 is the top
+    # of that plateau: a shadow or fold that hides a fifth of the text behind confident words costs the score
+    # only ~0.1. The cheaper 0.80 was tried (bench/ocr/results-speed-080.md): CPU ratio to plain Tesseract 0.38
+    # instead of 0.33 on the test half, but it left two shadow pages with plain scores of 0.89 at 18.4 and
+    # 25.1 % CER that escalation reads at 0.3 and 0.1 %; the dev half has no such page to set this bar lower.
+    # Review: every kept reading under 0.70 had CER >= 8.6 % (6 of 7 over 20 %).
     escalate_below: float = Field(
         0.90, description="A plain read scoring below this (page quality score 0-1) is tried other ways"
     )

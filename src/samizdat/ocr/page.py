@@ -7,7 +7,7 @@ plain read among them. An escalation can only replace the plain read by one the 
 A clean page costs one Tesseract run plus the score (~0.1 s); when its text lines are measurably skewed (by
 the slope of the baselines Tesseract fitted in that read, so the measure is free) it is also read straightened,
 and the straightened reading is kept unless the score ranks it under the plain one. A page whose plain read
-scores below `OcrOptions.escalate_below` is tried, cheapest first, until one reading scores well:
+scores below `OcrOptions.escalate_below` is tried, cheapest first, until one reading scores `STOP_AT`:
 1. Tesseract OSD (orientation and script): turned upright (90°, 180°, 270°), and read in its own script when
    the item's languages do not cover it (a Cyrillic page in an `en` item is read as Russian);
 2. Tesseract's own Sauvola binarisation (`thresholding_method=2`), then the background divided out with a local
@@ -52,6 +52,12 @@ HANDWRITING_IRREGULAR = 0.6
 # one by 0.03 (8.6 -> 6.4 % CER), given up.
 REPLACE_MARGIN = 0.05
 OSD_KNOWN_BELOW = 0.3  # see _escalate
+# Escalation, once started, stops at the first reading scoring this much; a lower `OcrOptions.escalate_below`
+# only decides which pages start it. The bar the stop rules were measured with (augraphy dev half,
+# bench/ocr/analyse.py: stopping at the first binarisation this good loses nothing, 15.82 % either way). Stopping
+# at 0.80 instead kept holdout-v1's Russian letter at Sauvola's 13.7 % CER (score 0.80-0.90) where the
+# normalised binarisation reads 2.2 % (score 0.94).
+STOP_AT = 0.90
 # A straightened reading replaces the plain one when the score does not rank it lower: the skew was measured on
 # Tesseract's own baselines, and what straightening fixes (lines that drift across one another come out
 # interleaved) is line order, which the score cannot see. Augraphy dev half (bench/ocr/analyse.py): no page more
@@ -154,7 +160,8 @@ class _Reader:
 
 
 def _good(candidate: Candidate, options: OcrOptions) -> bool:
-    return candidate.quality.score >= options.escalate_below
+    """A reading good enough to stop escalating (not the same bar as the one that starts it)."""
+    return candidate.quality.score >= max(options.escalate_below, STOP_AT)
 
 
 def _ways(reader: _Reader) -> dict[str, Callable[[Image.Image], dict[str, Any]]]:
@@ -233,8 +240,12 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
         if reading is not None and _good(reading, options):
             return candidates, state.missing
 
-    # Still poor and OSD not asked yet (the plain read was empty): a faint page may also be upside down.
-    if options.orientation and not state.asked and ask_osd():
+    # Still poor and the plain read was empty (so OSD was not asked above): a faint page may also be upside down.
+    # Only then: a page whose plain read had words a dictionary knows (`known` >= OSD_KNOWN_BELOW) is upright in
+    # its script. Augraphy dev half (bench/ocr/candidates.py): the two such pages OSD would turn (09, 24; known
+    # 0.65, 0.86) read worse turned; asking OSD on every page still poor here was 19 % of Samizdat's CPU on the
+    # test half (bench/ocr/cost.py, 14 pages, 0.7-1.2 s each) and turned none.
+    if options.orientation and not state.asked and plain.quality.chars == 0 and ask_osd():
         best = max(candidates, key=lambda c: c.quality.score)
         turned = read(f"turned {_method(best)}", _method(best), state.upright, state.kept)
         if turned is not None and _good(turned, options):
@@ -291,7 +302,7 @@ def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: 
     plain = reader.read("plain", image, langs, geometry_kept=True, steps=[], first=True)
     assert plain is not None  # the first read raises instead
     candidates, missing = [plain], None
-    if not _good(plain, options) and not (ink.blank and plain.quality.chars == 0):
+    if plain.quality.score < options.escalate_below and not (ink.blank and plain.quality.chars == 0):
         candidates, missing = _escalate(reader, plain, image, langs)
     elif options.deskew and abs(angle := preprocess.baseline_skew(plain.rec.hocr)) >= options.deskew_min_degrees:
         # A good read of a measurably skewed page: Tesseract reads the words, but lines that drift across one
