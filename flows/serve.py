@@ -79,6 +79,9 @@ def serve_inbox(settings: Settings) -> None:
     Item runs execute here side by side (their extraction within this machine's CPU slots) until Ctrl-C.
     """
     os.environ.update(server_environment(settings.prefect_port))  # before Prefect is imported: it reads them once
+    # The fork server's warm-up (flows.warm_items) reads its settings from the environment: the folders given here.
+    os.environ.update({"SAMIZDAT_INBOX": str(settings.inbox.resolve()),
+                       "SAMIZDAT_PROCESSED": str(settings.processed.resolve())})
     from prefect.runner import Runner
 
     from flows.inbox import dispatch_files, process_inbox, process_item

@@ -6,17 +6,18 @@ file's item run is created with the drop's key (`flows.dispatch`).
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from prefect.logging import get_logger
 from watchfiles import Change, watch
 
 from samizdat.inbox import is_candidate, settled
+from samizdat.names import readable_name
 
-log = logging.getLogger(__name__)
+log = get_logger("samizdat.watch")  # under Prefect's loggers: shown in `serve`'s console
 
 RETRY_S = 2.0
 
@@ -64,6 +65,7 @@ class InboxWatcher:
                     del self._pending[gone]
                 candidates = [p for p, due in self._pending.items() if due <= time.monotonic()]
             for path in settled(candidates, self.settle_s, wait=False):
+                began, late = time.monotonic(), _since_settled(path, self.settle_s)
                 try:
                     self.dispatch(path)
                 except Exception as error:  # the server not ready yet, a file gone: try again shortly
@@ -73,3 +75,13 @@ class InboxWatcher:
                     continue
                 with self._lock:
                     self._pending.pop(path, None)
+                log.info("%s handed to its item run in %.2f s, %.2f s after it settled", readable_name(path.name),
+                         time.monotonic() - began, late)
+
+
+def _since_settled(path: Path, settle_s: float) -> float:
+    """Seconds since the file had been unchanged for `settle_s` (how long the watcher took to see it settled)."""
+    try:
+        return time.time() - path.stat().st_mtime - settle_s
+    except FileNotFoundError:
+        return float("nan")

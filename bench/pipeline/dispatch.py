@@ -85,6 +85,8 @@ def main() -> None:
     parser.add_argument("--drops", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
     parser.add_argument("--name", default="dispatch", help="results file name, without .md/.json")
+    parser.add_argument("--pause", type=float, default=0.0, help="seconds between one drop's publication and the next")
+    parser.add_argument("--serve-log", type=Path, help="write the output of `samizdat serve` here")
     parser.add_argument("--drops-only", action="store_true", help="only drop-to-published (no CLI, no batch)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="samizdat-dispatch-"))
@@ -100,8 +102,9 @@ def main() -> None:
     if not args.drops_only:
         results["cli_private_server_s"] = [
             round(_cli_empty_pass({**env, "SAMIZDAT_PREFECT_PORT": str(_port())}, empty), 2) for _ in range(2)]
-    serve = subprocess.Popen([str(BIN / "samizdat"), "serve"], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    log = args.serve_log.open("wb") if args.serve_log else subprocess.DEVNULL
+    serve = subprocess.Popen([str(BIN / "samizdat"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                             start_new_session=True)
     api = f"http://127.0.0.1:{port}/api"
     try:
         _wait(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180)
@@ -109,15 +112,19 @@ def main() -> None:
         time.sleep(3)
         if not args.drops_only:
             results["cli_running_server_s"] = [round(_cli_empty_pass(env, empty), 2) for _ in range(3)]
-        latencies, phases = [], []
+        latencies, drops, loads = [], [], []
         for n in range(args.drops):
             _letter(inbox / f"drop-{n}.png", f"Dropped letter number {n}")
             dropped, dropped_at = time.perf_counter(), time.time()
             _wait(lambda n=n: not (inbox / f"drop-{n}.png").exists(), 300)
             latencies.append(round(time.perf_counter() - dropped, 2))
-            phases.append(_phases(api, f"drop-{n}.png", dropped_at))
+            drops.append((f"drop-{n}.png", dropped_at))
+            loads.append(round(os.getloadavg()[0], 1))
+            time.sleep(args.pause)
+        time.sleep(3)  # the server records task runs' ends a moment after they happen
         results["drop_to_published_s"] = latencies
-        results["drop_phases_s"] = phases
+        results["drop_phases_s"] = [_phases(api, name, dropped_at) for name, dropped_at in drops]
+        results["load_1min_at_each_drop"] = loads
         if args.drops_only:
             return _write(args, results)
         names = [f"batch-{n:02d}.png" for n in range(args.files)]
@@ -143,14 +150,29 @@ def main() -> None:
 
 
 def _phases(api: str, name: str, dropped_at: float) -> dict[str, float]:
-    """Seconds from the drop to the item run's creation, its start (Running) and its end, from the server."""
+    """Seconds from the drop to each step of its item run, from the server's timestamps.
+
+    created (settle and the watcher's dispatch), pending (the runner took it), running (its process started and
+    the flow began), each stage task's start and end (`detect.start`, `extract.end`, ...), ended (the run's end).
+    """
     def final_run() -> Any:
         runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 5})
         run = max(runs, key=lambda r: r["created"])
         return run if run["end_time"] else None  # the file leaves the inbox a moment before its run ends
 
     run = _wait(final_run, 60)
-    stamps = {"created": run["created"], "started": run["start_time"], "ended": run["end_time"]}
+    stamps = {"created": run["created"]}
+    with urllib.request.urlopen(f"{api}/flow_run_states/?flow_run_id={run['id']}", timeout=30) as response:
+        for state in json.loads(response.read()):
+            stamps.setdefault(state["type"].lower(), state["timestamp"])
+    tasks = _post(api, "task_runs/filter", {"task_runs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 50})
+    for task in sorted(tasks, key=lambda t: t["start_time"] or ""):
+        stage = task["name"].rsplit("-", 1)[0]
+        if task["start_time"]:
+            stamps[f"{stage}.start"] = task["start_time"]
+        if task["end_time"]:
+            stamps[f"{stage}.end"] = task["end_time"]
+    stamps["ended"] = run["end_time"]
     return {phase: round(datetime.fromisoformat(stamp).timestamp() - dropped_at, 2)
             for phase, stamp in stamps.items() if stamp}
 

@@ -31,6 +31,7 @@ from samizdat.kinds import names as kind_names
 from samizdat.links import link_articles, matcher_for
 from samizdat.models import ArchivistMetadata, Detected, Extraction, Kind, Outcome, Source, Status
 from samizdat.names import readable_name
+from samizdat.ocr.quality import load_dictionaries
 from samizdat.operational import operational_cause
 from samizdat.package import (
     ensure_bundle,
@@ -173,6 +174,15 @@ class Pipeline:
                 f"{s.processed} cannot be written: {error}",
                 "Check that processed/ exists on a mounted, writable disk with free space, then run the pass again.",
             ) from error
+
+    def warm_up(self) -> None:
+        """Load now what an item loads on first use: the OCR languages' dictionaries and the archive's catalogue.
+
+        For a process whose item runs are its forks (`samizdat serve`): each fork starts with them loaded. The first
+        item of a fresh process spent ~3.6 s of its 4.2 s on them (bench/pipeline/drops-warm.md).
+        """
+        load_dictionaries(self.settings.ocr.langs)
+        archive_catalogue(self.settings.processed, self.settings.catalogue_dir)
 
     def ready_files(self, wait: bool) -> list[Path]:
         """Inbox files whose size has settled, oldest first."""
