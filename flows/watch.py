@@ -25,10 +25,12 @@ RETRY_S = 2.0
 class InboxWatcher:
     """Background threads: file-system changes in, `dispatch(path)` once per settled file out."""
 
-    def __init__(self, folder: Path, settle_s: float, dispatch: Callable[[Path], object]) -> None:
+    def __init__(self, folder: Path, settle_s: float, dispatch: Callable[[Path], object],
+                 prepare: Callable[[], object] | None = None) -> None:
         self.folder = folder
         self.settle_s = settle_s
         self.dispatch = dispatch
+        self.prepare = prepare  # run once before the first hand-off, in the dispatching thread
         self._stop = threading.Event()
         self._pending: dict[Path, float] = {}
         self._lock = threading.Lock()
@@ -59,6 +61,11 @@ class InboxWatcher:
                         self._pending[path] = time.monotonic()
 
     def _dispatch_settled(self) -> None:
+        if self.prepare is not None:
+            try:
+                self.prepare()
+            except Exception as error:  # the first hand-off does it again and reports what is wrong
+                log.warning("could not prepare the inbox hand-offs: %s", error)
         while not self._stop.wait(0.5):
             with self._lock:
                 for gone in [p for p in self._pending if not p.exists()]:

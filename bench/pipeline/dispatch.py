@@ -96,15 +96,16 @@ def main() -> None:
     port = _port()
     env = {**os.environ, "SAMIZDAT_INBOX": str(inbox), "SAMIZDAT_PROCESSED": str(processed),
            "SAMIZDAT_SETTLE_S": str(SETTLE_S), "SAMIZDAT_SERVE_INTERVAL_S": "3600", "SAMIZDAT_PREFECT_PORT": str(port),
-           "PREFECT_HOME": str(root / "prefect-home")}
+           "PREFECT_HOME": str(root / "prefect-home"), "PREFECT_API_LOG_RETRYABLE_ERRORS": "true"}
     env.pop("PREFECT_API_URL", None)
     results: dict[str, Any] = {"settle_s": SETTLE_S}
     if not args.drops_only:
         results["cli_private_server_s"] = [
             round(_cli_empty_pass({**env, "SAMIZDAT_PREFECT_PORT": str(_port())}, empty), 2) for _ in range(2)]
-    log = args.serve_log.open("wb") if args.serve_log else subprocess.DEVNULL
-    serve = subprocess.Popen([str(BIN / "samizdat"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                             start_new_session=True)
+    serve_log = root / "serve.log"
+    with serve_log.open("wb") as log:
+        serve = subprocess.Popen([str(BIN / "samizdat"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
     api = f"http://127.0.0.1:{port}/api"
     try:
         _wait(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180)
@@ -125,26 +126,30 @@ def main() -> None:
         results["drop_to_published_s"] = latencies
         results["drop_phases_s"] = [_phases(api, name, dropped_at) for name, dropped_at in drops]
         results["load_1min_at_each_drop"] = loads
-        if args.drops_only:
-            return _write(args, results)
-        names = [f"batch-{n:02d}.png" for n in range(args.files)]
-        began = time.perf_counter()
-        for n, name in enumerate(names):
-            _letter(inbox / name, f"Batch letter {n} from Kiev")
-        _wait(lambda: not any((inbox / name).exists() for name in names), 1200)
-        results["batch_files"] = args.files
-        results["batch_wall_s"] = round(time.perf_counter() - began, 1)
-        time.sleep(5)
-        runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 200})
-        per_file = Counter(r["name"] for r in runs)
-        results["runs_per_file"] = sorted(set(per_file.values()))
-        results["states"] = dict(Counter(r["state"]["type"] for r in runs))
+        if not args.drops_only:
+            names = [f"batch-{n:02d}.png" for n in range(args.files)]
+            began = time.perf_counter()
+            for n, name in enumerate(names):
+                _letter(inbox / name, f"Batch letter {n} from Kiev")
+            _wait(lambda: not any((inbox / name).exists() for name in names), 1200)
+            results["batch_files"] = args.files
+            results["batch_wall_s"] = round(time.perf_counter() - began, 1)
+            time.sleep(5)
+            runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 200})
+            per_file = Counter(r["name"] for r in runs)
+            results["runs_per_file"] = sorted(set(per_file.values()))
+            results["states"] = dict(Counter(r["state"]["type"] for r in runs))
     finally:
         os.killpg(serve.pid, signal.SIGINT)
         try:
             serve.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
+        # Requests the server answered 503 "database is locked" (PREFECT_API_LOG_RETRYABLE_ERRORS): each cost its
+        # client a back-off of 2 s, then 4 s.
+        results["server_503s"] = serve_log.read_text(errors="replace").count("Encountered retryable exception")
+        if args.serve_log:
+            shutil.copyfile(serve_log, args.serve_log)
         shutil.rmtree(root, ignore_errors=True)
     _write(args, results)
 
@@ -196,6 +201,7 @@ def _write(args: argparse.Namespace, results: dict[str, Any]) -> None:
     if "batch_files" in results:
         lines.append(f"- {args.files} letters dropped at once: all published in {results['batch_wall_s']} s; item "
                      f"runs per file: {results['runs_per_file']}; run states {results['states']}")
+    lines.append(f"- requests the server answered 503 (SQLite locked): {results.get('server_503s')}")
     lines.append(f"- load average at the end (1, 5, 15 min): {[round(x, 1) for x in results['load_average']]}")
     (args.out / f"{args.name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -282,9 +282,12 @@ class Pipeline:
         run for it. A re-drop (a new mtime) or new metadata makes a new key: that drop needs a run of its own.
         """
         archivist = hashlib.sha256(repr(seen.archivist).encode()).hexdigest()[:12]
-        settings_key = ",".join(processing_key(self.settings, kind) for kind in kind_names())
-        parts = [seen.sha256, settings_key, archivist, str(seen.mtime_ns)]
+        parts = [seen.sha256, self.processing_keys(), archivist, str(seen.mtime_ns)]
         return "samizdat-item-" + hashlib.sha256(":".join(parts).encode()).hexdigest()[:32]
+
+    def processing_keys(self) -> str:
+        """Every input kind's processing key, joined (part of each run key; the first call imports the kinds)."""
+        return ",".join(processing_key(self.settings, kind) for kind in kind_names())
 
     def already_published(self, seen: Sighting) -> bool:
         """True when these bytes, under this name and with this metadata, are published with the settings now.
