@@ -39,8 +39,8 @@ def server_environment(port: int) -> dict[str, str]:
 # How often the runners of the fixity check and the archivists' forms look for runs. Each look makes the server
 # write the deployments' `last_polled` in a transaction that holds SQLite's write lock, and a request that meets it
 # is answered 503 "database is locked", which Prefect's client retries after 2 s, then 4 s: with all four runners
-# looking every second, 1-2 drops in 6 waited 2-7 s that way (bench/pipeline/drops-warm.md). A form waits at most
-# this long to start; the item runner keeps its one-second look.
+# looking every second, hand-offs took 2-7 s and an item waited 2.3 s for its CPU slot that way
+# (bench/pipeline/drops-warm.md). A form waits at most this long to start; the item runner keeps its one-second look.
 SIDE_RUNNER_POLL = {"PREFECT_RUNNER_POLL_FREQUENCY": "5"}
 
 
