@@ -21,8 +21,9 @@ def quiet_flow_runs() -> Iterator[None]:
 
 
 # Imported once by the fork server, so an item run starts as a fork that has them already. A fresh interpreter
-# importing them took 4.3-8.9 s on the loaded 2-core machine (`python -c "import flows.inbox"`, 2026-11).
-WARM_MODULES = ["prefect.flow_engine", "flows.inbox"]
+# importing them took 4.3-8.9 s on the loaded 2-core machine (`python -c "import flows.inbox"`, 2026-11);
+# `flows.warm_items` loads the OCR dictionaries and the catalogue, ~3.6 s of a fresh process's first item.
+WARM_MODULES = ["prefect.flow_engine", "flows.inbox", "flows.warm_items"]
 
 
 class _WarmMultiprocessing:

@@ -36,6 +36,14 @@ def server_environment(port: int) -> dict[str, str]:
     return environment
 
 
+# How often the runners of the fixity check and the archivists' forms look for runs. Each look makes the server
+# write the deployments' `last_polled` in a transaction that holds SQLite's write lock, and a request that meets it
+# is answered 503 "database is locked", which Prefect's client retries after 2 s, then 4 s: with all four runners
+# looking every second, hand-offs took 2-7 s and an item waited 2.3 s for its CPU slot that way
+# (bench/pipeline/drops-warm.md). A form waits at most this long to start; the item runner keeps its one-second look.
+SIDE_RUNNER_POLL = {"PREFECT_RUNNER_POLL_FREQUENCY": "5"}
+
+
 def wait_healthy(api_url: str, process: subprocess.Popen[bytes], timeout_s: float = SERVER_START_TIMEOUT_S) -> None:
     """Block until the server answers /health; fail early if it died."""
     deadline = time.monotonic() + timeout_s
@@ -57,9 +65,9 @@ def _command(*args: str) -> list[str]:
 
 
 @contextmanager
-def background(command: list[str]) -> Iterator[subprocess.Popen[bytes]]:
-    """Run a command in its own process group; stop the whole group on the way out."""
-    process = subprocess.Popen(command, start_new_session=True)
+def background(command: list[str], env: dict[str, str] | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """Run a command in its own process group (with `env` over this environment); stop the group on the way out."""
+    process = subprocess.Popen(command, start_new_session=True, env={**os.environ, **(env or {})})
     try:
         yield process
     finally:
@@ -79,9 +87,12 @@ def serve_inbox(settings: Settings) -> None:
     Item runs execute here side by side (their extraction within this machine's CPU slots) until Ctrl-C.
     """
     os.environ.update(server_environment(settings.prefect_port))  # before Prefect is imported: it reads them once
+    # The fork server's warm-up (flows.warm_items) reads its settings from the environment: the folders given here.
+    os.environ.update({"SAMIZDAT_INBOX": str(settings.inbox.resolve()),
+                       "SAMIZDAT_PROCESSED": str(settings.processed.resolve())})
     from prefect.runner import Runner
 
-    from flows.inbox import dispatch_files, process_inbox, process_item
+    from flows.inbox import dispatch_files, process_inbox, process_item, warm_dispatch
     from flows.runtime import warm_flow_run_starts
     from flows.watch import InboxWatcher
 
@@ -92,7 +103,8 @@ def serve_inbox(settings: Settings) -> None:
         wait_healthy(os.environ["PREFECT_API_URL"], server)
         with _portal_if_installed(settings), _fixity_runner(settings), _articles_runner(settings), \
                 _review_runner(settings):
-            watcher = InboxWatcher(settings.inbox, settings.settle_s, lambda path: dispatch_files(settings, [path]))
+            watcher = InboxWatcher(settings.inbox, settings.settle_s, lambda path: dispatch_files(settings, [path]),
+                                   prepare=lambda: warm_dispatch(settings))
             watcher.start()
             print(f"Prefect UI: http://127.0.0.1:{settings.prefect_port}   inbox: {parameters['inbox']}", flush=True)
             try:
@@ -129,7 +141,8 @@ def _portal_if_installed(settings: Settings) -> Iterator[None]:
 @contextmanager
 def _fixity_runner(settings: Settings) -> Iterator[None]:
     """The daily `verify --all` (flows/fixity.py) in a runner of its own, so a long check never holds up the inbox."""
-    with background([sys.executable, "-m", "flows.fixity", "--processed", str(settings.processed.resolve())]):
+    with background([sys.executable, "-m", "flows.fixity", "--processed", str(settings.processed.resolve())],
+                    SIDE_RUNNER_POLL):
         yield
 
 
@@ -138,12 +151,13 @@ def _articles_runner(settings: Settings) -> Iterator[None]:
     """The `add-article/form` deployment (flows/articles.py): the form for adding an article, in its own runner."""
     catalogue = ["--catalogue", str(settings.catalogue_dir.resolve())] if settings.catalogue_dir else []
     with background([sys.executable, "-m", "flows.articles", "--processed", str(settings.processed.resolve()),
-                     *catalogue]):
+                     *catalogue], SIDE_RUNNER_POLL):
         yield
 
 
 @contextmanager
 def _review_runner(settings: Settings) -> Iterator[None]:
     """The `review-item/form` deployment (flows/review.py): an archivist's corrections, in a runner of its own."""
-    with background([sys.executable, "-m", "flows.review", "--processed", str(settings.processed.resolve())]):
+    with background([sys.executable, "-m", "flows.review", "--processed", str(settings.processed.resolve())],
+                    SIDE_RUNNER_POLL):
         yield

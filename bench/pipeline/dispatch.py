@@ -8,7 +8,10 @@ per file when many files land at once.
 
 Starts a real `samizdat serve` (its own Prefect server, on SQLite) in a temp folder. Writes <name>.md/.json
 (default dispatch). Each drop's time is split by its item run's timestamps on the server: created (settle and the
-watcher), started (the runner picking it up and starting its process), ended (the item's work).
+watcher), pending (the runner took it), running (its process began the flow), each stage task's start and end, and
+ended. Also kept: the 1-minute load average at each drop, and how many requests the server answered 503 "database
+is locked" (each costs a client 2 s, then 4 s). `--pause` waits between a drop's publication and the next drop;
+`--serve-log` keeps the output of `samizdat serve` (the watcher logs each hand-off there).
 """
 
 from __future__ import annotations
@@ -85,6 +88,8 @@ def main() -> None:
     parser.add_argument("--drops", type=int, default=5)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
     parser.add_argument("--name", default="dispatch", help="results file name, without .md/.json")
+    parser.add_argument("--pause", type=float, default=0.0, help="seconds between one drop's publication and the next")
+    parser.add_argument("--serve-log", type=Path, help="write the output of `samizdat serve` here")
     parser.add_argument("--drops-only", action="store_true", help="only drop-to-published (no CLI, no batch)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="samizdat-dispatch-"))
@@ -94,14 +99,16 @@ def main() -> None:
     port = _port()
     env = {**os.environ, "SAMIZDAT_INBOX": str(inbox), "SAMIZDAT_PROCESSED": str(processed),
            "SAMIZDAT_SETTLE_S": str(SETTLE_S), "SAMIZDAT_SERVE_INTERVAL_S": "3600", "SAMIZDAT_PREFECT_PORT": str(port),
-           "PREFECT_HOME": str(root / "prefect-home")}
+           "PREFECT_HOME": str(root / "prefect-home"), "PREFECT_API_LOG_RETRYABLE_ERRORS": "true"}
     env.pop("PREFECT_API_URL", None)
     results: dict[str, Any] = {"settle_s": SETTLE_S}
     if not args.drops_only:
         results["cli_private_server_s"] = [
             round(_cli_empty_pass({**env, "SAMIZDAT_PREFECT_PORT": str(_port())}, empty), 2) for _ in range(2)]
-    serve = subprocess.Popen([str(BIN / "samizdat"), "serve"], env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True)
+    serve_log = root / "serve.log"
+    with serve_log.open("wb") as log:
+        serve = subprocess.Popen([str(BIN / "samizdat"), "serve"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                                 start_new_session=True)
     api = f"http://127.0.0.1:{port}/api"
     try:
         _wait(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180)
@@ -109,48 +116,71 @@ def main() -> None:
         time.sleep(3)
         if not args.drops_only:
             results["cli_running_server_s"] = [round(_cli_empty_pass(env, empty), 2) for _ in range(3)]
-        latencies, phases = [], []
+        latencies, drops, loads = [], [], []
         for n in range(args.drops):
             _letter(inbox / f"drop-{n}.png", f"Dropped letter number {n}")
             dropped, dropped_at = time.perf_counter(), time.time()
             _wait(lambda n=n: not (inbox / f"drop-{n}.png").exists(), 300)
             latencies.append(round(time.perf_counter() - dropped, 2))
-            phases.append(_phases(api, f"drop-{n}.png", dropped_at))
+            drops.append((f"drop-{n}.png", dropped_at))
+            loads.append(round(os.getloadavg()[0], 1))
+            time.sleep(args.pause)
+        time.sleep(3)  # the server records task runs' ends a moment after they happen
         results["drop_to_published_s"] = latencies
-        results["drop_phases_s"] = phases
-        if args.drops_only:
-            return _write(args, results)
-        names = [f"batch-{n:02d}.png" for n in range(args.files)]
-        began = time.perf_counter()
-        for n, name in enumerate(names):
-            _letter(inbox / name, f"Batch letter {n} from Kiev")
-        _wait(lambda: not any((inbox / name).exists() for name in names), 1200)
-        results["batch_files"] = args.files
-        results["batch_wall_s"] = round(time.perf_counter() - began, 1)
-        time.sleep(5)
-        runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 200})
-        per_file = Counter(r["name"] for r in runs)
-        results["runs_per_file"] = sorted(set(per_file.values()))
-        results["states"] = dict(Counter(r["state"]["type"] for r in runs))
+        results["drop_phases_s"] = [_phases(api, name, dropped_at) for name, dropped_at in drops]
+        results["load_1min_at_each_drop"] = loads
+        if not args.drops_only:
+            names = [f"batch-{n:02d}.png" for n in range(args.files)]
+            began = time.perf_counter()
+            for n, name in enumerate(names):
+                _letter(inbox / name, f"Batch letter {n} from Kiev")
+            _wait(lambda: not any((inbox / name).exists() for name in names), 1200)
+            results["batch_files"] = args.files
+            results["batch_wall_s"] = round(time.perf_counter() - began, 1)
+            time.sleep(5)
+            runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 200})
+            per_file = Counter(r["name"] for r in runs)
+            results["runs_per_file"] = sorted(set(per_file.values()))
+            results["states"] = dict(Counter(r["state"]["type"] for r in runs))
     finally:
         os.killpg(serve.pid, signal.SIGINT)
         try:
             serve.wait(timeout=60)
         except subprocess.TimeoutExpired:
             os.killpg(serve.pid, signal.SIGKILL)
+        # Requests the server answered 503 "database is locked" (PREFECT_API_LOG_RETRYABLE_ERRORS): each cost its
+        # client a back-off of 2 s, then 4 s.
+        results["server_503s"] = serve_log.read_text(errors="replace").count("Encountered retryable exception")
+        if args.serve_log:
+            shutil.copyfile(serve_log, args.serve_log)
         shutil.rmtree(root, ignore_errors=True)
     _write(args, results)
 
 
 def _phases(api: str, name: str, dropped_at: float) -> dict[str, float]:
-    """Seconds from the drop to the item run's creation, its start (Running) and its end, from the server."""
+    """Seconds from the drop to each step of its item run, from the server's timestamps.
+
+    created (settle and the watcher's dispatch), pending (the runner took it), running (its process started and
+    the flow began), each stage task's start and end (`detect.start`, `extract.end`, ...), ended (the run's end).
+    """
     def final_run() -> Any:
         runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 5})
         run = max(runs, key=lambda r: r["created"])
         return run if run["end_time"] else None  # the file leaves the inbox a moment before its run ends
 
     run = _wait(final_run, 60)
-    stamps = {"created": run["created"], "started": run["start_time"], "ended": run["end_time"]}
+    stamps = {"created": run["created"]}
+    with urllib.request.urlopen(f"{api}/flow_run_states/?flow_run_id={run['id']}", timeout=30) as response:
+        for state in json.loads(response.read()):
+            stamps.setdefault(state["type"].lower(), state["timestamp"])
+    tasks = _post(api, "task_runs/filter", {"task_runs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 50})
+    for task in sorted(tasks, key=lambda t: t["start_time"] or ""):
+        stage = task["name"].rsplit("-", 1)[0]
+        if task["start_time"]:
+            stamps[f"{stage}.start"] = task["start_time"]
+        if task["end_time"]:
+            stamps[f"{stage}.end"] = task["end_time"]
+    stamps["ended"] = run["end_time"]
     return {phase: round(datetime.fromisoformat(stamp).timestamp() - dropped_at, 2)
             for phase, stamp in stamps.items() if stamp}
 
@@ -174,6 +204,7 @@ def _write(args: argparse.Namespace, results: dict[str, Any]) -> None:
     if "batch_files" in results:
         lines.append(f"- {args.files} letters dropped at once: all published in {results['batch_wall_s']} s; item "
                      f"runs per file: {results['runs_per_file']}; run states {results['states']}")
+    lines.append(f"- requests the server answered 503 (SQLite locked): {results.get('server_503s')}")
     lines.append(f"- load average at the end (1, 5, 15 min): {[round(x, 1) for x in results['load_average']]}")
     (args.out / f"{args.name}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -236,12 +236,16 @@ def main() -> None:
     parser.add_argument("--port", default="4391")
     parser.add_argument("--name", default="workers")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent)
+    parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs, inbox, processed)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="samizdat-workers-"))
     try:
         result = measure(args, root)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
+        if args.keep:
+            print(f"kept {root}", flush=True)
+        else:
+            shutil.rmtree(root, ignore_errors=True)
     (args.out / f"{args.name}.json").write_text(json.dumps(asdict(result), indent=2) + "\n")
     lines = [
         f"# {args.files} one-page letters on {args.workers} worker(s) (bench/pipeline/workers.py)", "",
