@@ -1,0 +1,130 @@
+"""The acoustic check of name rewrites: a rewrite is made only where the model hears the name."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samizdat.asr.audio_source import SAMPLE_RATE
+from samizdat.asr.correction import corrector_for, correct_transcript
+from samizdat.asr.name_check import NameCheck
+from samizdat.models import ArchivistMetadata, Segment, Transcript, Word
+
+METADATA = ArchivistMetadata(dc={"title": "Leaving Moscow"}, extra={"interviewee": "Lena Feldman"})
+
+
+def _said(text: str, start: float) -> Segment:
+    words = [Word(round(start + 0.5 * i, 3), round(start + 0.5 * i + 0.4, 3), w, 0.9) for i, w in enumerate(text.split())]
+    return Segment(words[0].start, words[-1].end, text, "en", words)
+
+
+class _ScriptedScorer:
+    """Stands in for Whisper: a text scores one point per word it shares with what was 'really said'."""
+
+    def __init__(self, said: str) -> None:
+        self.said = {w.strip(".,?!") for w in said.casefold().split()}
+        self.calls: list[tuple[float, int]] = []
+
+    def score_texts(self, audio: np.ndarray, texts: Sequence[str], language: str, prompt: str = "") -> list[float]:
+        self.calls.append((audio.size / SAMPLE_RATE, len(texts)))
+        return [float(sum(w.strip(".,?!").casefold() in self.said for w in t.split())) for t in texts]
+
+
+def _check(heard: list[Segment], really_said: str, margin: float = 0.5) -> tuple[NameCheck, _ScriptedScorer]:
+    check = NameCheck(margin=margin)
+    corrector = corrector_for("en", METADATA, threshold=check.threshold, ordinary_runs=check.ordinary_runs)
+    assert corrector is not None
+    scorer = _ScriptedScorer(really_said)
+    audio = np.zeros(int((heard[-1].end + 2) * SAMPLE_RATE), dtype=np.float32)
+    check.judge(heard, audio, 0.0, corrector, scorer, "en", "Sharansky, samizdat.")
+    return check, scorer
+
+
+def test_a_rewrite_is_made_only_where_the_model_prefers_the_name() -> None:
+    heard = [_said("How did you meet Natan Sharan's key?", 0.0), _said("How did Sam is not reach you?", 40.0)]
+    check, scorer = _check(heard, "how did you meet natan sharansky? how did samizdat reach you?")
+
+    fixed = correct_transcript(Transcript(heard, "en", 1.0, 45.0), METADATA, check=check)
+
+    assert fixed.segments[0].text == "How did you meet Natan Sharansky?"
+    assert fixed.segments[1].text == "How did samizdat reach you?"  # ordinary words, heard as the name
+    assert [(c.heard, c.written) for c in fixed.corrections] == [("Natan Sharan's key?", "Natan Sharansky?"),
+                                                                  ("Sam is not", "samizdat")]
+    # the words keep their times: the rewrite spans exactly the heard run
+    assert (fixed.corrections[1].start, fixed.corrections[1].end) == (41.0, 42.4)
+    assert fixed.segments[1].words[2].start == 41.0 and fixed.segments[1].words[-1].end == heard[1].words[-1].end
+    assert len(scorer.calls) == 2  # the two segments are 40 s apart: two stretches, one encoder pass each
+
+
+def test_the_name_is_refused_where_the_model_hears_the_ordinary_words() -> None:
+    heard = [_said("How did Sam is not reach you?", 0.0)]
+    check, _ = _check(heard, "how did sam is not reach you?")  # Sam really was not there
+
+    fixed = correct_transcript(Transcript(heard, "en", 1.0, 5.0), METADATA, check=check)
+
+    assert fixed.segments[0].text == "How did Sam is not reach you?"
+    assert fixed.corrections == []
+    assert check.gains and all(gain < check.margin for gain in check.gains.values())
+
+
+def test_a_candidate_the_model_never_judged_is_refused() -> None:
+    heard = [_said("How did you meet Natan Sharan's key?", 0.0)]
+    fixed = correct_transcript(Transcript(heard, "en", 1.0, 5.0), METADATA, check=NameCheck())
+    assert fixed.corrections == []
+
+
+def test_silence_gets_no_name_and_costs_nothing() -> None:
+    check = NameCheck()
+    corrector = corrector_for("en", METADATA, threshold=check.threshold, ordinary_runs=True)
+    assert corrector is not None
+    scorer = _ScriptedScorer("samizdat")
+    check.judge([Segment(0.0, 30.0, "", "en", [])], np.zeros(30 * SAMPLE_RATE, dtype=np.float32),
+                0.0, corrector, scorer, "en")
+    assert scorer.calls == [] and check.gains == {}
+
+
+def test_a_single_ordinary_word_is_never_proposed() -> None:
+    corrector = corrector_for("en", METADATA, threshold=0.5, ordinary_runs=True)
+    assert corrector is not None
+    for word in ("began", "refugee", "learner", "noodle"):
+        assert corrector.proposals(_said(word, 0.0).words) == [], word
+    assert all(m.last - m.first >= 2 for m in corrector.proposals(_said("We began again.", 0.0).words))
+
+
+@pytest.fixture(scope="module")
+def spoken_name(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
+    """espeak-ng saying a sentence with a catalogued name, as 16 kHz float samples."""
+    if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
+        pytest.skip("espeak-ng and ffmpeg are needed")
+    wav = Path(tmp_path_factory.mktemp("name")) / "said.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), SPOKEN], check=True)
+    raw = subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-i", str(wav), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
+        check=True, capture_output=True,
+    ).stdout
+    return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768
+
+
+SPOKEN = "Did you ever write to Ida Nudel in exile?"
+
+
+@pytest.mark.slow
+def test_whisper_base_scores_the_name_it_hears_above_its_near_misses(spoken_name: np.ndarray) -> None:
+    from samizdat.asr.faster_whisper_engine import load_faster_whisper
+    from samizdat.settings import Settings
+
+    settings = Settings()
+    engine = load_faster_whisper(settings.asr, settings.model_dir)
+
+    said, noodle, other = engine.score_texts(spoken_name, [
+        SPOKEN, "Did you ever write to Ida noodle in exile?", "Did you ever write to Ida Slepak in exile?",
+    ], "en", "Nudel, Sharansky.")
+
+    assert said > noodle and said > other
+    again = engine.score_texts(spoken_name, [SPOKEN], "en", "Nudel, Sharansky.")
+    assert again[0] == said  # the same audio and text score the same every time
