@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from samizdat.asr.audio_source import SAMPLE_RATE
-from samizdat.asr.correction import corrector_for, correct_transcript
+from samizdat.asr.correction import correct_transcript, corrector_for
 from samizdat.asr.name_check import NameCheck
 from samizdat.models import ArchivistMetadata, Segment, Transcript, Word
 
@@ -19,7 +19,9 @@ METADATA = ArchivistMetadata(dc={"title": "Leaving Moscow"}, extra={"interviewee
 
 
 def _said(text: str, start: float) -> Segment:
-    words = [Word(round(start + 0.5 * i, 3), round(start + 0.5 * i + 0.4, 3), w, 0.9) for i, w in enumerate(text.split())]
+    words = [
+        Word(round(start + 0.5 * i, 3), round(start + 0.5 * i + 0.4, 3), w, 0.9) for i, w in enumerate(text.split())
+    ]
     return Segment(words[0].start, words[-1].end, text, "en", words)
 
 
@@ -96,13 +98,9 @@ def test_a_single_ordinary_word_is_never_proposed() -> None:
     assert all(m.last - m.first >= 2 for m in corrector.proposals(_said("We began again.", 0.0).words))
 
 
-@pytest.fixture(scope="module")
-def spoken_name(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
-    """espeak-ng saying a sentence with a catalogued name, as 16 kHz float samples."""
-    if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
-        pytest.skip("espeak-ng and ffmpeg are needed")
-    wav = Path(tmp_path_factory.mktemp("name")) / "said.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), SPOKEN], check=True)
+def _espeak(text: str, folder: Path) -> np.ndarray:
+    wav = folder / "said.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(wav), text], check=True)
     raw = subprocess.run(
         ["ffmpeg", "-loglevel", "error", "-i", str(wav), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
         check=True, capture_output=True,
@@ -110,21 +108,73 @@ def spoken_name(tmp_path_factory: pytest.TempPathFactory) -> np.ndarray:
     return np.frombuffer(raw, dtype="<i2").astype(np.float32) / 32768
 
 
-SPOKEN = "Did you ever write to Ida Nudel in exile?"
+NUDEL = "Did you ever write to Ida Nudel in exile?"
+SLEPAK = "Did you ever write to Vladimir Slepak in exile?"
+
+
+@pytest.fixture(scope="module")
+def spoken(tmp_path_factory: pytest.TempPathFactory) -> dict[str, np.ndarray]:
+    """espeak-ng saying the same question with two different names, as 16 kHz float samples."""
+    if shutil.which("espeak-ng") is None or shutil.which("ffmpeg") is None:
+        pytest.skip("espeak-ng and ffmpeg are needed")
+    return {text: _espeak(text, Path(tmp_path_factory.mktemp("name"))) for text in (NUDEL, SLEPAK)}
 
 
 @pytest.mark.slow
-def test_whisper_base_scores_the_name_it_hears_above_its_near_misses(spoken_name: np.ndarray) -> None:
+def test_whisper_base_prefers_the_name_that_was_said(spoken: dict[str, np.ndarray]) -> None:
+    """The same two texts, scored on two recordings: each recording's own name wins, so the audio decides."""
     from samizdat.asr.faster_whisper_engine import load_faster_whisper
     from samizdat.settings import Settings
 
     settings = Settings()
     engine = load_faster_whisper(settings.asr, settings.model_dir)
+    prompt = "Ida Nudel, Slepak, Sharansky."
+    texts = [NUDEL, SLEPAK, "Did you ever write to Ida noodle in exile?"]
 
-    said, noodle, other = engine.score_texts(spoken_name, [
-        SPOKEN, "Did you ever write to Ida noodle in exile?", "Did you ever write to Ida Slepak in exile?",
-    ], "en", "Nudel, Sharansky.")
+    on_nudel = engine.score_texts(spoken[NUDEL], texts, "en", prompt)
+    on_slepak = engine.score_texts(spoken[SLEPAK], texts, "en", prompt)
 
-    assert said > noodle and said > other
-    again = engine.score_texts(spoken_name, [SPOKEN], "en", "Nudel, Sharansky.")
-    assert again[0] == said  # the same audio and text score the same every time
+    assert on_nudel[0] > on_nudel[1] and on_nudel[0] > on_nudel[2]
+    assert on_slepak[1] > on_slepak[0]
+    assert engine.score_texts(spoken[NUDEL], texts[:1], "en", prompt) == on_nudel[:1]  # the same every time
+
+
+class _ScriptedEngine(_ScriptedScorer):
+    """Hears 'Sam is not' in whatever it is given; its scoring prefers what was 'really said'."""
+
+    name = "scripted 1.0"
+
+    def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
+        return [("en", 1.0)]
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)
+
+    def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
+        return [_said("How did Sam is not reach you?", 0.1)]
+
+
+@pytest.mark.parametrize("really_said", ["how did samizdat reach you", "how did sam is not reach you"])
+def test_the_transcriber_asks_the_model_while_it_has_the_audio(
+    spoken: dict[str, np.ndarray], tmp_path: Path, really_said: str
+) -> None:
+    import wave
+
+    from samizdat.asr.transcriber import TranscribeOptions, Transcriber
+
+    path = tmp_path / "said.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((spoken[NUDEL] * 32767).astype("<i2").tobytes())
+    engine = _ScriptedEngine(really_said)
+
+    transcript = Transcriber(engine, TranscribeOptions(diarize=False)).transcribe_file(path, ["en"], metadata=METADATA)
+
+    assert engine.calls, "the model was asked"
+    if "samizdat" in really_said:
+        assert transcript.text == "How did samizdat reach you?"
+        assert [(c.heard, c.written) for c in transcript.corrections] == [("Sam is not", "samizdat")]
+    else:
+        assert transcript.text == "How did Sam is not reach you?" and transcript.corrections == []

@@ -77,6 +77,22 @@ def gains(
     return found, check.scored_s, took
 
 
+def _check(heard: Transcript, metadata: ArchivistMetadata, found: dict[str, float],
+           setting: tuple[str, float, float, bool]) -> NameCheck:
+    """The check as the transcriber would have made it with this setting: only its own proposals judged."""
+    _, threshold, margin, ordinary = setting
+    corrector = corrector_for("en", metadata, threshold=threshold, ordinary_runs=ordinary)
+    assert corrector is not None
+    check = NameCheck(threshold, margin, ordinary)
+    for segment in heard.segments:
+        for match in corrector.proposals(segment.words):
+            key = name_check._key(segment.words, match)
+            gain = found.get(json.dumps(list(key)))
+            if gain is not None:
+                check.gains[key] = gain
+    return check
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", default="dev")
@@ -117,9 +133,7 @@ def main() -> None:
         for setting in settings_swept:
             label, threshold, margin, ordinary = setting
             if label == "checked":
-                check = NameCheck(threshold, margin, ordinary,
-                                  {tuple(json.loads(k)): v for k, v in found_gains.items()})  # type: ignore[misc]
-                fixed = correct_transcript(heard, metadata, check=check)
+                fixed = correct_transcript(heard, metadata, check=_check(heard, metadata, found_gains, setting))
             else:
                 fixed = correct_transcript(heard, metadata, threshold=threshold)
             text = " ".join(s.text for s in fixed.segments)
