@@ -38,7 +38,7 @@ class _ScriptedScorer:
 
 
 def _check(heard: list[Segment], really_said: str, margin: float = 0.5) -> tuple[NameCheck, _ScriptedScorer]:
-    check = NameCheck(margin=margin)
+    check = NameCheck(margin=margin, ordinary_runs=True, trusted=1.01)  # every candidate asked
     corrector = corrector_for("en", METADATA, threshold=check.threshold, ordinary_runs=check.ordinary_runs)
     assert corrector is not None
     scorer = _ScriptedScorer(really_said)
@@ -74,10 +74,13 @@ def test_the_name_is_refused_where_the_model_hears_the_ordinary_words() -> None:
     assert check.gains and all(gain < check.margin for gain in check.gains.values())
 
 
-def test_a_candidate_the_model_never_judged_is_refused() -> None:
-    heard = [_said("How did you meet Natan Sharan's key?", 0.0)]
-    fixed = correct_transcript(Transcript(heard, "en", 1.0, 5.0), METADATA, check=NameCheck())
-    assert fixed.corrections == []
+def test_a_candidate_the_model_never_judged_is_refused_unless_its_spelling_alone_is_trusted() -> None:
+    heard = [_said("How did you meet Natan Sharan's key?", 0.0), _said(HEARD, 10.0)]
+
+    fixed = correct_transcript(Transcript(heard, "en", 1.0, 15.0), METADATA, check=NameCheck())
+
+    # "Natan Sharansky" scores 0.98 by letters and sound (the corrector alone writes it); "Politburo" 0.69 is refused
+    assert [(c.heard, c.written) for c in fixed.corrections] == [("Natan Sharan's key?", "Natan Sharansky?")]
 
 
 def test_silence_gets_no_name_and_costs_nothing() -> None:
@@ -140,7 +143,7 @@ def test_whisper_base_prefers_the_name_that_was_said(spoken: dict[str, np.ndarra
 
 
 class _ScriptedEngine(_ScriptedScorer):
-    """Hears 'Sam is not' in whatever it is given; its scoring prefers what was 'really said'."""
+    """Hears 'O'Beer' in whatever it is given; its scoring strongly prefers what was 'really said'."""
 
     name = "scripted 1.0"
 
@@ -151,13 +154,20 @@ class _ScriptedEngine(_ScriptedScorer):
         return max(1, len(text) // 4)
 
     def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
-        return [_said("How did Sam is not reach you?", 0.1)]
+        return [_said(HEARD, 0.1)]
+
+    def score_texts(self, audio: np.ndarray, texts: Sequence[str], language: str, prompt: str = "") -> list[float]:
+        return [10 * score for score in super().score_texts(audio, texts, language, prompt)]
 
 
-@pytest.mark.parametrize("really_said", ["how did samizdat reach you", "how did sam is not reach you"])
+HEARD = "What did the people at O'Beer tell you?"
+
+
+@pytest.mark.parametrize("really_said", ["what did the politburo tell you", HEARD])
 def test_the_transcriber_asks_the_model_while_it_has_the_audio(
     spoken: dict[str, np.ndarray], tmp_path: Path, really_said: str
 ) -> None:
+    """A candidate below the trusted threshold ("O'Beer" / "Politburo", 0.69) is written only if the model hears it."""
     import wave
 
     from samizdat.asr.transcriber import TranscribeOptions, Transcriber
@@ -172,9 +182,9 @@ def test_the_transcriber_asks_the_model_while_it_has_the_audio(
 
     transcript = Transcriber(engine, TranscribeOptions(diarize=False)).transcribe_file(path, ["en"], metadata=METADATA)
 
-    assert engine.calls, "the model was asked"
-    if "samizdat" in really_said:
-        assert transcript.text == "How did samizdat reach you?"
-        assert [(c.heard, c.written) for c in transcript.corrections] == [("Sam is not", "samizdat")]
+    assert len(engine.calls) == 1, "the model was asked once, for the one stretch"
+    if "politburo" in really_said:
+        assert "Politburo" in transcript.text and "O'Beer" not in transcript.text
+        assert [c.written for c in transcript.corrections] == ["Politburo"]
     else:
-        assert transcript.text == "How did Sam is not reach you?" and transcript.corrections == []
+        assert transcript.text == HEARD and transcript.corrections == []

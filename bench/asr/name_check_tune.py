@@ -36,7 +36,7 @@ from samizdat.models import ArchivistMetadata, Segment, Transcript, Word  # noqa
 
 LOWEST = 0.5
 THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
-MARGINS = (-2.0, 0.0, 1.0, 2.0, 3.0, 5.0, 8.0)
+MARGINS = (-4.0, -3.0, -2.0, -1.0, 0.0, 2.0, 5.0)
 
 
 def _transcript(result: dict[str, Any]) -> Transcript:
@@ -80,10 +80,10 @@ def gains(
 def _check(heard: Transcript, metadata: ArchivistMetadata, found: dict[str, float],
            setting: tuple[str, float, float, bool]) -> NameCheck:
     """The check as the transcriber would have made it with this setting: only its own proposals judged."""
-    _, threshold, margin, ordinary = setting
+    label, threshold, margin, ordinary = setting
     corrector = corrector_for("en", metadata, threshold=threshold, ordinary_runs=ordinary)
     assert corrector is not None
-    check = NameCheck(threshold, margin, ordinary)
+    check = NameCheck(threshold, margin, ordinary, trusted=MATCH_THRESHOLD if label.startswith("trusted") else 1.01)
     for segment in heard.segments:
         for match in corrector.proposals(segment.words):
             key = name_check._key(segment.words, match)
@@ -105,9 +105,11 @@ def main() -> None:
     settings_swept: list[tuple[str, float, float, bool]] = [("no correction", 1.01, 0.0, False),
                                                             ("lexical only", MATCH_THRESHOLD, 0.0, False)]
     if args.half == "dev":
-        settings_swept += [("checked", t, m, o) for o in (False, True) for t in THRESHOLDS for m in MARGINS]
+        settings_swept += [(label, t, m, o) for label in ("checked", "trusted + checked") for o in (False, True)
+                           for t in THRESHOLDS for m in MARGINS]
     else:
-        settings_swept.append(("checked", name_check.CANDIDATE_THRESHOLD, name_check.MARGIN, name_check.ORDINARY_RUNS))
+        settings_swept.append(("trusted + checked" if name_check.TRUSTED <= 1 else "checked",
+                               name_check.CANDIDATE_THRESHOLD, name_check.MARGIN, name_check.ORDINARY_RUNS))
     rows = {s: {"errors": 0, "words": 0, "found": 0, "names": 0, "rewrites": 0, "wrong": 0} for s in settings_swept}
     wrong: dict[tuple[str, float, float, bool], list[str]] = {s: [] for s in settings_swept}
     files: list[str] = []
@@ -132,7 +134,7 @@ def main() -> None:
         reference = " ".join(whisper_normalise(truth["text"], "en"))
         for setting in settings_swept:
             label, threshold, margin, ordinary = setting
-            if label == "checked":
+            if label != "lexical only" and label != "no correction":
                 fixed = correct_transcript(heard, metadata, check=_check(heard, metadata, found_gains, setting))
             else:
                 fixed = correct_transcript(heard, metadata, threshold=threshold)
@@ -155,8 +157,10 @@ def main() -> None:
         f"Written by `bench/asr/name_check_tune.py` from the kept {args.half} decodings of {', '.join(files)} "
         f"({minutes:.1f} min; samizdat, before correction). \"checked\": candidates at the lexical threshold, "
         "each scored by Whisper base on its segment's audio with the decoding's prompt, rewritten when the text with "
-        "the name gains the margin in log-probability; \"ordinary runs\": runs of several ordinary words may be "
-        "proposed too. A rewrite is wrong when what it wrote is not in the interview's reference.",
+        "the name gains the margin in log-probability; \"trusted + checked\": the same, but a candidate at the "
+        f"lexical-only threshold ({MATCH_THRESHOLD}) is rewritten without asking; \"ordinary runs\": runs of "
+        "several ordinary words may be proposed too. A rewrite is wrong when what it wrote is not in the "
+        "interview's reference.",
         "",
         f"Cost: {scored_s:.0f} s of audio scored, {took_s:.1f} s wall for {minutes:.1f} min of tape "
         f"(extra RTF {took_s / max(minutes * 60, 1):.3f} wall, {time.strftime('%H:%M UTC', time.gmtime())}, "
