@@ -70,7 +70,7 @@ def main() -> None:
         correct = transcriber.options.correct_names and transcriber.options.vad
         transcript = correct_transcript(heard, metadata, check=check) if correct else heard
         if check is not None:
-            extra["name_check"] = {"scored_s": check.scored_s, "candidates": len(check.gains)}
+            extra["name_check"] = {"scored_s": check.scored_s, "cpu_s": check.cpu_s, "candidates": len(check.gains)}
 
         def rows(transcript: Transcript) -> list[dict[str, object]]:
             return [

@@ -14,6 +14,7 @@ speakers are labelled and echoes dropped. A candidate nobody judged is refused.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -81,7 +82,9 @@ class NameCheck:
     gains: dict[Key, float] = field(default_factory=dict)
     """Log-probability of the text with the name minus that of the text heard, per candidate."""
     scored_s: float = 0.0
-    """Seconds of audio the model scored (the check's cost)."""
+    """Seconds of audio the model scored."""
+    cpu_s: float = 0.0
+    """CPU seconds the check took (the process's, while judging)."""
 
     def judge(
         self,
@@ -99,6 +102,7 @@ class NameCheck:
         all of them, as when they were decoded); each candidate is scored as that whole stretch's text with
         the name in place, against the stretch's text as heard.
         """
+        started = time.process_time()
         for group in _stretches([s for s in segments if s.words]):
             heard = [s.words for s in group]
             texts = [" ".join(_text(w) for w in heard)]
@@ -124,6 +128,7 @@ class NameCheck:
             self.scored_s += (last - first) / SAMPLE_RATE
             for key, score in zip(keys, scores[1:], strict=True):
                 self.gains[key] = score - scores[0]
+        self.cpu_s += time.process_time() - started
 
     def accept(self, words: list[Word], match: _Match) -> bool:
         """Whether the model heard the name here (a candidate it never judged is refused).
