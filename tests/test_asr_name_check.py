@@ -140,6 +140,9 @@ def test_whisper_base_prefers_the_name_that_was_said(spoken: dict[str, np.ndarra
     assert on_nudel[0] > on_nudel[1] and on_nudel[0] > on_nudel[2]
     assert on_slepak[1] > on_slepak[0]
     assert engine.score_texts(spoken[NUDEL], texts[:1], "en", prompt) == on_nudel[:1]  # the same every time
+    # a stretch of fast speech with a long prompt overflowed the decoder's 448 positions (the 120-minute tape)
+    crowded = engine.score_texts(spoken[NUDEL], [NUDEL * 40], "en", prompt * 30)
+    assert len(crowded) == 1 and crowded[0] < on_nudel[0]
 
 
 class _ScriptedEngine(_ScriptedScorer):

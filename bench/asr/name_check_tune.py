@@ -82,13 +82,21 @@ def gains(
     return found, check.scored_s, took, check.cpu_s
 
 
+def verdicts(heard: Transcript, metadata: ArchivistMetadata, found: dict[str, float]) -> NameCheck:
+    """The check as set in the code, with the kept gains."""
+    check = NameCheck()
+    return _check(heard, metadata, found, ("set", check.threshold, check.margin, check.ordinary_runs), check.trusted)
+
+
 def _check(heard: Transcript, metadata: ArchivistMetadata, found: dict[str, float],
-           setting: tuple[str, float, float, bool]) -> NameCheck:
+           setting: tuple[str, float, float, bool], trusted: float | None = None) -> NameCheck:
     """The check as the transcriber would have made it with this setting: only its own proposals judged."""
     label, threshold, margin, ordinary = setting
     corrector = corrector_for("en", metadata, threshold=threshold, ordinary_runs=ordinary)
     assert corrector is not None
-    check = NameCheck(threshold, margin, ordinary, trusted=MATCH_THRESHOLD if label.startswith("trusted") else 1.01)
+    if trusted is None:
+        trusted = MATCH_THRESHOLD if label.startswith("trusted") else 1.01
+    check = NameCheck(threshold, margin, ordinary, trusted=trusted)
     for segment in heard.segments:
         for match in corrector.proposals(segment.words):
             key = name_check._key(segment.words, match)

@@ -84,12 +84,18 @@ class FasterWhisperEngine:
             features = np.pad(features, ((0, 0), (0, frames - used)))
             encoded = model.encode(features)
             start = list(tokenizer.sot_sequence) + [tokenizer.no_timestamps]
+            sequences = [[*tokenizer.encode(" " + text.strip()), tokenizer.eot] for text in texts]
+            # The decoder holds `max_length` (448) positions: a long stretch of fast speech leaves less room for the
+            # prompt (cut from its end, as faster-whisper cuts it), and a text that alone overflows is cut short.
+            room = model.max_length - len(start) - 2  # CTranslate2 adds an end-of-text token, and one more position
+            sequences = [tokens[:room] for tokens in sequences]
             if prompt.strip():
-                hot = tokenizer.encode(" " + prompt.strip())[: model.max_length // 2 - 1]
-                start = [tokenizer.sot_prev, *hot, *start]
+                room -= max(len(tokens) for tokens in sequences) + 1
+                hot = tokenizer.encode(" " + prompt.strip())[: max(0, min(model.max_length // 2 - 1, room))]
+                if hot:
+                    start = [tokenizer.sot_prev, *hot, *start]
             scores: list[float] = []
-            for text in texts:
-                tokens = [*tokenizer.encode(" " + text.strip()), tokenizer.eot]
+            for tokens in sequences:
                 result = model.model.align(encoded, start, [tokens], used)[0]
                 scores.append(float(np.sum(np.log(np.maximum(result.text_token_probs, 1e-12)))))
         return scores
