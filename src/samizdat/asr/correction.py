@@ -21,6 +21,9 @@ match's score. A run is rewritten only when
   replaces, and needs `MIN_HEARD_SHARE` of the name's letters among them, so silence (no words) gets no
   name and "Yom Kippur" does not become "Yom Kippur War".
 
+Where the engine can score texts (faster-whisper), the transcriber also puts candidates below the
+threshold to the model itself, on their own audio (`asr.name_check`), and makes those it hears.
+
 Each rewrite is recorded (`Correction`: when, what was heard, what was written, the score) and kept
 in transcript.json for review. Only English is corrected for now: the bench has no Russian speech
 Whisper base can hear (espeak-ng Russian scores 98 % WER with or without Samizdat), so there is no

@@ -4,8 +4,15 @@ The name corrector (`asr.correction`) proposes rewrites from spelling and sound 
 lexical threshold it proposes wrong ones too ("Alidmander Learner" -> "Alexander Voronel"). Here each
 proposal is put to Whisper itself: the segment's text as decoded and the same text with the name in
 place are both scored on that segment's audio (the sum of the token log-probabilities CTranslate2's
-`align` gives, with the vocabulary prompt read first, as when it was decoded). A rewrite is made only
-when the model finds the text with the name more likely by `MARGIN` or more.
+`align` gives, with the vocabulary prompt read first, as when it was decoded). A candidate the corrector
+alone would not make (below `TRUSTED`, down to `CANDIDATE_THRESHOLD`) is rewritten only when the text with
+the name loses no more than `MARGIN` in log-probability against the text heard: the decoder chose the text
+heard, so a right name seldom wins outright, but a wrong one is far less likely.
+
+Measured (bench/asr/name-check-dev.md, name-check-test.md; kept decodings, so the same decoding before and
+after): dev half names 78 % -> 81 %, no wrong rewrite; test half 43 % -> 45 %, WER 34.3 % -> 33.9 %, one
+wrong rewrite more ("prison of Mount Zion" -> "Prisoner of Zion", the reference says "Prisoners of Zion"),
+for 1.7 CPU seconds per minute of tape.
 
 This runs window by window while the audio is in memory (`NameCheck.judge`); the verdicts are kept by
 the words' times and the name, and the corrector asks for them at the end (`NameCheck.accept`), after
