@@ -66,10 +66,11 @@ def main() -> None:
             metadata = ArchivistMetadata(dc=record.get("dc", {}), extra=record.get("extra", {}))
         # The transcriber's last step, the name correction, is run here by hand, so one decoding gives both
         # texts: what the decoder heard (scored as "<system>-uncorrected") and what Samizdat writes.
-        correct = transcriber.options.correct_names
-        transcriber.options.correct_names = False
-        heard = transcriber.transcribe_file(audio, [language] if language else [], metadata=metadata)
-        transcript = correct_transcript(heard, metadata) if correct else heard
+        heard, check = transcriber.hear_file(audio, [language] if language else [], metadata=metadata)
+        correct = transcriber.options.correct_names and transcriber.options.vad
+        transcript = correct_transcript(heard, metadata, check=check) if correct else heard
+        if check is not None:
+            extra["name_check"] = {"scored_s": check.scored_s, "cpu_s": check.cpu_s, "candidates": len(check.gains)}
 
         def rows(transcript: Transcript) -> list[dict[str, object]]:
             return [

@@ -273,8 +273,21 @@ def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str 
     (HERE / f"{name}.md").write_text("\n".join(lines) + "\n")
 
 
-def recorrect(result: dict[str, Any], metadata: dict[str, Any] | None, language: str) -> dict[str, Any]:
-    """The kept decoding (before correction) corrected again with the code as it is now (no decoding)."""
+def _engine() -> Any:
+    from samizdat.asr.faster_whisper_engine import load_faster_whisper
+    from samizdat.settings import Settings
+
+    settings = Settings()
+    return load_faster_whisper(settings.asr, settings.model_dir)
+
+
+def recorrect(
+    result: dict[str, Any], metadata: dict[str, Any] | None, language: str, audio: Path | None = None
+) -> dict[str, Any]:
+    """The kept decoding (before correction) corrected again with the code as it is now (no decoding).
+
+    With `audio`, the model's check of name rewrites (`asr.name_check`) scores the candidates on it (kept on disk).
+    """
     from dataclasses import asdict
 
     from samizdat.asr.correction import correct_transcript
@@ -287,7 +300,12 @@ def recorrect(result: dict[str, Any], metadata: dict[str, Any] | None, language:
         language, 1.0, float(result["duration_s"]),
     )
     archivist = ArchivistMetadata(dc=metadata.get("dc", {}), extra=metadata.get("extra", {})) if metadata else None
-    fixed = correct_transcript(heard, archivist)
+    check = None
+    if audio is not None and language == "en" and archivist is not None:  # the model's check, as the code sets it
+        from name_check_tune import gains, verdicts
+
+        check = verdicts(heard, archivist, gains(audio, heard, archivist, _engine(), sweep=False)[0])
+    fixed = correct_transcript(heard, archivist, check=check)
     segments = [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker} for s in fixed.segments]
     return dict(result, segments=segments, corrections=[asdict(c) for c in fixed.corrections])
 
@@ -303,7 +321,7 @@ def rescore(half: str, name: str) -> None:
             result = json.loads(kept.read_text())
             if "heard_segments" in result:
                 audio, truth, metadata = found[row["audio"]]
-                result = recorrect(result, metadata, truth["language"])
+                result = recorrect(result, metadata, truth["language"], audio)
                 kept.write_text(json.dumps(result, ensure_ascii=False))
                 timing = {k: row[k] for k in ("rtf_wall", "rtf_cpu", "peak_mb")}
                 row = dict(score("samizdat", audio, truth, result), **timing)

@@ -21,6 +21,9 @@ match's score. A run is rewritten only when
   replaces, and needs `MIN_HEARD_SHARE` of the name's letters among them, so silence (no words) gets no
   name and "Yom Kippur" does not become "Yom Kippur War".
 
+Where the engine can score texts (faster-whisper), the transcriber also puts candidates below the
+threshold to the model itself, on their own audio (`asr.name_check`), and makes those it hears.
+
 Each rewrite is recorded (`Correction`: when, what was heard, what was written, the score) and kept
 in transcript.json for review. Only English is corrected for now: the bench has no Russian speech
 Whisper base can hear (espeak-ng Russian scores 98 % WER with or without Samizdat), so there is no
@@ -34,7 +37,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from samizdat.models import ArchivistMetadata, Correction, Segment, Transcript, Word
 
@@ -57,6 +60,10 @@ MIN_HEARD_SHARE = 0.75
 MIN_LETTERS = 5
 """Spellings shorter than this (BBC, Rome, Nativ's "JDC") are not matched: their sound keys are two or three
 letters and match too many ordinary words."""
+
+PROPOSALS_PER_PLACE = 3
+"""Candidates put to the model for one stretch of words (`NameCorrector.proposals`): each costs one scoring of the
+stretch; on the dev half the rewrites the model accepted were each one of the three best-scoring there."""
 
 CORRECTED_LANGUAGES = {"en": "eng"}
 """Transcript languages corrected, with the Hunspell (Tesseract-code) dictionary that says what an ordinary word is."""
@@ -123,14 +130,21 @@ class _Match:
     score: float
 
 
+Accept = Callable[[list[Word], _Match], bool]
+"""Whether a candidate rewrite of a run of these words may be made (`asr.name_check` asks the model)."""
+
+
 class NameCorrector:
     """Rewrites misheard runs of words as the archive's spellings (see the module docstring)."""
 
     def __init__(self, vocabulary: Sequence[Spelling], is_ordinary: IsOrdinary,
-                 threshold: float = MATCH_THRESHOLD) -> None:
+                 threshold: float = MATCH_THRESHOLD, ordinary_runs: bool = False) -> None:
         self.vocabulary = list(vocabulary)
         self.is_ordinary = is_ordinary
         self.threshold = threshold
+        self.ordinary_runs = ordinary_runs
+        """Runs of ordinary words may become any name ("Sam is not" -> "samizdat"): only when the model's own
+        hearing checks each rewrite (`asr.name_check`); a single ordinary word still never does."""
         self._sounds = [s.sound for s in self.vocabulary]
 
     def _candidates(self, words: list[Word], first: int, last: int) -> list[_Match]:
@@ -155,7 +169,10 @@ class NameCorrector:
                 continue
             if len(letters) < MIN_HEARD_SHARE * len(spelling.letters):  # no word is written where none was heard
                 continue
-            if all_ordinary and (len(heard) == 1 or len(spelling.words) == 1 or not set(plain) & spelling.word_keys):
+            if all_ordinary and (
+                len(heard) == 1
+                or (not self.ordinary_runs and (len(spelling.words) == 1 or not set(plain) & spelling.word_keys))
+            ):
                 continue
             score = (sound_score + fuzz.ratio(letters, spelling.letters) / 100) / 2
             if score < self.threshold:
@@ -169,21 +186,48 @@ class NameCorrector:
             found.append(_Match(first, last, spelling, score))
         return found
 
-    def matches(self, words: list[Word]) -> list[_Match]:
-        """The best non-overlapping rewrites of `words`, in order."""
-        candidates: list[_Match] = []
+    def candidates(self, words: list[Word]) -> list[_Match]:
+        """Every rewrite of a run of `words` that passes the rules, overlapping, in no useful order."""
+        found: list[_Match] = []
         for first in range(len(words)):
             for last in range(first + 1, min(first + MAX_SPAN_WORDS, len(words)) + 1):
-                candidates += self._candidates(words, first, last)
-        # A run that already spells a name (letters alike, "Six -Day War") is right: nothing around it is
-        # rewritten into the name, which would drop the neighbour ("The Six -Day War" -> "Six-Day War").
+                found += self._candidates(words, first, last)
+        return found
+
+    def proposals(self, words: list[Word]) -> list[_Match]:
+        """The candidates worth checking, best first.
+
+        None over a name already spelt right; of the runs that overlap one another, only the best-scoring for each
+        name ("Sharan's key" and "Natan Sharan's key" both read "Natan Sharansky": the better is put to the model),
+        and at most `PROPOSALS_PER_PLACE` in all.
+        """
+        spans = self._exact(words)
+        kept: list[_Match] = []
+        for match in sorted(self.candidates(words), key=lambda m: (-m.score, -(m.last - m.first), m.first)):
+            if any(match.first < end and start < match.last for start, end in spans):
+                continue
+            rivals = [k for k in kept if match.first < k.last and k.first < match.last]
+            if len(rivals) >= PROPOSALS_PER_PLACE or any(k.spelling == match.spelling for k in rivals):
+                continue
+            kept.append(match)
+        return kept
+
+    def _exact(self, words: list[Word]) -> list[tuple[int, int]]:
+        """Runs of `words` that already spell a name (letters alike)."""
         letters = [_letters(w.word) for w in words]
         known = {s.letters for s in self.vocabulary}
-        exact = [
+        return [
             (first, last) for first in range(len(words))
             for last in range(first + 1, min(first + MAX_SPAN_WORDS, len(words)) + 1)
             if "".join(letters[first:last]) in known
         ]
+
+    def matches(self, words: list[Word], accept: Accept | None = None) -> list[_Match]:
+        """The best non-overlapping rewrites of `words`, in order; `accept` may refuse a candidate first."""
+        candidates = [m for m in self.candidates(words) if accept is None or accept(words, m)]
+        # A run that already spells a name (letters alike, "Six -Day War") is right: nothing around it is
+        # rewritten into the name, which would drop the neighbour ("The Six -Day War" -> "Six-Day War").
+        exact = self._exact(words)
         chosen: list[_Match] = []
         taken = [False] * len(words)
         for start, end in exact:
@@ -195,9 +239,9 @@ class NameCorrector:
             chosen.append(match)
         return sorted(chosen, key=lambda m: m.first)
 
-    def correct(self, segment: Segment) -> tuple[Segment, list[Correction]]:
+    def correct(self, segment: Segment, accept: Accept | None = None) -> tuple[Segment, list[Correction]]:
         """`segment` with its misheard runs rewritten, and what was rewritten."""
-        found = self.matches(segment.words)
+        found = self.matches(segment.words, accept)
         if not found:
             return segment, []
         words: list[Word] = []
@@ -219,6 +263,11 @@ class NameCorrector:
             position = match.last
         words += segment.words[position:]
         return replace(segment, words=words, text=" ".join(w.word for w in words)), corrections
+
+
+def rewritten(words: list[Word], match: _Match) -> list[Word]:
+    """`words` with the match's run replaced by the name."""
+    return [*words[: match.first], *_written(words[match.first : match.last], match.spelling), *words[match.last :]]
 
 
 def _written(heard: list[Word], spelling: Spelling) -> list[Word]:
@@ -273,32 +322,63 @@ def archive_spellings(script: str, catalogue: Any = None) -> list[str]:
     ]
 
 
+def corrector_for(
+    language: str,
+    metadata: ArchivistMetadata | None,
+    catalogue: Any = None,
+    threshold: float = MATCH_THRESHOLD,
+    ordinary_runs: bool = False,
+) -> NameCorrector | None:
+    """The corrector for segments in `language` (the item's terms and the catalogue's), None if not corrected."""
+    from samizdat.asr.vocabulary import metadata_terms, script_of
+
+    is_ordinary = ordinary_words(language)
+    if is_ordinary is None:
+        return None
+    return NameCorrector(
+        spellings(metadata_terms(metadata) + archive_spellings(script_of(language), catalogue), is_ordinary),
+        is_ordinary,
+        threshold,
+        ordinary_runs,
+    )
+
+
+class Checker(Protocol):
+    """What the corrector needs from an acoustic check (`asr.name_check.NameCheck`)."""
+
+    threshold: float
+    ordinary_runs: bool
+
+    def accept(self, words: list[Word], match: _Match) -> bool: ...
+
+
 def correct_transcript(
     transcript: Transcript,
     metadata: ArchivistMetadata | None,
     catalogue: Any = None,
     threshold: float = MATCH_THRESHOLD,
+    check: Checker | None = None,
 ) -> Transcript:
-    """The transcript with misheard names rewritten (English segments), the rewrites in `corrections`."""
-    from samizdat.asr.vocabulary import metadata_terms, script_of
+    """The transcript with misheard names rewritten (English segments), the rewrites in `corrections`.
 
+    With `check` (the model's hearing of each candidate, gathered while the audio was at hand) the
+    candidates come at the check's lower lexical threshold and a rewrite is made only where it accepts.
+    """
     correctors: dict[str, NameCorrector | None] = {}
     segments: list[Segment] = []
     corrections: list[Correction] = []
     for segment in transcript.segments:
         language = segment.language or transcript.language or ""
         if language not in correctors:
-            is_ordinary = ordinary_words(language)
-            correctors[language] = None if is_ordinary is None else NameCorrector(
-                spellings(metadata_terms(metadata) + archive_spellings(script_of(language), catalogue), is_ordinary),
-                is_ordinary,
-                threshold,
+            correctors[language] = (
+                corrector_for(language, metadata, catalogue, threshold) if check is None
+                else corrector_for(language, metadata, catalogue, check.threshold, check.ordinary_runs)
             )
         corrector = correctors[language]
         if corrector is None:
             segments.append(segment)
             continue
-        fixed, made = corrector.correct(segment)
+        fixed, made = corrector.correct(segment, None if check is None else check.accept)
         segments.append(fixed)
         corrections += made
     if not corrections:

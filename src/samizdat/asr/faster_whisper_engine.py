@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -64,6 +65,40 @@ class FasterWhisperEngine:
     def count_tokens(self, text: str) -> int:
         """Tokens of `text` for this model's tokenizer."""
         return len(self._model.hf_tokenizer.encode(text, add_special_tokens=False).ids)
+
+    def score_texts(self, audio: np.ndarray, texts: Sequence[str], language: str, prompt: str = "") -> list[float]:
+        """How likely the model finds each of `texts` as the words of `audio` (at most 30 s): sum of token log-probs.
+
+        The model reads the texts as it decoded them: the prompt (as `hotwords`) before the start sequence,
+        no timestamps; each text's end-of-text token is scored too, so a text that stops short pays for it.
+        CTranslate2's `align` gives the probability of each text token given the audio and the tokens before it.
+        """
+        from faster_whisper.tokenizer import Tokenizer
+
+        model = self._model
+        tokenizer = Tokenizer(model.hf_tokenizer, True, task="transcribe", language=language)
+        frames = model.feature_extractor.nb_max_frames
+        with self._lock:
+            features = model.feature_extractor(audio[: 30 * model.feature_extractor.sampling_rate])[:, :frames]
+            used = features.shape[-1]
+            features = np.pad(features, ((0, 0), (0, frames - used)))
+            encoded = model.encode(features)
+            start = list(tokenizer.sot_sequence) + [tokenizer.no_timestamps]
+            sequences = [[*tokenizer.encode(" " + text.strip()), tokenizer.eot] for text in texts]
+            # The decoder holds `max_length` (448) positions: a long stretch of fast speech leaves less room for the
+            # prompt (cut from its end, as faster-whisper cuts it), and a text that alone overflows is cut short.
+            room = model.max_length - len(start) - 2  # CTranslate2 adds an end-of-text token, and one more position
+            sequences = [tokens[:room] for tokens in sequences]
+            if prompt.strip():
+                room -= max(len(tokens) for tokens in sequences) + 1
+                hot = tokenizer.encode(" " + prompt.strip())[: max(0, min(model.max_length // 2 - 1, room))]
+                if hot:
+                    start = [tokenizer.sot_prev, *hot, *start]
+            scores: list[float] = []
+            for tokens in sequences:
+                result = model.model.align(encoded, start, [tokens], used)[0]
+                scores.append(float(np.sum(np.log(np.maximum(result.text_token_probs, 1e-12)))))
+        return scores
 
     def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
         """Beam search with word timestamps; VAD already ran, so faster-whisper's own filter stays off.

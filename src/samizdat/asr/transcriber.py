@@ -22,10 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from samizdat.asr.audio_source import SAMPLE_RATE, AudioInfo, independent_channels, probe, stream_blocks
-from samizdat.asr.correction import correct_transcript
+from samizdat.asr.correction import NameCorrector, correct_transcript, corrector_for
 from samizdat.asr.engine import AsrEngine
 from samizdat.asr.guards import clean_segments
 from samizdat.asr.languages import LanguagePolicy
+from samizdat.asr.name_check import NameCheck
 from samizdat.asr.registry import create_engine
 from samizdat.asr.speakers import Diarizer, label_segments, name_speakers, speaker_hints
 from samizdat.asr.vad import Span, VadSettings, everything, speech_spans
@@ -61,6 +62,9 @@ class TranscribeOptions:
     prompt_budget: int = PROMPT_BUDGET_TOKENS
     correct_names: bool = True
     """Misheard names rewritten from the same vocabulary after decoding (`asr.correction`)."""
+    check_names: bool = True
+    """Each candidate rewrite put to the model on its own audio (`asr.name_check`), where the engine can score
+    texts; without it the corrector's lexical threshold alone decides."""
     diarize: bool = True
     threads: int = 2
 
@@ -77,6 +81,7 @@ class TranscribeOptions:
             ),
             vocabulary=options.vocabulary,
             correct_names=options.vocabulary,
+            check_names=options.vocabulary,
             prompt_budget=options.prompt_budget,
             diarize=options.diarize,
             threads=options.threads,
@@ -113,6 +118,22 @@ class Transcriber:
 
         `metadata`: the archivist's record, for the vocabulary prompt and the speakers' number and names.
         """
+        transcript, check = self.hear_file(path, languages, progress, metadata)
+        if not (self.options.correct_names and self.options.vad):  # like the prompt: only over speech VAD found
+            return transcript
+        return correct_transcript(transcript, metadata, check=check)
+
+    def hear_file(
+        self,
+        path: Path,
+        languages: Sequence[str] = (),
+        progress: ProgressFn = _no_progress,
+        metadata: ArchivistMetadata | None = None,
+    ) -> tuple[Transcript, NameCheck | None]:
+        """The transcript before name correction, and the model's verdicts on the rewrites it could get.
+
+        The verdicts are None where the engine cannot score texts or the check is off.
+        """
         info = probe(path)
         policy = LanguagePolicy(languages)
         run = _Run(self, policy, metadata)
@@ -142,9 +163,7 @@ class Transcriber:
             duration_s=round(done_s, 3),
             speakers=speakers,
         )
-        if not (self.options.correct_names and self.options.vad):  # like the prompt: only over speech VAD found
-            return transcript
-        return correct_transcript(transcript, metadata)
+        return transcript, run.check
 
     def _pass(
         self,
@@ -190,6 +209,7 @@ class Transcriber:
             policy.record(language, speech.size / SAMPLE_RATE)
         for segment in restored:
             segment.language = segment.language or language
+        run.judge_names(restored, window, language, prompt)
         return restored
 
 
@@ -235,6 +255,24 @@ class _Run:
         self.prompts: dict[str, Prompt] = {}
         self._transcriber = transcriber
         self._item_terms = metadata_terms(metadata)
+        self._metadata = metadata
+        options = transcriber.options
+        self.scorer = getattr(transcriber.engine, "score_texts", None)
+        self.check = NameCheck() if self.scorer is not None and options.check_names and options.vad else None
+        self._correctors: dict[str, NameCorrector | None] = {}
+
+    def judge_names(self, segments: list[Segment], window: Window, language: str, prompt: Prompt) -> None:
+        """The model's verdict on each candidate name rewrite of `segments`, while the window's audio is here."""
+        if self.check is None or not segments:
+            return
+        if language not in self._correctors:
+            self._correctors[language] = corrector_for(
+                language, self._metadata, threshold=self.check.threshold, ordinary_runs=self.check.ordinary_runs
+            )
+        corrector = self._correctors[language]
+        if corrector is not None:
+            self.check.judge(segments, window.audio, window.offset_s, corrector,
+                             self._transcriber.engine, language, prompt.text)  # type: ignore[arg-type]
 
     def prompt(self, language: str) -> Prompt:
         """The vocabulary prompt for a window in `language` (empty when vocabulary is switched off)."""
