@@ -123,14 +123,16 @@ def spellings(terms: Iterable[str], is_ordinary: IsOrdinary) -> list[Spelling]:
 
 
 @dataclass(frozen=True)
-class _Match:
+class NameMatch:
+    """A run of heard words (`first`..`last`) that could be the catalogue's `spelling`, and how alike they are."""
+
     first: int
     last: int  # exclusive
     spelling: Spelling
     score: float
 
 
-Accept = Callable[[list[Word], _Match], bool]
+Accept = Callable[[list[Word], NameMatch], bool]
 """Whether a candidate rewrite of a run of these words may be made (`asr.name_check` asks the model)."""
 
 
@@ -147,7 +149,7 @@ class NameCorrector:
         hearing checks each rewrite (`asr.name_check`); a single ordinary word still never does."""
         self._sounds = [s.sound for s in self.vocabulary]
 
-    def _candidates(self, words: list[Word], first: int, last: int) -> list[_Match]:
+    def _candidates(self, words: list[Word], first: int, last: int) -> list[NameMatch]:
         from rapidfuzz import fuzz, process
         from rapidfuzz.distance import Levenshtein
 
@@ -158,7 +160,7 @@ class NameCorrector:
         sound = _sound(letters)
         plain = [_letters(w.word) for w in heard]
         all_ordinary = all(self.is_ordinary(_EDGE.match(w.word).group(2)) for w in heard)  # type: ignore[union-attr]
-        found: list[_Match] = []
+        found: list[NameMatch] = []
         # Sound keys first (a cheap filter in C), then letters for the few that come close.
         for _, sound_score, index in process.extract(
             sound, self._sounds, scorer=Levenshtein.normalized_similarity, score_cutoff=0.5, limit=None
@@ -183,18 +185,18 @@ class NameCorrector:
                 wanted = "".join(_letters(w) for w in spelling.words if _letters(w) not in shared)
                 if rest and wanted and _similarity(rest, wanted) < RESIDUAL_THRESHOLD:
                     continue
-            found.append(_Match(first, last, spelling, score))
+            found.append(NameMatch(first, last, spelling, score))
         return found
 
-    def candidates(self, words: list[Word]) -> list[_Match]:
+    def candidates(self, words: list[Word]) -> list[NameMatch]:
         """Every rewrite of a run of `words` that passes the rules, overlapping, in no useful order."""
-        found: list[_Match] = []
+        found: list[NameMatch] = []
         for first in range(len(words)):
             for last in range(first + 1, min(first + MAX_SPAN_WORDS, len(words)) + 1):
                 found += self._candidates(words, first, last)
         return found
 
-    def proposals(self, words: list[Word]) -> list[_Match]:
+    def proposals(self, words: list[Word]) -> list[NameMatch]:
         """The candidates worth checking, best first.
 
         None over a name already spelt right; of the runs that overlap one another, only the best-scoring for each
@@ -202,7 +204,7 @@ class NameCorrector:
         and at most `PROPOSALS_PER_PLACE` in all.
         """
         spans = self._exact(words)
-        kept: list[_Match] = []
+        kept: list[NameMatch] = []
         for match in sorted(self.candidates(words), key=lambda m: (-m.score, -(m.last - m.first), m.first)):
             if any(match.first < end and start < match.last for start, end in spans):
                 continue
@@ -222,13 +224,13 @@ class NameCorrector:
             if "".join(letters[first:last]) in known
         ]
 
-    def matches(self, words: list[Word], accept: Accept | None = None) -> list[_Match]:
+    def matches(self, words: list[Word], accept: Accept | None = None) -> list[NameMatch]:
         """The best non-overlapping rewrites of `words`, in order; `accept` may refuse a candidate first."""
         candidates = [m for m in self.candidates(words) if accept is None or accept(words, m)]
         # A run that already spells a name (letters alike, "Six -Day War") is right: nothing around it is
         # rewritten into the name, which would drop the neighbour ("The Six -Day War" -> "Six-Day War").
         exact = self._exact(words)
-        chosen: list[_Match] = []
+        chosen: list[NameMatch] = []
         taken = [False] * len(words)
         for start, end in exact:
             taken[start:end] = [True] * (end - start)
@@ -265,7 +267,7 @@ class NameCorrector:
         return replace(segment, words=words, text=" ".join(w.word for w in words)), corrections
 
 
-def rewritten(words: list[Word], match: _Match) -> list[Word]:
+def rewritten(words: list[Word], match: NameMatch) -> list[Word]:
     """`words` with the match's run replaced by the name."""
     return [*words[: match.first], *_written(words[match.first : match.last], match.spelling), *words[match.last :]]
 
@@ -349,7 +351,7 @@ class Checker(Protocol):
     threshold: float
     ordinary_runs: bool
 
-    def accept(self, words: list[Word], match: _Match) -> bool: ...
+    def accept(self, words: list[Word], match: NameMatch) -> bool: ...
 
 
 def correct_transcript(

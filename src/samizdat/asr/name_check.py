@@ -29,7 +29,7 @@ from typing import Protocol
 import numpy as np
 
 from samizdat.asr.audio_source import SAMPLE_RATE
-from samizdat.asr.correction import MATCH_THRESHOLD, NameCorrector, _Match, rewritten
+from samizdat.asr.correction import MATCH_THRESHOLD, NameCorrector, NameMatch, rewritten
 from samizdat.models import Segment, Word
 
 CANDIDATE_THRESHOLD = 0.60
@@ -70,7 +70,7 @@ class TextScorer(Protocol):
 Key = tuple[float, float, str]
 
 
-def _key(words: list[Word], match: _Match) -> Key:
+def _key(words: list[Word], match: NameMatch) -> Key:
     return (round(words[match.first].start, 3), round(words[match.last - 1].end, 3), match.spelling.text)
 
 
@@ -137,7 +137,7 @@ class NameCheck:
                 self.gains[key] = score - scores[0]
         self.cpu_s += time.process_time() - started
 
-    def accept(self, words: list[Word], match: _Match) -> bool:
+    def accept(self, words: list[Word], match: NameMatch) -> bool:
         """Whether the model heard the name here (a candidate it never judged is refused).
 
         A candidate at or above `trusted` (the lexical threshold that alone made no wrong rewrite on the dev
