@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from interviews import CACHE, PLANS  # noqa: E402
-from scoring import name_recall, whisper_normalise  # noqa: E402
+from kept import Tally, interview_metadata, kept_transcript  # noqa: E402
 from speakers_run import OUTPUTS  # noqa: E402
 
 from samizdat.asr import name_check  # noqa: E402
@@ -33,28 +33,11 @@ from samizdat.asr.audio_source import stream_blocks  # noqa: E402
 from samizdat.asr.correction import MATCH_THRESHOLD, correct_transcript, corrector_for  # noqa: E402
 from samizdat.asr.name_check import NameCheck  # noqa: E402
 from samizdat.asr.vocabulary import build_prompt, catalogue_terms, metadata_terms  # noqa: E402
-from samizdat.models import ArchivistMetadata, Segment, Transcript, Word  # noqa: E402
+from samizdat.models import ArchivistMetadata, Transcript  # noqa: E402
 
 LOWEST = 0.5
 THRESHOLDS = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 MARGINS = (-4.0, -3.0, -2.0, -1.0, 0.0, 2.0, 5.0)
-
-
-def _transcript(result: dict[str, Any]) -> Transcript:
-    segments = [
-        Segment(s["start"], s["end"], s["text"], "en",
-                [Word(w["start"], w["end"], w["word"], w["probability"]) for w in s.get("words", [])],
-                speaker=s.get("speaker"))
-        for s in result.get("heard_segments", result["segments"])
-    ]
-    return Transcript(segments, "en", 1.0, float(result["duration_s"]))
-
-
-def _errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    from rapidfuzz.distance import Levenshtein
-
-    ref, hyp = whisper_normalise(reference, "en"), whisper_normalise(hypothesis, "en")
-    return Levenshtein.distance(ref, hyp), len(ref)
 
 
 def gains(
@@ -123,24 +106,20 @@ def main() -> None:
     else:
         settings_swept.append(("trusted + checked" if name_check.TRUSTED <= 1 else "checked",
                                name_check.CANDIDATE_THRESHOLD, name_check.MARGIN, name_check.ORDINARY_RUNS))
-    rows = {s: {"errors": 0, "words": 0, "found": 0, "names": 0, "rewrites": 0, "wrong": 0} for s in settings_swept}
+    rows = {s: Tally() for s in settings_swept}
     wrong: dict[tuple[str, float, float, bool], list[str]] = {s: [] for s in settings_swept}
     files: list[str] = []
     minutes = scored_s = took_s = cpu_s = 0.0
-    plain_row = {"errors": 0, "words": 0, "found": 0, "names": 0}
+    plain_row = Tally()
     for plan in [p for p in PLANS if p.half == args.half and p.language == "en"]:
         kept = OUTPUTS / f"samizdat--{plan.name}.{plan.codec}.json"
         if not kept.exists():
             continue
         files.append(plan.name)
         truth = json.loads((CACHE / f"{plan.name}.json").read_text())
-        meta = truth["metadata"]
-        metadata = ArchivistMetadata(
-            dc={"title": meta["title"], "language": [meta["language"]]},
-            extra={"interviewer": meta["interviewer"], "interviewee": meta["interviewee"]},
-        )
+        metadata = interview_metadata(truth)
         result = json.loads(kept.read_text())
-        heard = _transcript(result)
+        heard = kept_transcript(result)
         minutes += float(result["duration_s"]) / 60
         found_gains, scored, took, cpu = gains(CACHE / f"{plan.name}.{plan.codec}", heard, metadata, engine,
                                                args.half == "dev")
@@ -150,30 +129,15 @@ def main() -> None:
         plain = OUTPUTS / f"plain--{plan.name}.{plan.codec}.json"
         if plain.exists():
             plain_text = " ".join(s["text"] for s in json.loads(plain.read_text())["segments"])
-            errors, words = _errors(truth["text"], plain_text)
-            found, names = name_recall(truth["text"], plain_text, "en")
-            for key, value in zip(("errors", "words", "found", "names"), (errors, words, found, names), strict=True):
-                plain_row[key] += value
-        reference = " ".join(whisper_normalise(truth["text"], "en"))
+            plain_row.add_text(truth["text"], plain_text)
         for setting in settings_swept:
             label, threshold, margin, ordinary = setting
             if label != "lexical only" and label != "no correction":
                 fixed = correct_transcript(heard, metadata, check=_check(heard, metadata, found_gains, setting))
             else:
                 fixed = correct_transcript(heard, metadata, threshold=threshold)
-            text = " ".join(s.text for s in fixed.segments)
-            errors, words = _errors(truth["text"], text)
-            found, names = name_recall(truth["text"], text, "en")
-            row = rows[setting]
-            row["errors"] += errors
-            row["words"] += words
-            row["found"] += found
-            row["names"] += names
-            row["rewrites"] += len(fixed.corrections)
-            for c in fixed.corrections:
-                if " ".join(whisper_normalise(c.written, "en")) not in reference:
-                    row["wrong"] += 1
-                    wrong[setting].append(f"{c.heard!r} -> {c.written!r}")
+            for c in rows[setting].add(truth["text"], fixed):
+                wrong[setting].append(f"{c.heard!r} -> {c.written!r}")
     lines = [
         f"# Acoustic check of name rewrites: the {args.half} half",
         "",
@@ -193,18 +157,12 @@ def main() -> None:
         "| setting | lexical threshold | margin | ordinary runs | WER | name recall | rewrites | wrong |",
         "|---|---:|---:|---|---:|---:|---:|---:|",
     ]
-    if plain_row["words"]:
-        lines.append(
-            f"| plain faster-whisper base (kept) | | | | {100 * plain_row['errors'] / plain_row['words']:.1f}% | "
-            f"{100 * plain_row['found'] / max(plain_row['names'], 1):.0f}% ({plain_row['found']}/{plain_row['names']}) "
-            "| | |"
-        )
+    if plain_row.words:
+        lines.append(f"| plain faster-whisper base (kept) | | | | {plain_row.wer:.1f}% | {plain_row.recall} | | |")
     for (label, threshold, margin, ordinary), row in rows.items():
         lines.append(
             f"| {label} | {threshold:.2f} | {margin:g} | {'yes' if ordinary else 'no'} | "
-            f"{100 * row['errors'] / max(row['words'], 1):.1f}% | "
-            f"{100 * row['found'] / max(row['names'], 1):.0f}% ({row['found']}/{row['names']}) | "
-            f"{row['rewrites']} | {row['wrong']} |"
+            f"{row.wer:.1f}% | {row.recall} | {row.rewrites} | {row.wrong} |"
         )
     lines += ["", "Wrong rewrites:", ""]
     for (label, threshold, margin, ordinary), examples in wrong.items():
