@@ -8,11 +8,7 @@ created through the API, as the UI's form creates it.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 import uuid
@@ -31,9 +27,9 @@ from samizdat.pipeline import Pipeline
 from samizdat.review import ReviewAction
 from samizdat.settings import Settings
 from tests.support.letters import write_letter
+from tests.support.served import SCREENSHOTS, free_port, post, samizdat_serve, wait_for
 from tests.test_asr_speakers import NS as OHMS
 from tests.test_asr_speakers import RATE, TURNS, VOICES, _espeak
-from tests.test_serve import SCREENSHOTS, free_port, post, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.serve]
 
@@ -107,35 +103,12 @@ def served(collection: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """`samizdat serve` over the published collection, once its `review-item/form` deployment is registered."""
     root = collection["root"]
     port, portal_port = free_port(), free_port()
-    env = {
-        **os.environ,
-        "SAMIZDAT_INBOX": str(collection["inbox"]),
-        "SAMIZDAT_PROCESSED": str(collection["processed"]),
-        "SAMIZDAT_SERVE_INTERVAL_S": "3600",
-        "SAMIZDAT_PREFECT_PORT": str(port),
-        "SAMIZDAT_PORTAL_URL": f"http://127.0.0.1:{portal_port}",
-        "PREFECT_HOME": str(root / "prefect-home"),
-        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-    }
-    env.pop("PREFECT_API_URL", None)
-    log_path = root / "serve.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen([str(Path(sys.executable).with_name("samizdat")), "serve"], env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-        api = f"http://127.0.0.1:{port}/api"
-        try:
-            wait_for(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180, "the server")
-            deployment = wait_for(lambda: _deployment(api), 120, "the review-item/form deployment")
-            portal = f"http://127.0.0.1:{portal_port}"
-            wait_for(lambda: urllib.request.urlopen(f"{portal}/", timeout=2).status == 200, 120, "the portal")
-            yield {**collection, "api": api, "port": port, "portal": portal, "deployment": deployment}
-        finally:
-            os.killpg(server.pid, signal.SIGINT)
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-            print(log_path.read_text(errors="replace")[-3000:])
+    with samizdat_serve(root, collection["inbox"], collection["processed"], SAMIZDAT_PREFECT_PORT=str(port),
+                        SAMIZDAT_PORTAL_URL=f"http://127.0.0.1:{portal_port}") as api:
+        deployment = wait_for(lambda: _deployment(api), 120, "the review-item/form deployment")
+        portal = f"http://127.0.0.1:{portal_port}"
+        wait_for(lambda: urllib.request.urlopen(f"{portal}/", timeout=2).status == 200, 120, "the portal")
+        yield {**collection, "api": api, "port": port, "portal": portal, "deployment": deployment}
 
 
 def _deployment(api: str) -> str | None:

@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.support.served import free_port, post, wait_for
 from tests.test_portal_fixtures import started_postgres
-from tests.test_serve import free_port, post, wait_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.serve]
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
-import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,36 +13,9 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.support.served import SCREENSHOTS, free_port, post, samizdat_serve, wait_for
+
 pytestmark = [pytest.mark.slow, pytest.mark.serve]
-
-SCREENSHOTS = Path(__file__).resolve().parent / "artifacts"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def post(url: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
-def wait_for(predicate: Any, timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except OSError:
-            pass
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
 
 
 def drop(inbox: Path, name: str, write: Any) -> None:
@@ -74,38 +44,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     port = free_port()
     inbox, processed = root / "inbox", root / "processed"
     inbox.mkdir()
-    env = {
-        **os.environ,
-        "SAMIZDAT_INBOX": str(inbox),
-        "SAMIZDAT_PROCESSED": str(processed),
-        "SAMIZDAT_SETTLE_S": "1",
-        "SAMIZDAT_SERVE_INTERVAL_S": "3600",
-        "SAMIZDAT_PREFECT_PORT": str(port),
-        "PREFECT_HOME": str(root / "prefect-home"),
-        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
-    }
-    env.pop("PREFECT_API_URL", None)
-    log_path = root / "serve.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen([str(Path(sys.executable).with_name("samizdat")), "serve"], env=env, stdout=log,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
-        api = f"http://127.0.0.1:{port}/api"
-        try:
-            wait_for(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180, "the server")
-            wait_for(lambda: post(f"{api}/deployments/filter", {}), 60, "the inbox deployment")
-            time.sleep(3)  # the first interval run of the deployment happens at start, on an empty inbox
-            drop(inbox, "letter.png", write_letter)
-            drop(inbox, "interview.wav", write_interview)
-            drop(inbox, "corrupt.pdf", lambda p: p.write_bytes(b"%PDF-1.5\n%broken beyond repair"))
-            yield {"api": api, "port": port, "inbox": inbox, "processed": processed}
-        finally:
-            os.killpg(server.pid, signal.SIGINT)
-            try:
-                server.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(server.pid, signal.SIGKILL)
-            print(log_path.read_text(errors="replace")[-3000:])
-        assert not list((processed / ".claims").glob("*.claim")), "Ctrl-C left a claimed file behind"
+    with samizdat_serve(root, inbox, processed, SAMIZDAT_SETTLE_S="1", SAMIZDAT_PREFECT_PORT=str(port)) as api:
+        wait_for(lambda: post(f"{api}/deployments/filter", {}), 60, "the inbox deployment")
+        time.sleep(3)  # the first interval run of the deployment happens at start, on an empty inbox
+        drop(inbox, "letter.png", write_letter)
+        drop(inbox, "interview.wav", write_interview)
+        drop(inbox, "corrupt.pdf", lambda p: p.write_bytes(b"%PDF-1.5\n%broken beyond repair"))
+        yield {"api": api, "port": port, "inbox": inbox, "processed": processed}
+    assert not list((processed / ".claims").glob("*.claim")), "Ctrl-C left a claimed file behind"
 
 
 def _final_run(api: str, name: str) -> dict[str, Any]:

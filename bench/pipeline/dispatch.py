@@ -33,7 +33,11 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository: tests.support
+
 from PIL import Image, ImageDraw, ImageFont
+
+from tests.support.served import post, wait_for
 
 BIN = Path(sys.executable).parent
 SETTLE_S = 2
@@ -52,25 +56,6 @@ def _letter(path: Path, words: str) -> None:
     partial = path.with_name(f".{path.name}.part")
     image.save(partial, format="PNG", dpi=(300, 300))
     os.replace(partial, path)
-
-
-def _post(api: str, route: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(f"{api}/{route}", json.dumps(body).encode(), {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
-
-
-def _wait(predicate: Any, timeout_s: float) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError
 
 
 def _cli_empty_pass(env: dict[str, str], inbox: Path) -> float:
@@ -111,8 +96,8 @@ def main() -> None:
                                  start_new_session=True)
     api = f"http://127.0.0.1:{port}/api"
     try:
-        _wait(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180)
-        _wait(lambda: len(_post(api, "deployments/filter", {})) >= 2, 120)
+        wait_for(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 180, "the server", 0.1)
+        wait_for(lambda: len(post(f"{api}/deployments/filter", {}, 30)) >= 2, 120, "the deployments", 0.1)
         time.sleep(3)
         if not args.drops_only:
             results["cli_running_server_s"] = [round(_cli_empty_pass(env, empty), 2) for _ in range(3)]
@@ -120,7 +105,7 @@ def main() -> None:
         for n in range(args.drops):
             _letter(inbox / f"drop-{n}.png", f"Dropped letter number {n}")
             dropped, dropped_at = time.perf_counter(), time.time()
-            _wait(lambda n=n: not (inbox / f"drop-{n}.png").exists(), 300)
+            wait_for(lambda n=n: not (inbox / f"drop-{n}.png").exists(), 300, "the drop taken", 0.1)
             latencies.append(round(time.perf_counter() - dropped, 2))
             drops.append((f"drop-{n}.png", dropped_at))
             loads.append(round(os.getloadavg()[0], 1))
@@ -134,11 +119,11 @@ def main() -> None:
             began = time.perf_counter()
             for n, name in enumerate(names):
                 _letter(inbox / name, f"Batch letter {n} from Kiev")
-            _wait(lambda: not any((inbox / name).exists() for name in names), 1200)
+            wait_for(lambda: not any((inbox / name).exists() for name in names), 1200, "the batch taken", 0.1)
             results["batch_files"] = args.files
             results["batch_wall_s"] = round(time.perf_counter() - began, 1)
             time.sleep(5)
-            runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 200})
+            runs = post(f"{api}/flow_runs/filter", {"flow_runs": {"name": {"any_": names}}, "limit": 200}, 30)
             per_file = Counter(r["name"] for r in runs)
             results["runs_per_file"] = sorted(set(per_file.values()))
             results["states"] = dict(Counter(r["state"]["type"] for r in runs))
@@ -164,16 +149,16 @@ def _phases(api: str, name: str, dropped_at: float) -> dict[str, float]:
     the flow began), each stage task's start and end (`detect.start`, `extract.end`, ...), ended (the run's end).
     """
     def final_run() -> Any:
-        runs = _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 5})
+        runs = post(f"{api}/flow_runs/filter", {"flow_runs": {"name": {"any_": [name]}}, "limit": 5}, 30)
         run = max(runs, key=lambda r: r["created"])
         return run if run["end_time"] else None  # the file leaves the inbox a moment before its run ends
 
-    run = _wait(final_run, 60)
+    run = wait_for(final_run, 60, "the run ended", 0.1)
     stamps = {"created": run["created"]}
     with urllib.request.urlopen(f"{api}/flow_run_states/?flow_run_id={run['id']}", timeout=30) as response:
         for state in json.loads(response.read()):
             stamps.setdefault(state["type"].lower(), state["timestamp"])
-    tasks = _post(api, "task_runs/filter", {"task_runs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 50})
+    tasks = post(f"{api}/task_runs/filter", {"task_runs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 50}, 30)
     for task in sorted(tasks, key=lambda t: t["start_time"] or ""):
         stage = task["name"].rsplit("-", 1)[0]
         if task["start_time"]:

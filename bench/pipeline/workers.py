@@ -31,9 +31,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repository: tests.support
+
 from samizdat.settings import cores
 from tests.support.letters import write_letter
 from tests.support.postgres import LocalPostgres
+from tests.support.served import post, wait_for
 
 BIN = Path(sys.executable).parent
 LANGS = "eng+rus"  # Settings.ocr.langs' default: what the pipeline reads a letter with
@@ -69,24 +72,6 @@ class Result:
     not_completed: list[str] = field(default_factory=list)
     load_average: list[float] = field(default_factory=list)
     note: str = ""
-
-
-def _post(api: str, route: str, body: dict[str, Any]) -> Any:
-    request = urllib.request.Request(f"{api}/{route}", json.dumps(body).encode(), {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
-
-
-def _wait(predicate: Any, timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(what)
 
 
 def _tesseract(pages: list[Path], out: Path) -> float:
@@ -128,7 +113,7 @@ def _runs_by_name(api: str, names: list[str]) -> list[dict[str, Any]]:
     runs: list[dict[str, Any]] = []
     for start in range(0, len(names), 50):
         batch = names[start:start + 50]
-        runs += _post(api, "flow_runs/filter", {"flow_runs": {"name": {"any_": batch}}, "limit": 200})
+        runs += post(f"{api}/flow_runs/filter", {"flow_runs": {"name": {"any_": batch}}, "limit": 200}, 60)
     return runs
 
 
@@ -181,7 +166,7 @@ def measure(args: argparse.Namespace, root: Path) -> Result:
                                                 start_new_session=True))
 
         start("server", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port))
-        _wait(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 300, "the server")
+        wait_for(lambda: urllib.request.urlopen(f"{api}/health", timeout=2).status == 200, 300, "the server", 0.5)
         deployed = subprocess.run([str(BIN / "samizdat"), "deploy", "--pool", "bench"], env=env, timeout=300,
                                   capture_output=True, text=True)
         if deployed.returncode != 0:
@@ -196,7 +181,8 @@ def measure(args: argparse.Namespace, root: Path) -> Result:
             os.replace(staged / name, inbox / name)
         items = processed / "items"
         try:
-            _wait(lambda: items.exists() and len(list(items.iterdir())) >= args.files, args.timeout, "all published")
+            wait_for(lambda: items.exists() and len(list(items.iterdir())) >= args.files, args.timeout,
+                     "all published", 0.5)
         except TimeoutError:
             result.note = f"stopped after {args.timeout} s"
         result.pipeline_wall_s = round(time.perf_counter() - began, 1)
