@@ -30,6 +30,7 @@ from tests.support.letters import write_letter
 from tests.support.served import SCREENSHOTS, free_port, post, samizdat_serve, wait_for
 from tests.test_asr_speakers import NS as OHMS
 from tests.test_asr_speakers import RATE, TURNS, VOICES, _espeak
+from tests.test_portal_fixtures import chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.serve]
 
@@ -225,28 +226,19 @@ def test_a_bad_request_fails_with_the_archivists_sentence_and_changes_nothing(se
 
 
 def test_the_prefect_ui_shows_the_review_form_with_its_action_choices(served: dict[str, Any]) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / "prefect-ui-review-form.png"
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1100})
-            page.goto(f"http://127.0.0.1:{served['port']}/deployments/deployment/{served['deployment']}/run",
-                      wait_until="networkidle")
-            field = page.locator(".schema-form-property").filter(has_text="What to do")
-            select = field.locator("button.p-select-button__control")
-            select.focus()
-            select.press("ArrowDown")  # opens the choice list (a click toggles it in prefect-design's p-select)
-            options = page.locator("[role=listbox] [role=option]")
-            options.first.wait_for(timeout=60_000)
-            shown = options.all_inner_texts()
-            page.screenshot(path=str(shot), full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"http://127.0.0.1:{served['port']}/deployments/deployment/{served['deployment']}/run",
+                  wait_until="networkidle")
+        field = page.locator(".schema-form-property").filter(has_text="What to do")
+        select = field.locator("button.p-select-button__control")
+        select.focus()
+        select.press("ArrowDown")  # opens the choice list (a click toggles it in prefect-design's p-select)
+        options = page.locator("[role=listbox] [role=option]")
+        options.first.wait_for(timeout=60_000)
+        shown = options.all_inner_texts()
+        page.screenshot(path=str(shot), full_page=True)
     assert shown == [action.value for action in ReviewAction], shown
     print(f"screenshot: {shot}")

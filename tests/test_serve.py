@@ -14,6 +14,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.support.served import SCREENSHOTS, free_port, post, samizdat_serve, wait_for
+from tests.test_portal_fixtures import chromium
 
 pytestmark = [pytest.mark.slow, pytest.mark.serve]
 
@@ -119,20 +120,11 @@ def test_corrupt_file_is_a_failed_item_run_with_its_reason(served: dict[str, Any
 
 
 def test_prefect_ui_runs_page_shows_the_item_run(served: dict[str, Any]) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
     _final_run(served["api"], "letter.png")
     SCREENSHOTS.mkdir(exist_ok=True)
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"http://127.0.0.1:{served['port']}/runs", wait_until="networkidle")
-            page.get_by_text("letter.png").first.wait_for(timeout=60_000)
-            page.screenshot(path=str(SCREENSHOTS / "prefect-ui-runs.png"), full_page=True)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"http://127.0.0.1:{served['port']}/runs", wait_until="networkidle")
+        page.get_by_text("letter.png").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(SCREENSHOTS / "prefect-ui-runs.png"), full_page=True)
     print(f"screenshot: {SCREENSHOTS / 'prefect-ui-runs.png'}")
