@@ -63,6 +63,18 @@ def test_baseline_skew_needs_several_lines_that_agree() -> None:
     assert preprocess.baseline_skew("") == 0.0
 
 
+def test_lines_drift_across_their_pitch_only_when_the_skew_carries_a_long_line_half_a_pitch() -> None:
+    page = _hocr_lines((2000, 0.0), (2000, 0.0), (1900, 0.0), (400, 0.0))  # lines 100 px apart
+    assert preprocess.line_pitch(page) == 100
+    assert not preprocess.lines_drift_across(page, 1.0)  # 35 px over a 2000 px line
+    assert preprocess.lines_drift_across(page, -2.0)  # 70 px: the line's end is nearer the next line
+    assert not preprocess.lines_drift_across(page, 89.9)  # a page on its side: OSD turns it, not straightening
+    assert not preprocess.lines_drift_across(_hocr_lines((2000, 0.0), (2000, 0.0)), 5.0)  # too few lines to tell
+    two_columns = "".join(f"<span class='ocr_line' title=\"bbox {x} {100 * i} {x + 900} {100 * i + 60}; baseline 0 -12"
+                          f"\">" for i in range(6) for x in (100, 1100))
+    assert preprocess.line_pitch(two_columns) == 100  # the next line beside it, not the other column's
+
+
 @pytest.mark.parametrize("angle", [-2.0, 1.5])
 def test_tesseract_baselines_measure_the_skew_that_rotate_undoes(angle: float) -> None:
     from samizdat.ocr.tesseract import recognize
