@@ -49,6 +49,20 @@ def _hocr_lines(*lines: tuple[int, float]) -> str:
                    f"baseline {slope} -12; x_size 40\">" for i, (width, slope) in enumerate(lines))
 
 
+def test_a_colour_page_whose_pixels_are_all_grey_is_worked_on_as_grey() -> None:
+    from PIL import Image
+
+    grey = Image.linear_gradient("L").resize((300, 400))
+    palette = grey.convert("RGB").quantize(64)  # a palette PNG of grey levels, as corpus typewriter.png
+    worked = preprocess.to_working_mode(palette)
+    assert worked.mode == "L" and worked.tobytes() == palette.convert("L").tobytes()
+    assert preprocess.to_working_mode(grey.convert("RGB")).mode == "L"
+    tinted = grey.convert("RGB")
+    tinted.putpixel((10, 10), (200, 10, 10))  # one coloured pixel off the sampled strip: still a colour page
+    assert preprocess.to_working_mode(tinted).mode == "RGB"
+    assert preprocess.to_working_mode(Image.new("RGB", (50, 50), (250, 240, 220))).mode == "RGB"
+
+
 def test_baseline_skew_is_the_width_weighted_median_of_agreeing_lines() -> None:
     assert preprocess.baseline_skew(_hocr_lines((2000, 0.03), (1800, 0.031), (400, 0.0), (2100, 0.029))) == (
         pytest.approx(-1.72, abs=0.01))

@@ -175,7 +175,10 @@ def flatten(grey: np.ndarray) -> np.ndarray:
     (tests/test_image_kind.py::test_faint_carbon_copy_is_read) and holdout-v1 samizdat page 1 from 4.5 to 6.1 % CER.
     """
     background = np.maximum(_background(grey).astype(np.float32), 1.0)
-    return np.clip(grey.astype(np.float32) / background * 255.0, 0, 255).astype(np.uint8)
+    page = grey.astype(np.float32)
+    np.divide(page, background, out=page)  # in place: the same float32 steps, no temporary pages
+    np.multiply(page, 255.0, out=page)
+    return np.clip(page, 0, 255, out=page).astype(np.uint8)
 
 
 def grain(grey: np.ndarray) -> float:
