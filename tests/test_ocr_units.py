@@ -63,6 +63,21 @@ def test_a_colour_page_whose_pixels_are_all_grey_is_worked_on_as_grey() -> None:
     assert preprocess.to_working_mode(Image.new("RGB", (50, 50), (250, 240, 220))).mode == "RGB"
 
 
+def test_page_for_tesseract_carries_the_known_resolution_and_no_other(tmp_path) -> None:
+    from PIL import Image
+
+    from samizdat.ocr.tesseract import _save_page
+
+    Image.new("L", (200, 100), 255).save(tmp_path / "scan.tif", dpi=(400, 400))
+    scan = Image.open(tmp_path / "scan.tif")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with Image.open(_save_page(scan, tmp_path / "a", 300, embedded=False)) as known:
+        assert known.info["dpi"] == (300, 300) and known.info["compression"] == "raw"
+    with Image.open(_save_page(scan, tmp_path / "b", None, embedded=False)) as unknown:
+        assert unknown.info.get("dpi", (1, 1))[0] < 70  # below any credible resolution: Tesseract estimates it
+
+
 def test_baseline_skew_is_the_width_weighted_median_of_agreeing_lines() -> None:
     assert preprocess.baseline_skew(_hocr_lines((2000, 0.03), (1800, 0.031), (400, 0.0), (2100, 0.029))) == (
         pytest.approx(-1.72, abs=0.01))
