@@ -49,6 +49,35 @@ def _hocr_lines(*lines: tuple[int, float]) -> str:
                    f"baseline {slope} -12; x_size 40\">" for i, (width, slope) in enumerate(lines))
 
 
+def test_a_colour_page_whose_pixels_are_all_grey_is_worked_on_as_grey() -> None:
+    from PIL import Image
+
+    grey = Image.linear_gradient("L").resize((300, 400))
+    palette = grey.convert("RGB").quantize(64)  # a palette PNG of grey levels, as corpus typewriter.png
+    worked = preprocess.to_working_mode(palette)
+    assert worked.mode == "L" and worked.tobytes() == palette.convert("L").tobytes()
+    assert preprocess.to_working_mode(grey.convert("RGB")).mode == "L"
+    tinted = grey.convert("RGB")
+    tinted.putpixel((10, 10), (200, 10, 10))  # one coloured pixel off the sampled strip: still a colour page
+    assert preprocess.to_working_mode(tinted).mode == "RGB"
+    assert preprocess.to_working_mode(Image.new("RGB", (50, 50), (250, 240, 220))).mode == "RGB"
+
+
+def test_page_for_tesseract_carries_the_known_resolution_and_no_other(tmp_path) -> None:
+    from PIL import Image
+
+    from samizdat.ocr.tesseract import _save_page
+
+    Image.new("L", (200, 100), 255).save(tmp_path / "scan.tif", dpi=(400, 400))
+    scan = Image.open(tmp_path / "scan.tif")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with Image.open(_save_page(scan, tmp_path / "a", 300, embedded=False)) as known:
+        assert known.info["dpi"] == (300, 300) and known.info["compression"] == "raw"
+    with Image.open(_save_page(scan, tmp_path / "b", None, embedded=False)) as unknown:
+        assert unknown.info.get("dpi", (1, 1))[0] < 70  # below any credible resolution: Tesseract estimates it
+
+
 def test_baseline_skew_is_the_width_weighted_median_of_agreeing_lines() -> None:
     assert preprocess.baseline_skew(_hocr_lines((2000, 0.03), (1800, 0.031), (400, 0.0), (2100, 0.029))) == (
         pytest.approx(-1.72, abs=0.01))
@@ -61,6 +90,18 @@ def test_baseline_skew_needs_several_lines_that_agree() -> None:
     bent = _hocr_lines((2000, 0.04), (2000, -0.03), (2000, 0.01), (2000, -0.05))  # a folded, warped page
     assert preprocess.baseline_skew(bent) == 0.0
     assert preprocess.baseline_skew("") == 0.0
+
+
+def test_lines_drift_across_their_pitch_only_when_the_skew_carries_a_long_line_half_a_pitch() -> None:
+    page = _hocr_lines((2000, 0.0), (2000, 0.0), (1900, 0.0), (400, 0.0))  # lines 100 px apart
+    assert preprocess.line_pitch(page) == 100
+    assert not preprocess.lines_drift_across(page, 1.0)  # 35 px over a 2000 px line
+    assert preprocess.lines_drift_across(page, -2.0)  # 70 px: the line's end is nearer the next line
+    assert not preprocess.lines_drift_across(page, 89.9)  # a page on its side: OSD turns it, not straightening
+    assert not preprocess.lines_drift_across(_hocr_lines((2000, 0.0), (2000, 0.0)), 5.0)  # too few lines to tell
+    two_columns = "".join(f"<span class='ocr_line' title=\"bbox {x} {100 * i} {x + 900} {100 * i + 60}; baseline 0 -12"
+                          f"\">" for i in range(6) for x in (100, 1100))
+    assert preprocess.line_pitch(two_columns) == 100  # the next line beside it, not the other column's
 
 
 @pytest.mark.parametrize("angle", [-2.0, 1.5])

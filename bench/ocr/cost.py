@@ -111,18 +111,42 @@ def profile(name: str) -> list[dict[str, Any]]:
     return rows
 
 
-def table(name: str, rows: list[dict[str, Any]]) -> str:
+def split(rows: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The pages read once (a good plain read: the clean-page cost) and those read more than once."""
+    return [("one reading", [r for r in rows if r["readings"] <= 1]),
+            ("more readings", [r for r in rows if r["readings"] > 1])]
+
+
+def steps_table(rows: list[dict[str, Any]]) -> list[str]:
+    """CPU per step over some pages, against plain Tesseract on the same pages."""
     totals: dict[str, float] = defaultdict(float)
     for row in rows:
         for step, seconds in row["steps"].items():
             totals[step] += seconds
+    plain = sum(r["plain"] for r in rows) or 1e-9
+    ours = sum(r["samizdat"] for r in rows) or 1e-9
+    lines = ["| step | CPU s | share of Samizdat | per plain |", "|---|---:|---:|---:|"]
+    for step, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
+        lines.append(f"| {step} | {seconds:.2f} | {100 * seconds / ours:.0f} % | {seconds / plain:.2f} |")
+    return lines
+
+
+def table(name: str, rows: list[dict[str, Any]]) -> str:
+    """Per set: the ratio over all pages and over the pages read once / more than once; CPU per step."""
     plain = sum(r["plain"] for r in rows)
     ours = sum(r["samizdat"] for r in rows)
     lines = [f"### {name}: {len(rows)} pages, plain {plain:.1f} CPU s, Samizdat {ours:.1f} CPU s, "
              f"ratio {plain / ours:.2f}", "",
-             "| step | CPU s | share of Samizdat | per plain |", "|---|---:|---:|---:|"]
-    for step, seconds in sorted(totals.items(), key=lambda kv: -kv[1]):
-        lines.append(f"| {step} | {seconds:.2f} | {100 * seconds / ours:.0f} % | {seconds / plain:.2f} |")
+             "| pages | count | CPU s plain | CPU s Samizdat | Samizdat per plain | ratio plain / Samizdat |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for label, part in [("all", rows), *split(rows)]:
+        p, o = sum(r["plain"] for r in part), sum(r["samizdat"] for r in part)
+        lines.append(f"| {label} | {len(part)} | {p:.2f} | {o:.2f} | "
+                     + (f"{o / p:.2f} | {p / o:.2f} |" if part else "— | — |"))
+    lines += ["", "All pages:", "", *steps_table(rows)]
+    once = split(rows)[0][1]
+    if once:
+        lines += ["", "Pages read once:", "", *steps_table(once)]
     return "\n".join(lines)
 
 

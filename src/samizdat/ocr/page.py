@@ -4,9 +4,10 @@ A floor by construction: the first read of every page is plain Tesseract on the 
 reading published is the best of the candidates by the page quality score (`samizdat.ocr.quality`), the
 plain read among them. An escalation can only replace the plain read by one the score ranks higher.
 
-A clean page costs one Tesseract run plus the score (~0.1 s); when its text lines are measurably skewed (by
-the slope of the baselines Tesseract fitted in that read, so the measure is free) it is also read straightened,
-and the straightened reading is kept unless the score ranks it under the plain one. A page whose plain read
+A clean page costs one Tesseract run plus the score (~0.1 s); when its text lines are skewed enough that the long
+lines drift towards their neighbours (the slope of the baselines and the line boxes Tesseract found in that read,
+so the measure is free) it is also read straightened, and the straightened reading is kept unless the score ranks
+it under the plain one. A page whose plain read
 scores below `OcrOptions.escalate_below` is tried, cheapest first, until one reading scores `STOP_AT`:
 1. Tesseract OSD (orientation and script): turned upright (90°, 180°, 270°), and read in its own script when
    the item's languages do not cover it (a Cyrillic page in an `en` item is read as Russian);
@@ -304,9 +305,11 @@ def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: 
     candidates, missing = [plain], None
     if plain.quality.score < options.escalate_below and not (ink.blank and plain.quality.chars == 0):
         candidates, missing = _escalate(reader, plain, image, langs)
-    elif options.deskew and abs(angle := preprocess.baseline_skew(plain.rec.hocr)) >= options.deskew_min_degrees:
-        # A good read of a measurably skewed page: Tesseract reads the words, but lines that drift across one
-        # another come out interleaved (corpus rotated_skew.pdf: 21.9 % CER, straightened 1.8 %).
+    elif (options.deskew and abs(angle := preprocess.baseline_skew(plain.rec.hocr)) >= options.deskew_min_degrees
+          and preprocess.lines_drift_across(plain.rec.hocr, angle)):
+        # A good read of a skewed page whose long lines drift towards their neighbours: Tesseract reads the words,
+        # but lines that drift across one another come out interleaved (corpus rotated_skew.pdf: 21.9 % CER,
+        # straightened 1.8 %). A smaller drift Tesseract's own baseline fit absorbs: no second read.
         straight = reader.read(f"deskewed {angle:+.2f}°", preprocess.rotate(image, angle), langs,
                                geometry_kept=False, steps=plain.steps)
         candidates += [straight] if straight is not None else []

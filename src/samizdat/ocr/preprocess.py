@@ -19,21 +19,35 @@ _ANALYSIS_WIDTH = 1000
 
 
 def to_working_mode(image: Image.Image) -> Image.Image:
-    """Grey or RGB without alpha (alpha over white), bilevel kept as is."""
+    """Grey or RGB without alpha (alpha over white), bilevel kept as is.
+
+    A colour page whose pixels are all grey becomes grey: the same pixels, and Tesseract reads a grey page for
+    less CPU than its RGB copy (corpus typewriter.png, a palette PNG: 0.85 against 1.36 CPU s, the same text).
+    """
     if image.mode == "1":
         return image
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
-        return background
-    if image.mode in ("L", "RGB"):
+        return _grey_if_grey(background)
+    if image.mode == "L":
         return image
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         array = np.asarray(image, dtype=np.float64)
         top = array.max() or 1.0
         return Image.fromarray((array * (255.0 / top)).astype(np.uint8), "L")
-    return image.convert("RGB")
+    return _grey_if_grey(image if image.mode == "RGB" else image.convert("RGB"))
+
+
+def _grey_if_grey(rgb: Image.Image) -> Image.Image:
+    """An RGB page whose three channels are equal everywhere, as grey (exactly the same levels); else itself."""
+    width, height = rgb.size
+    strip = np.asarray(rgb.crop((0, height // 2, width, min(height, height // 2 + 8))))
+    if not ((strip[..., 0] == strip[..., 1]).all() and (strip[..., 1] == strip[..., 2]).all()):
+        return rgb  # a colour page: told by a strip of it, without a pass over the page
+    red, green, blue = (band.tobytes() for band in rgb.split())
+    return rgb.getchannel("R") if red == green == blue else rgb
 
 
 def _grey(image: Image.Image) -> np.ndarray:
@@ -86,6 +100,55 @@ def baseline_skew(hocr: str) -> float:
     return -round(median, 2)  # hOCR's slope has the other sign: `rotate(image, baseline_skew(...))` straightens
 
 
+_LINE_BOX = re.compile(
+    r"class=['\"]ocr_(?:line|textfloat|header|caption)['\"][^>]*?title=['\"]bbox (\d+) (\d+) (\d+) (\d+);"
+)
+# When a page that already reads well is worth straightening. Tesseract fits every line's baseline itself, so a
+# skew only hurts when a line's far end drifts towards the next line (the lines then come out interleaved). The
+# drift of the long lines (`LONG_LINE_QUANTILE` of the line widths) over the skew, in line pitches, from the plain
+# read's hOCR. Measured on every page scoring >= 0.90 with a skew >= 0.3 deg in the corpus, holdout-v1 and both
+# augraphy halves (bench/ocr/results-speed2.md): the corpus pages straightening fixes drift 1.11-1.25 pitches
+# (rotated_skew.pdf 21.9 -> 1.8 % CER, skew.pdf 5.2 -> 1.8 %), the augraphy dev pages 0.68-0.97 (one gains 0.4
+# points, four none); under it, 0.11-0.18: corpus 8071_093 and c02-22 (straightened better by CER but never kept:
+# scored lower), holdout-v1 mixed p2 (0 % either way), and augraphy dev 45 (150 dpi, 0.4 deg: 1.7 -> 0.2 %, the
+# one reading this rule gives up). Half a pitch lies between: a line's end is then as near its neighbour's
+# baseline as its own.
+DRIFT_PITCHES = 0.5
+LONG_LINE_QUANTILE = 0.9
+# A "skew" beyond this is a page turned on its side (Tesseract reads such lines vertically; corpus cardinal.pdf
+# p2 gives 89.9 deg, and its straightened reading is 85.6 % CER against 1.8 %): turning is OSD's job.
+MAX_SKEW_DEGREES = 45.0
+
+
+def line_pitch(hocr: str) -> float:
+    """The median distance from each text line down to the next one beside it (half its width shared), in px."""
+    boxes = sorted(((int(x0), int(y0), int(x1), int(y1)) for x0, y0, x1, y1 in _LINE_BOX.findall(hocr)),
+                   key=lambda b: b[1] + b[3])
+    gaps = []
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        for u0, v0, u1, v1 in boxes[i + 1 :]:
+            if (v0 + v1) > (y0 + y1) and min(x1, u1) - max(x0, u0) >= 0.5 * min(x1 - x0, u1 - u0):
+                gaps.append(((v0 + v1) - (y0 + y1)) / 2)
+                break
+    return float(np.median(gaps)) if gaps else 0.0
+
+
+def lines_drift_across(hocr: str, angle: float) -> bool:
+    """Whether a skew of `angle` degrees moves the long lines' ends by `DRIFT_PITCHES` line pitches or more.
+
+    From the line boxes of a reading's hOCR: false when the page has too few lines to tell (`MIN_SKEW_LINES`) or
+    the angle is a turned page (`MAX_SKEW_DEGREES`).
+    """
+    if abs(angle) > MAX_SKEW_DEGREES:
+        return False
+    widths = [int(x1) - int(x0) for x0, _, x1, _ in _LINE_BOX.findall(hocr)]
+    pitch = line_pitch(hocr)
+    if len(widths) < MIN_SKEW_LINES or pitch <= 0:
+        return False
+    long_line = float(np.quantile(widths, LONG_LINE_QUANTILE, method="lower"))
+    return long_line * math.tan(math.radians(abs(angle))) >= DRIFT_PITCHES * pitch
+
+
 def rotate(image: Image.Image, angle: float) -> Image.Image:
     """Turn the page by `-angle` degrees to undo a skew of `angle`, filling with white."""
     fill: int | tuple[int, int, int] = 255 if image.mode in ("L", "1") else (255, 255, 255)
@@ -112,7 +175,10 @@ def flatten(grey: np.ndarray) -> np.ndarray:
     (tests/test_image_kind.py::test_faint_carbon_copy_is_read) and holdout-v1 samizdat page 1 from 4.5 to 6.1 % CER.
     """
     background = np.maximum(_background(grey).astype(np.float32), 1.0)
-    return np.clip(grey.astype(np.float32) / background * 255.0, 0, 255).astype(np.uint8)
+    page = grey.astype(np.float32)
+    np.divide(page, background, out=page)  # in place: the same float32 steps, no temporary pages
+    np.multiply(page, 255.0, out=page)
+    return np.clip(page, 0, 255, out=page).astype(np.uint8)
 
 
 def grain(grey: np.ndarray) -> float:
