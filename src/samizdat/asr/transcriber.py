@@ -6,9 +6,10 @@ back on the file's clock; the language is taken from the archivist's metadata wh
 otherwise detected per window (so a change of language between parts of an interview is kept on the
 segments).
 
-With the item's metadata the decoder is prompted with the archive's vocabulary (`asr.vocabulary`)
-and speakers are told apart (`asr.speakers`): embeddings are taken window by window as the speech
-passes, clustered once at the end. A stereo file with one microphone per channel is transcribed
+With the item's metadata the decoder is prompted with the archive's vocabulary (`asr.vocabulary`); a piece
+whose first decoding comes close to catalogue terms the generic prompt lacks is decoded again with its own
+prompt (`asr.window_prompt`), and speakers are told apart (`asr.speakers`): embeddings are taken window by
+window as the speech passes, clustered once at the end. A stereo file with one microphone per channel is transcribed
 channel by channel instead, each channel one speaker.
 """
 
