@@ -140,3 +140,11 @@ def test_an_echo_of_a_pieces_own_prompt_is_dropped(tmp_path: Path) -> None:
 
     assert len(engine.prompts) == 2 and engine.prompts[0] != engine.prompts[1]
     assert transcript.segments == []
+
+
+def test_the_settings_switch_window_prompts() -> None:
+    from samizdat.settings import AsrOptions
+
+    assert TranscribeOptions.from_options(AsrOptions()).window_prompts
+    assert not TranscribeOptions.from_options(AsrOptions(window_prompts=False)).window_prompts
+    assert not TranscribeOptions.from_options(AsrOptions(vocabulary=False)).window_prompts  # no prompt at all

@@ -88,7 +88,7 @@ class TranscribeOptions:
             vocabulary=options.vocabulary,
             correct_names=options.vocabulary,
             check_names=options.vocabulary,
-            window_prompts=options.vocabulary,
+            window_prompts=options.vocabulary and options.window_prompts,
             prompt_budget=options.prompt_budget,
             diarize=options.diarize,
             threads=options.threads,
