@@ -148,3 +148,12 @@ def test_the_settings_switch_window_prompts() -> None:
     assert TranscribeOptions.from_options(AsrOptions()).window_prompts
     assert not TranscribeOptions.from_options(AsrOptions(window_prompts=False)).window_prompts
     assert not TranscribeOptions.from_options(AsrOptions(vocabulary=False)).window_prompts  # no prompt at all
+
+
+def test_russian_gets_no_prompt_and_no_second_decoding(tmp_path: Path) -> None:
+    engine = _HearsWithThePrompt(HALF_HEARD)
+    transcriber = Transcriber(engine, TranscribeOptions(diarize=False, check_names=False))
+
+    transcriber.transcribe_file(_tone_file(tmp_path), ["ru"], metadata=METADATA)
+
+    assert engine.prompts == [""]
