@@ -72,6 +72,10 @@ class AsrOptions(BaseModel):
         True, description="Prompt the decoder with the item's metadata and the authority list's names"
     )
     prompt_budget: int = Field(120, description="Tokens of vocabulary prompt per 30 s (see samizdat.asr.vocabulary)")
+    window_prompts: bool = Field(
+        True, description="Decode a piece of speech again with its own prompt where its first decoding came close "
+        "to catalogue terms the generic prompt lacks (more names, about twice the decoding; asr.window_prompt)"
+    )
     diarize: bool = Field(True, description="Tell speakers apart (resemblyzer embeddings, clustered)")
 
 

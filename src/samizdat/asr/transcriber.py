@@ -6,9 +6,10 @@ back on the file's clock; the language is taken from the archivist's metadata wh
 otherwise detected per window (so a change of language between parts of an interview is kept on the
 segments).
 
-With the item's metadata the decoder is prompted with the archive's vocabulary (`asr.vocabulary`)
-and speakers are told apart (`asr.speakers`): embeddings are taken window by window as the speech
-passes, clustered once at the end. A stereo file with one microphone per channel is transcribed
+With the item's metadata the decoder is prompted with the archive's vocabulary (`asr.vocabulary`); a piece
+whose first decoding comes close to catalogue terms the generic prompt lacks is decoded again with its own
+prompt (`asr.window_prompt`), and speakers are told apart (`asr.speakers`): embeddings are taken window by
+window as the speech passes, clustered once at the end. A stereo file with one microphone per channel is transcribed
 channel by channel instead, each channel one speaker.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from samizdat.asr import window_prompt
 from samizdat.asr.audio_source import SAMPLE_RATE, AudioInfo, independent_channels, probe, stream_blocks
 from samizdat.asr.correction import NameCorrector, correct_transcript, corrector_for
 from samizdat.asr.engine import AsrEngine
@@ -40,6 +42,7 @@ from samizdat.asr.vocabulary import (
     metadata_terms,
     script_of,
 )
+from samizdat.asr.window_prompt import WindowPrompter
 from samizdat.asr.windowing import Window, windows
 from samizdat.models import ArchivistMetadata, Segment, Speaker, Transcript, Word
 from samizdat.settings import AsrOptions
@@ -65,6 +68,9 @@ class TranscribeOptions:
     check_names: bool = True
     """Each candidate rewrite put to the model on its own audio (`asr.name_check`), where the engine can score
     texts; without it the corrector's lexical threshold alone decides."""
+    window_prompts: bool = True
+    """Each piece of speech decoded again with its own prompt where a first decoding came close to catalogue terms
+    the generic prompt lacks (`asr.window_prompt`)."""
     diarize: bool = True
     threads: int = 2
 
@@ -82,6 +88,7 @@ class TranscribeOptions:
             vocabulary=options.vocabulary,
             correct_names=options.vocabulary,
             check_names=options.vocabulary,
+            window_prompts=options.vocabulary and options.window_prompts,
             prompt_budget=options.prompt_budget,
             diarize=options.diarize,
             threads=options.threads,
@@ -154,7 +161,7 @@ class Transcriber:
         speakers: list[Speaker] = []
         if self.options.diarize:
             segments, speakers = name_speakers(segments, hints)
-        segments = [s for s in segments if not any(is_echo(s.text, p) for p in run.prompts.values())]
+        segments = [s for s in segments if not any(is_echo(s.text, p) for p in run.used_prompts())]
         language, probability = policy.overall()
         transcript = Transcript(
             segments=segments,
@@ -201,16 +208,28 @@ class Transcriber:
         for spans in pieces(window.spans, int(self.options.piece_s * SAMPLE_RATE)):
             speech = np.concatenate([window.audio[s.start : s.end] for s in spans])
             clock = SpeechClock(spans, window.offset_s)
-            heard = self.engine.transcribe(speech, language, prompt.text)
-            if prompt.text:
-                heard = self._fill_gaps(speech, heard, language)
+            heard, used = self._decode(speech, language, prompt), prompt
+            focused = run.focused(language, heard)
+            if focused is not None:
+                again = self._decode(speech, language, focused)
+                run.redecoded_s += speech.size / SAMPLE_RATE
+                if window_prompt.choose(heard, again):
+                    heard, used = again, focused
+            piece: list[Segment] = []
             for segment in heard:
-                restored += clock.restore(segment)
+                piece += clock.restore(segment)
+            for segment in piece:
+                segment.language = segment.language or language
+            run.judge_names(piece, window, language, used)
+            restored += piece
             policy.record(language, speech.size / SAMPLE_RATE)
-        for segment in restored:
-            segment.language = segment.language or language
-        run.judge_names(restored, window, language, prompt)
         return restored
+
+    def _decode(self, speech: np.ndarray, language: str, prompt: Prompt) -> list[Segment]:
+        heard = self.engine.transcribe(speech, language, prompt.text)
+        if prompt.text:
+            heard = self._fill_gaps(speech, heard, language)
+        return heard
 
 
     def _fill_gaps(self, speech: np.ndarray, heard: list[Segment], language: str) -> list[Segment]:
@@ -260,6 +279,33 @@ class _Run:
         self.scorer = getattr(transcriber.engine, "score_texts", None)
         self.check = NameCheck() if self.scorer is not None and options.check_names and options.vad else None
         self._correctors: dict[str, NameCorrector | None] = {}
+        self._prompters: dict[str, WindowPrompter | None] = {}
+        self.focused_prompts: list[Prompt] = []
+        """The pieces' own prompts, each once, in the order first used."""
+        self.redecoded_s = 0.0
+        """Seconds of speech decoded a second time with a piece's own prompt."""
+
+    def used_prompts(self) -> list[Prompt]:
+        """Every prompt a decoding of this file may have read (`is_echo` looks for each)."""
+        return [*self.prompts.values(), *self.focused_prompts]
+
+    def focused(self, language: str, heard: list[Segment]) -> Prompt | None:
+        """The piece's own prompt from its first decoding, or None when the piece is decoded once."""
+        generic = self.prompt(language)
+        options = self._transcriber.options
+        if generic.empty or not options.window_prompts or not heard:
+            return None
+        script = script_of(language)
+        if script not in self._prompters:
+            count = getattr(self._transcriber.engine, "count_tokens", None)
+            self._prompters[script] = None if count is None else WindowPrompter.build(
+                generic, self._item_terms, catalogue_terms(script), script, count, options.prompt_budget
+            )
+        prompter = self._prompters[script]
+        prompt = None if prompter is None else prompter.focused(heard)
+        if prompt is not None and prompt not in self.focused_prompts:
+            self.focused_prompts.append(prompt)
+        return prompt
 
     def judge_names(self, segments: list[Segment], window: Window, language: str, prompt: Prompt) -> None:
         """The model's verdict on each candidate name rewrite of `segments`, while the window's audio is here."""

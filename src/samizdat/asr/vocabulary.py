@@ -122,6 +122,23 @@ def catalogue_terms(script: str, catalogue: Any = None) -> list[str]:
     return [t for t in terms if t]
 
 
+def short_forms(script: str, catalogue: Any = None) -> dict[str, str]:
+    """Every spelling of an authority entity in `script` (spaces tidied) -> the term a prompt writes for the entity."""
+    if catalogue is None:
+        from samizdat.catalogue import load_catalogue
+
+        catalogue = load_catalogue()
+    forms: dict[str, str] = {}
+    for entity in catalogue.entities.values():
+        short = _short_form(entity, script)
+        if short is None:
+            continue
+        for name in entity.names:
+            if name not in entity.ambiguous and _in_script(name, script):
+                forms.setdefault(" ".join(name.split()), short)
+    return forms
+
+
 def _key(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     return " ".join(re.sub(r"[^\w]+", " ", text).split())
