@@ -12,9 +12,10 @@ Variants: `now` (main: one generic prompt as `hotwords`); `initial-prompt` (the 
 `condition` (`hotwords` and `condition_on_previous_text`, temperature 0 only); `no-metadata` / `no-catalogue` (the
 budget all to the catalogue / all to the item's metadata); `window-T` (a piece's own prompt from its first decoding
 at hearing threshold T, the decoding with the higher mean log-probability kept); `window-T-second` (the second
-decoding always kept); `stretch-0.60` (the same, but only the stretches of at most 30 s around the segments whose
-words gave a hint are decoded again). The kept `window-*` outputs came from the whole-piece code (before the stretches,
-e5ee983): a `window-*` variant run again now would decode stretches. Plain faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
+decoding always kept); `stretch-0.60` (the same, but only the stretches of at most 30 s around the segments
+whose words gave a hint are decoded again). The kept `window-*` outputs came from the whole-piece code (e5ee983):
+a `window-*` variant run again now would decode stretches. Plain faster-whisper base is read from its kept outputs
+(`speakers_run.py`, same files).
 """
 
 from __future__ import annotations

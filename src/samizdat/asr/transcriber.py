@@ -223,9 +223,12 @@ class Transcriber:
     def _refocus(
         self, speech: np.ndarray, heard: list[Segment], language: str, prompt: Prompt, run: _Run
     ) -> list[tuple[list[Segment], Prompt]]:
-        """The piece's first decoding with each hinted stretch decoded again with its own prompt, where the decoder
-        is surer of the second decoding (`window_prompt.choose`): runs of segments in time order, each with the
-        prompt it was decoded with. Only the stretches (at most `window_prompt.STRETCH_S`) are decoded again."""
+        """The piece's first decoding with each hinted stretch decoded again with its own prompt.
+
+        The second decoding replaces the stretch's segments where the decoder is surer of it (`window_prompt.choose`):
+        runs of segments in time order, each with the prompt it was decoded with. Only the stretches (at most
+        `window_prompt.STRETCH_S`) are decoded again.
+        """
         prompter = run.prompter(language)
         if prompter is None or not heard:
             return [(heard, prompt)]

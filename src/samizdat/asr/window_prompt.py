@@ -127,10 +127,12 @@ def stretches(
     segments: Sequence[Segment], hinted: Sequence[bool], duration_s: float,
     limit_s: float = STRETCH_S, pad_s: float = PAD_S,
 ) -> list[Stretch]:
-    """The stretches of a first decoding worth decoding again: its hinted segments, in time order, each joined with
-    the hinted ones after it (and the segments between them) while the whole stays within `limit_s` with padding;
-    a single segment longer than that stays whole. `segments` are in time order on the clock of audio
-    `duration_s` long."""
+    """The stretches of a first decoding worth decoding again: its hinted segments, in time order.
+
+    Each is joined with the hinted ones after it (and the segments between them) while the whole stays within
+    `limit_s` with padding; a single segment longer than that stays whole. `segments` are in time order on the clock
+    of audio `duration_s` long.
+    """
     groups: list[list[int]] = []
     for index, hint in enumerate(hinted):
         if not hint:
