@@ -9,10 +9,9 @@ import numpy as np
 import pytest
 
 from samizdat.asr.audio_source import SAMPLE_RATE
-from samizdat.asr.languages import LanguagePolicy
-from samizdat.asr.transcriber import TranscribeOptions, Transcriber, _Run
+from samizdat.asr.transcriber import TranscribeOptions, Transcriber
 from samizdat.asr.vocabulary import build_prompt, catalogue_terms, metadata_terms
-from samizdat.asr.window_prompt import WindowPrompter, choose, stretches
+from samizdat.asr.window_prompt import WindowPrompter, choose
 from samizdat.models import ArchivistMetadata, Segment, Word
 
 METADATA = ArchivistMetadata(dc={"title": "Leaving Moscow"}, extra={"interviewee": "Lena Feldman"})
@@ -158,73 +157,3 @@ def test_russian_gets_no_prompt_and_no_second_decoding(tmp_path: Path) -> None:
     transcriber.transcribe_file(_tone_file(tmp_path), ["ru"], metadata=METADATA)
 
     assert engine.prompts == [""]
-
-
-def _spoken(text: str, start: float, end: float, logprob: float) -> Segment:
-    """A segment whose words share `start`..`end` evenly."""
-    said = text.split()
-    step = (end - start) / len(said)
-    words = [Word(round(start + i * step, 3), round(start + (i + 0.8) * step, 3), w, 0.9) for i, w in enumerate(said)]
-    return Segment(start, end, text, "en", words, avg_logprob=logprob)
-
-
-def test_hinted_segments_join_into_stretches_within_the_decoders_window() -> None:
-    heard = [_spoken(ORDINARY, 0.0, 5.0, -0.5), _spoken(HALF_HEARD, 5.2, 14.0, -0.5),
-             _spoken(HALF_HEARD, 15.0, 25.0, -0.5), _spoken(ORDINARY, 25.1, 33.0, -0.5),
-             _spoken(HALF_HEARD, 33.0, 40.0, -0.5)]
-
-    found = stretches(heard, [False, True, True, False, True], 40.3)
-
-    assert [(s.first, s.last) for s in found] == [(1, 2), (4, 4)]  # 5.2..25.0 fits 30 s with padding; 33.0 does not
-    assert (found[0].start_s, found[0].end_s) == (5.0, 25.1)  # padding stops at the neighbours' edges
-    assert (found[1].start_s, found[1].end_s) == (33.0, 40.3)
-
-
-class _StretchEngine:
-    """First decoding: six 10 s segments, the fourth half-hears "Nudel"; with "Nudel" in the prompt, hears it."""
-
-    name = "stretch 1.0"
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, np.ndarray]] = []
-
-    def detect_language(self, audio: np.ndarray) -> list[tuple[str, float]]:
-        return [("en", 1.0)]
-
-    def count_tokens(self, text: str) -> int:
-        return _count(text)
-
-    def transcribe(self, audio: np.ndarray, language: str, prompt: str = "") -> list[Segment]:
-        self.calls.append((prompt, audio))
-        seconds = audio.size / SAMPLE_RATE
-        if "Nudel" in prompt:
-            return [_spoken(HALF_HEARD.replace("noodle", "Nudel"), 0.5, seconds - 0.5, -0.2)]
-        return [_spoken(HALF_HEARD if i == 3 else ORDINARY, 10.0 * i, min(10.0 * i + 9.8, seconds), -0.7)
-                for i in range(int(seconds // 10))]
-
-
-def test_only_the_hinted_stretch_is_decoded_again_and_spliced_back_in_time_order() -> None:
-    engine = _StretchEngine()
-    transcriber = Transcriber(engine, TranscribeOptions(diarize=False, check_names=False))
-    run = _Run(transcriber, LanguagePolicy(["en"]), METADATA)
-    speech = np.random.default_rng(0).normal(0, 0.1, 62 * SAMPLE_RATE).astype(np.float32)
-    generic = run.prompt("en")
-    heard = transcriber._decode(speech, "en", generic)
-
-    parts = transcriber._refocus(speech, heard, "en", generic, run)
-
-    assert len(engine.calls) == 2, [(p, a.size) for p, a in engine.calls]
-    assert "Nudel" not in engine.calls[0][0] and "Nudel" in engine.calls[1][0]
-    start, end = 29.8, 40.0  # segment 3 (30.0-39.8) padded by 0.5 s, stopped by its neighbours at 29.8 and 40.0
-    assert np.array_equal(engine.calls[1][1], speech[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)])
-    assert run.redecoded_s == pytest.approx(end - start)
-    assert [len(segments) for segments, _ in parts] == [3, 1, 2]
-    assert [used for _, used in parts] == [generic, run.focused_prompts[0], generic]
-    segments = [s for part, _ in parts for s in part]
-    assert [s.start for s in segments] == sorted(s.start for s in segments)
-    kept = segments[3]
-    assert "Ida Nudel" in kept.text
-    assert (kept.start, kept.end) == pytest.approx((start + 0.5, end - 0.5))
-    assert all(kept.start <= w.start <= w.end <= kept.end for w in kept.words)
-    assert kept.words[0].start == pytest.approx(start + 0.5)
-    assert segments[2].end <= kept.start and kept.end <= segments[4].start

@@ -12,10 +12,7 @@ Variants: `now` (main: one generic prompt as `hotwords`); `initial-prompt` (the 
 `condition` (`hotwords` and `condition_on_previous_text`, temperature 0 only); `no-metadata` / `no-catalogue` (the
 budget all to the catalogue / all to the item's metadata); `window-T` (a piece's own prompt from its first decoding
 at hearing threshold T, the decoding with the higher mean log-probability kept); `window-T-second` (the second
-decoding always kept); `stretch-0.60` (the same, but only the stretches of at most 30 s around the segments
-whose words gave a hint are decoded again). The kept `window-*` outputs came from the whole-piece code (e5ee983):
-a `window-*` variant run again now would decode stretches. Plain faster-whisper base is read from its kept outputs
-(`speakers_run.py`, same files).
+decoding always kept). Plain faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
 """
 
 from __future__ import annotations
@@ -68,7 +65,6 @@ VARIANTS = {
         Variant("window-0.60-second", window=True, threshold=0.60, always_second=True),
         Variant("window-0.50", window=True, threshold=0.50),
         Variant("window-0.70", window=True, threshold=0.70),
-        Variant("stretch-0.60", window=True, threshold=0.60),
     ]
 }
 
@@ -149,7 +145,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", default="dev")
     parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--out", default="", help="output name: bench/asr/OUT.md (default window-prompt-HALF)")
     args = parser.parse_args()
     from samizdat.asr.faster_whisper_engine import load_faster_whisper
     from samizdat.models import Correction
@@ -211,7 +206,6 @@ def main() -> None:
         *wrong_lines,
     ]
     name = f"window-prompt-{args.half}" + ("" if len(chosen) == len(VARIANTS) or args.half != "dev" else "-part")
-    name = args.out or name
     (HERE / f"{name}.md").write_text("\n".join(lines_out) + "\n")
     print("\n".join(lines_out))
 

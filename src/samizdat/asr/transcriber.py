@@ -69,8 +69,8 @@ class TranscribeOptions:
     """Each candidate rewrite put to the model on its own audio (`asr.name_check`), where the engine can score
     texts; without it the corrector's lexical threshold alone decides."""
     window_prompts: bool = True
-    """Each stretch of speech (at most 30 s) decoded again with its own prompt where a first decoding came close to
-    catalogue terms the generic prompt lacks (`asr.window_prompt`)."""
+    """Each piece of speech decoded again with its own prompt where a first decoding came close to catalogue terms
+    the generic prompt lacks (`asr.window_prompt`)."""
     diarize: bool = True
     threads: int = 2
 
@@ -208,46 +208,22 @@ class Transcriber:
         for spans in pieces(window.spans, int(self.options.piece_s * SAMPLE_RATE)):
             speech = np.concatenate([window.audio[s.start : s.end] for s in spans])
             clock = SpeechClock(spans, window.offset_s)
-            heard = self._decode(speech, language, prompt)
-            for segments, used in self._refocus(speech, heard, language, prompt, run):
-                piece: list[Segment] = []
-                for segment in segments:
-                    piece += clock.restore(segment)
-                for segment in piece:
-                    segment.language = segment.language or language
-                run.judge_names(piece, window, language, used)
-                restored += piece
+            heard, used = self._decode(speech, language, prompt), prompt
+            focused = run.focused(language, heard)
+            if focused is not None:
+                again = self._decode(speech, language, focused)
+                run.redecoded_s += speech.size / SAMPLE_RATE
+                if window_prompt.choose(heard, again):
+                    heard, used = again, focused
+            piece: list[Segment] = []
+            for segment in heard:
+                piece += clock.restore(segment)
+            for segment in piece:
+                segment.language = segment.language or language
+            run.judge_names(piece, window, language, used)
+            restored += piece
             policy.record(language, speech.size / SAMPLE_RATE)
         return restored
-
-    def _refocus(
-        self, speech: np.ndarray, heard: list[Segment], language: str, prompt: Prompt, run: _Run
-    ) -> list[tuple[list[Segment], Prompt]]:
-        """The piece's first decoding with each hinted stretch decoded again with its own prompt.
-
-        The second decoding replaces the stretch's segments where the decoder is surer of it (`window_prompt.choose`):
-        runs of segments in time order, each with the prompt it was decoded with. Only the stretches (at most
-        `window_prompt.STRETCH_S`) are decoded again.
-        """
-        prompter = run.prompter(language)
-        if prompter is None or not heard:
-            return [(heard, prompt)]
-        parts: list[tuple[list[Segment], Prompt]] = []
-        done = 0
-        hinted = [prompter.hints(segment) for segment in heard]
-        for stretch in window_prompt.stretches(heard, hinted, speech.size / SAMPLE_RATE):
-            first_try = heard[stretch.first : stretch.last + 1]
-            focused = run.remember(prompter.focused(first_try))
-            if focused is None:
-                continue
-            cut = speech[int(stretch.start_s * SAMPLE_RATE) : int(stretch.end_s * SAMPLE_RATE)]
-            again = [_shifted(s, stretch.start_s) for s in self._decode(cut, language, focused)]
-            run.redecoded_s += cut.size / SAMPLE_RATE
-            if window_prompt.choose(first_try, again):
-                parts += [(heard[done : stretch.first], prompt), (again, focused)]
-                done = stretch.last + 1
-        parts.append((heard[done:], prompt))
-        return [(segments, used) for segments, used in parts if segments]
 
     def _decode(self, speech: np.ndarray, language: str, prompt: Prompt) -> list[Segment]:
         heard = self.engine.transcribe(speech, language, prompt.text)
@@ -305,19 +281,19 @@ class _Run:
         self._correctors: dict[str, NameCorrector | None] = {}
         self._prompters: dict[str, WindowPrompter | None] = {}
         self.focused_prompts: list[Prompt] = []
-        """The stretches' own prompts, each once, in the order first used."""
+        """The pieces' own prompts, each once, in the order first used."""
         self.redecoded_s = 0.0
-        """Seconds of speech decoded a second time with a stretch's own prompt."""
+        """Seconds of speech decoded a second time with a piece's own prompt."""
 
     def used_prompts(self) -> list[Prompt]:
         """Every prompt a decoding of this file may have read (`is_echo` looks for each)."""
         return [*self.prompts.values(), *self.focused_prompts]
 
-    def prompter(self, language: str) -> WindowPrompter | None:
-        """What builds a stretch's own prompt in `language`, or None where stretches are decoded once."""
+    def focused(self, language: str, heard: list[Segment]) -> Prompt | None:
+        """The piece's own prompt from its first decoding, or None when the piece is decoded once."""
         generic = self.prompt(language)
         options = self._transcriber.options
-        if generic.empty or not options.window_prompts:
+        if generic.empty or not options.window_prompts or not heard:
             return None
         script = script_of(language)
         if script not in self._prompters:
@@ -325,10 +301,8 @@ class _Run:
             self._prompters[script] = None if count is None else WindowPrompter.build(
                 generic, self._item_terms, catalogue_terms(script), script, count, options.prompt_budget
             )
-        return self._prompters[script]
-
-    def remember(self, prompt: Prompt | None) -> Prompt | None:
-        """`prompt`, noted among those used (for `is_echo`) when it is one."""
+        prompter = self._prompters[script]
+        prompt = None if prompter is None else prompter.focused(heard)
         if prompt is not None and prompt not in self.focused_prompts:
             self.focused_prompts.append(prompt)
         return prompt

@@ -90,10 +90,6 @@ class WindowPrompter:
                     best[term] = match.score
         return sorted(best, key=lambda t: (-best[t], t))
 
-    def hints(self, segment: Segment) -> bool:
-        """True when the segment's words come close to a term the generic prompt lacks."""
-        return any(term not in self.generic.terms for term in self.heard_terms([segment]))
-
     def focused(self, segments: Sequence[Segment]) -> Prompt | None:
         """The stretch's own prompt, or None when it would carry no term the generic prompt lacks."""
         heard = self.heard_terms(segments)
@@ -103,53 +99,6 @@ class WindowPrompter:
         if set(prompt.terms) <= set(self.generic.terms):
             return None
         return prompt
-
-
-STRETCH_S = 30.0
-"""Most audio re-decoded at once (padding included): Whisper's own window, so a stretch is one pass of the encoder."""
-
-PAD_S = 0.5
-"""Audio kept on each side of a stretch's segments, never reaching into a segment outside the stretch (Whisper's
-segment times can cut a word's edge; VAD pads speech by 0.8 s for the same reason)."""
-
-
-@dataclass(frozen=True)
-class Stretch:
-    """Segments `first`..`last` (inclusive) of a first decoding, re-decoded from `start_s` to `end_s` of its audio."""
-
-    first: int
-    last: int
-    start_s: float
-    end_s: float
-
-
-def stretches(
-    segments: Sequence[Segment], hinted: Sequence[bool], duration_s: float,
-    limit_s: float = STRETCH_S, pad_s: float = PAD_S,
-) -> list[Stretch]:
-    """The stretches of a first decoding worth decoding again: its hinted segments, in time order.
-
-    Each is joined with the hinted ones after it (and the segments between them) while the whole stays within
-    `limit_s` with padding; a single segment longer than that stays whole. `segments` are in time order on the clock
-    of audio `duration_s` long.
-    """
-    groups: list[list[int]] = []
-    for index, hint in enumerate(hinted):
-        if not hint:
-            continue
-        if groups and segments[index].end - segments[groups[-1][0]].start + 2 * pad_s <= limit_s:
-            groups[-1].append(index)
-        else:
-            groups.append([index])
-    found: list[Stretch] = []
-    for group in groups:
-        first, last = group[0], group[-1]
-        before = segments[first - 1].end if first > 0 else 0.0
-        after = segments[last + 1].start if last + 1 < len(segments) else duration_s
-        start = min(max(segments[first].start - pad_s, before, 0.0), segments[first].start)
-        end = max(min(segments[last].end + pad_s, after, duration_s), segments[last].end)
-        found.append(Stretch(first, last, start, end))
-    return found
 
 
 def mean_logprob(segments: Sequence[Segment]) -> float:
