@@ -12,7 +12,10 @@ Variants: `now` (main: one generic prompt as `hotwords`); `initial-prompt` (the 
 `condition` (`hotwords` and `condition_on_previous_text`, temperature 0 only); `no-metadata` / `no-catalogue` (the
 budget all to the catalogue / all to the item's metadata); `window-T` (a piece's own prompt from its first decoding
 at hearing threshold T, the decoding with the higher mean log-probability kept); `window-T-second` (the second
-decoding always kept). Plain faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
+decoding always kept); `window-0.60-any` (main before issue 12's hint rule: any heard word may hint) beside
+`window-0.60-known` (the rule, `window_prompt.known_words`: dictionary words and the archive's own words hint only as
+the corrector would rewrite them); kept outputs of the other `window-*` variants were written before that rule. Plain
+faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ class Variant:
     condition: bool = False
     metadata: bool = True
     catalogue: bool = True
+    any_hint: bool = False
 
 
 VARIANTS = {
@@ -65,6 +69,8 @@ VARIANTS = {
         Variant("window-0.60-second", window=True, threshold=0.60, always_second=True),
         Variant("window-0.50", window=True, threshold=0.50),
         Variant("window-0.70", window=True, threshold=0.70),
+        Variant("window-0.60-any", window=True, threshold=0.60, any_hint=True),
+        Variant("window-0.60-known", window=True, threshold=0.60),
     ]
 }
 
@@ -75,7 +81,7 @@ def applied(variant: Variant, engine: Any) -> Iterator[None]:
     model = engine._model
     original = model.transcribe
     saved = (transcriber_module.metadata_terms, transcriber_module.catalogue_terms, window_prompt.choose,
-             window_prompt.HEARING_THRESHOLD)
+             window_prompt.HEARING_THRESHOLD, window_prompt.known_words)
 
     def transcribe(audio: Any, **kwargs: Any) -> Any:
         if variant.initial_prompt:
@@ -92,12 +98,14 @@ def applied(variant: Variant, engine: Any) -> Iterator[None]:
     if variant.always_second:
         window_prompt.choose = lambda first, second: bool(second)
     window_prompt.HEARING_THRESHOLD = variant.threshold
+    if variant.any_hint:
+        window_prompt.known_words = lambda language, terms: lambda word: False
     try:
         yield
     finally:
         del model.transcribe
         (transcriber_module.metadata_terms, transcriber_module.catalogue_terms, window_prompt.choose,
-         window_prompt.HEARING_THRESHOLD) = saved
+         window_prompt.HEARING_THRESHOLD, window_prompt.known_words) = saved
 
 
 def rows(segments: Any) -> list[dict[str, Any]]:
@@ -145,6 +153,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--half", default="dev")
     parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--out", default=None, help="results file name without .md (default window-prompt-HALF)")
     args = parser.parse_args()
     from samizdat.asr.faster_whisper_engine import load_faster_whisper
     from samizdat.models import Correction
@@ -206,6 +215,7 @@ def main() -> None:
         *wrong_lines,
     ]
     name = f"window-prompt-{args.half}" + ("" if len(chosen) == len(VARIANTS) or args.half != "dev" else "-part")
+    name = args.out or name
     (HERE / f"{name}.md").write_text("\n".join(lines_out) + "\n")
     print("\n".join(lines_out))
 
