@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from samizdat.asr import window_prompt
 from samizdat.asr.audio_source import SAMPLE_RATE
 from samizdat.asr.transcriber import TranscribeOptions, Transcriber
 from samizdat.asr.vocabulary import build_prompt, catalogue_terms, metadata_terms
@@ -18,9 +17,6 @@ from samizdat.models import ArchivistMetadata, Segment, Word
 METADATA = ArchivistMetadata(dc={"title": "Leaving Moscow"}, extra={"interviewee": "Lena Feldman"})
 HALF_HEARD = "Did you ever write to Ida noodle in exile?"
 ORDINARY = "Yes. We went home after that, and it was cold."
-FALSE_HINTS = "The police took us to the kitchen, and Sharansky asked to leave."
-"""Near catalogue terms the generic prompt lacks only through dictionary words and a name heard right: at the
-0.60 bar "police took us" is close to Plisetskaya, "kitchen" to Dekel-Chen, "Sharansky" to Dragunsky."""
 
 
 def _count(text: str) -> int:
@@ -39,7 +35,7 @@ def prompter() -> WindowPrompter:
     item = metadata_terms(METADATA)
     archive = catalogue_terms("latin")
     generic = build_prompt(item, archive, _count)
-    return WindowPrompter.build(generic, item, archive, "latin", _count, 120, language="en")
+    return WindowPrompter.build(generic, item, archive, "latin", _count, 120)
 
 
 def test_a_half_heard_name_the_generic_prompt_lacks_goes_first_after_the_metadata(prompter: WindowPrompter) -> None:
@@ -55,20 +51,6 @@ def test_a_half_heard_name_the_generic_prompt_lacks_goes_first_after_the_metadat
 def test_a_piece_with_no_such_word_gets_no_prompt_of_its_own(prompter: WindowPrompter) -> None:
     assert prompter.heard_terms([_said(ORDINARY)]) == []
     assert prompter.focused([_said(ORDINARY)]) is None
-
-
-def test_dictionary_words_and_names_heard_right_hint_at_nothing(
-    prompter: WindowPrompter, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    assert not {"Plisetskaya", "Dekel-Chen", "Dragunsky"} & set(prompter.heard_terms([_said(FALSE_HINTS)]))
-    assert prompter.focused([_said(FALSE_HINTS)]) is None
-
-    monkeypatch.setattr(window_prompt, "known_words", lambda language, terms: lambda word: False)
-    item, archive = metadata_terms(METADATA), catalogue_terms("latin")
-    anything = WindowPrompter.build(prompter.generic, item, archive, "latin", _count, 120, language="en")
-    heard = anything.heard_terms([_said(FALSE_HINTS)])  # any heard word may hint: main before the rule
-    assert {"Plisetskaya", "Dekel-Chen", "Dragunsky"} <= set(heard)
-    assert anything.focused([_said(FALSE_HINTS)]) is not None
 
 
 def test_the_decoding_the_decoder_is_surer_of_is_kept() -> None:
@@ -115,7 +97,7 @@ def _tone_file(folder: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize("said", [HALF_HEARD, ORDINARY, FALSE_HINTS])
+@pytest.mark.parametrize("said", [HALF_HEARD, ORDINARY])
 def test_a_piece_is_decoded_again_only_when_its_own_prompt_differs(tmp_path: Path, said: str) -> None:
     engine = _HearsWithThePrompt(said)
     transcriber = Transcriber(engine, TranscribeOptions(diarize=False, check_names=False))
@@ -128,7 +110,7 @@ def test_a_piece_is_decoded_again_only_when_its_own_prompt_differs(tmp_path: Pat
         assert "Ida Nudel" in transcript.text
     else:
         assert len(engine.prompts) == 1, engine.prompts
-        assert transcript.text == said
+        assert transcript.text == ORDINARY
 
 
 def test_window_prompts_off_decode_once(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ Variants: `now` (main: one generic prompt as `hotwords`); `initial-prompt` (the 
 `condition` (`hotwords` and `condition_on_previous_text`, temperature 0 only); `no-metadata` / `no-catalogue` (the
 budget all to the catalogue / all to the item's metadata); `window-T` (a piece's own prompt from its first decoding
 at hearing threshold T, the decoding with the higher mean log-probability kept); `window-T-second` (the second
-decoding always kept); `window-0.60-any` (main before issue 12's hint rule: any heard word may hint) beside
-`window-0.60-known` (the rule, `window_prompt.known_words`: dictionary words and the archive's own words hint only as
-the corrector would rewrite them); kept outputs of the other `window-*` variants were written before that rule. Plain
-faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
+decoding always kept); `window-0.60-any` (`window-0.60` under a fresh name, for a paired run: any heard word
+may hint) beside `window-0.60-known` (a rule tried and not kept, commit f55f927: a heard word of the Hunspell
+dictionary or of the archive's own spellings hints only as the corrector would rewrite it, never alone; see
+window-hints-dev.md). Plain faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
 """
 
 from __future__ import annotations
@@ -40,8 +40,10 @@ from speakers_run import OUTPUTS  # noqa: E402
 
 from samizdat.asr import transcriber as transcriber_module  # noqa: E402
 from samizdat.asr import window_prompt  # noqa: E402
-from samizdat.asr.correction import correct_transcript  # noqa: E402
+from samizdat.asr.correction import IsOrdinary, _letters, correct_transcript, ordinary_words  # noqa: E402
 from samizdat.asr.transcriber import TranscribeOptions, Transcriber  # noqa: E402
+from samizdat.asr.vocabulary import metadata_terms, short_forms  # noqa: E402
+from samizdat.models import ArchivistMetadata  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Variant:
     condition: bool = False
     metadata: bool = True
     catalogue: bool = True
-    any_hint: bool = False
+    known_hints: bool = False
 
 
 VARIANTS = {
@@ -69,19 +71,27 @@ VARIANTS = {
         Variant("window-0.60-second", window=True, threshold=0.60, always_second=True),
         Variant("window-0.50", window=True, threshold=0.50),
         Variant("window-0.70", window=True, threshold=0.70),
-        Variant("window-0.60-any", window=True, threshold=0.60, any_hint=True),
-        Variant("window-0.60-known", window=True, threshold=0.60),
+        Variant("window-0.60-any", window=True, threshold=0.60),
+        Variant("window-0.60-known", window=True, threshold=0.60, known_hints=True),
     ]
 }
 
 
+def known_words(metadata: ArchivistMetadata) -> IsOrdinary:
+    """`window-0.60-known`'s test of a heard word: English Hunspell, or a word of the archive's or item's spellings."""
+    dictionary = ordinary_words("en")
+    terms = metadata_terms(metadata) + list(short_forms("latin"))
+    archive = {_letters(word) for term in terms for word in term.split()}
+    return lambda word: _letters(word) in archive or (dictionary is not None and dictionary(word))
+
+
 @contextmanager
-def applied(variant: Variant, engine: Any) -> Iterator[None]:
+def applied(variant: Variant, engine: Any, metadata: ArchivistMetadata) -> Iterator[None]:
     """The variant's changes to the engine and the transcriber module, undone afterwards."""
     model = engine._model
     original = model.transcribe
     saved = (transcriber_module.metadata_terms, transcriber_module.catalogue_terms, window_prompt.choose,
-             window_prompt.HEARING_THRESHOLD, window_prompt.known_words)
+             window_prompt.HEARING_THRESHOLD, window_prompt._never_ordinary)
 
     def transcribe(audio: Any, **kwargs: Any) -> Any:
         if variant.initial_prompt:
@@ -98,14 +108,14 @@ def applied(variant: Variant, engine: Any) -> Iterator[None]:
     if variant.always_second:
         window_prompt.choose = lambda first, second: bool(second)
     window_prompt.HEARING_THRESHOLD = variant.threshold
-    if variant.any_hint:
-        window_prompt.known_words = lambda language, terms: lambda word: False
+    if variant.known_hints:
+        window_prompt._never_ordinary = known_words(metadata)  # type: ignore[assignment]
     try:
         yield
     finally:
         del model.transcribe
         (transcriber_module.metadata_terms, transcriber_module.catalogue_terms, window_prompt.choose,
-         window_prompt.HEARING_THRESHOLD, window_prompt.known_words) = saved
+         window_prompt.HEARING_THRESHOLD, window_prompt._never_ordinary) = saved
 
 
 def rows(segments: Any) -> list[dict[str, Any]]:
@@ -130,7 +140,7 @@ def run_one(variant: Variant, engine: Any, audio: Path, truth: dict[str, Any]) -
     runs: list[Any] = []
     transcriber_module._Run = Run  # type: ignore[misc, assignment]
     try:
-        with applied(variant, engine):
+        with applied(variant, engine, metadata):
             wall, cpu = time.perf_counter(), time.process_time()
             heard, check = transcriber.hear_file(audio, ["en"], metadata=metadata)
             fixed = correct_transcript(heard, metadata, check=check)

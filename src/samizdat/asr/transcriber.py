@@ -299,8 +299,7 @@ class _Run:
         if script not in self._prompters:
             count = getattr(self._transcriber.engine, "count_tokens", None)
             self._prompters[script] = None if count is None else WindowPrompter.build(
-                generic, self._item_terms, catalogue_terms(script), script, count, options.prompt_budget,
-                language=language,
+                generic, self._item_terms, catalogue_terms(script), script, count, options.prompt_budget
             )
         prompter = self._prompters[script]
         prompt = None if prompter is None else prompter.focused(heard)

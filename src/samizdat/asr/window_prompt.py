@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from samizdat.asr.correction import IsOrdinary, NameCorrector, _letters, ordinary_words, spellings
+from samizdat.asr.correction import NameCorrector, spellings
 from samizdat.asr.vocabulary import Prompt, TokenCounter, build_prompt, short_forms
 from samizdat.models import Segment, Word
 
@@ -39,25 +39,9 @@ the spelling's term to go into the stretch's prompt. Dev half (13.2 min, 158 cat
 0.70 11.5 % / 80 %; 0.60 and 0.50 re-decode 99 % of the speech (CPU RTF 0.180 and 0.198), 0.70 59 % (0.153)."""
 
 
-def known_words(language: str | None, terms: Sequence[str]) -> IsOrdinary:
-    """Whether a heard word is one the model knows how to spell: a dictionary word or one of the archive's own.
-
-    The dictionary is the language's Hunspell one (the corrector's `ordinary_words`); the archive's words are those
-    of `terms` (its spellings and the item's metadata). A run of such words hints at a term only as the corrector
-    would rewrite it: a run of several sharing a word with a spelling of several ("Ida noodle" -> Ida Nudel,
-    "Joseph begun" -> Yosef Begun), never a single word ("kitchen" -> Dekel-Chen, "Sharansky" -> Dragunsky) nor a
-    run sharing none ("police took us" -> Plisetskaya). Counted on main's first decodings of the dev half (cut in
-    120 s pieces, 10; bench/asr/window-hints-dev.md): every piece held a hint the generic prompt lacks; of the
-    hints, 11 named a term the reference says and 43 did not; with this rule 4 pieces hold none, 7 true and 5 false
-    hints are left (lost: Knesset heard as "the nest", "invest", "the asset" in four pieces).
-    """
-    dictionary = ordinary_words(language or "")
-    archive = {_letters(word) for term in terms for word in term.split()}
-
-    def known(word: str) -> bool:
-        return _letters(word) in archive or (dictionary is not None and dictionary(word))
-
-    return known
+def _never_ordinary(word: str) -> bool:
+    """Any heard word may hint at a name here, "refugee" at "refusenik" included: a hint is not a rewrite."""
+    return False
 
 
 @dataclass
@@ -84,19 +68,15 @@ class WindowPrompter:
         budget: int,
         threshold: float | None = None,
         catalogue: Any = None,
-        language: str | None = None,
     ) -> WindowPrompter:
-        """The prompter for one file and script; `threshold` defaults to `HEARING_THRESHOLD`.
-
-        `language` picks the dictionary that tells the words the model knows (`known_words`).
-        """
+        """The prompter for one file and script; `threshold` defaults to `HEARING_THRESHOLD`."""
         term_of = short_forms(script, catalogue)
         for term in item_terms:
             term_of.setdefault(term, term)
-        terms = list(item_terms) + list(term_of)
-        known = known_words(language, terms)
-        vocabulary = spellings(terms, known)
-        corrector = NameCorrector(vocabulary, known, threshold=HEARING_THRESHOLD if threshold is None else threshold)
+        vocabulary = spellings(list(item_terms) + list(term_of), _never_ordinary)
+        corrector = NameCorrector(
+            vocabulary, _never_ordinary, threshold=HEARING_THRESHOLD if threshold is None else threshold
+        )
         return cls(generic, item_terms, archive_terms, term_of, count_tokens, budget, corrector)
 
     def heard_terms(self, segments: Sequence[Segment]) -> list[str]:
