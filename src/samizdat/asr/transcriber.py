@@ -226,11 +226,11 @@ class Transcriber:
         return restored
 
     def _decode(self, speech: np.ndarray, language: str, prompt: Prompt) -> list[Segment]:
+        """One decoding of a piece with `prompt`, the speech a prompted decoder skipped heard again without it."""
         heard = self.engine.transcribe(speech, language, prompt.text)
         if prompt.text:
             heard = self._fill_gaps(speech, heard, language)
         return heard
-
 
     def _fill_gaps(self, speech: np.ndarray, heard: list[Segment], language: str) -> list[Segment]:
         """Speech the prompted decoder skipped, heard again without the prompt.
