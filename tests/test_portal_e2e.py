@@ -7,6 +7,7 @@ validate it as a bag. The sample inbox is processed once for the module (OCR and
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,12 @@ def test_researcher_journey(portal: str, page: Any, processed: dict[str, str], t
     page.goto(portal + "/?q=forest&kind=audio")
     page.click(f".hit[data-item='{interview}'] a.hit-title")
     page.wait_for_function("document.getElementById('player').readyState >= 1")
+    # The page seeks in its `loadedmetadata` handler, which may run after readyState is seen to change: wait for
+    # the seek (a loaded machine delays it), and fail when it never comes.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function("document.getElementById('player').currentTime > 5", timeout=15_000)
     opened_at = page.evaluate("document.getElementById('player').currentTime")
     assert opened_at > 5.0, "the hit opens the player at the segment, not at the start"
     marked = page.locator(".segment.current mark").all_inner_texts()
