@@ -9,11 +9,13 @@ with_test=0
 [ "${1:-}" = "--test" ] && with_test=1
 
 # OCR languages: the archive's own (English, Russian, Hebrew, Yiddish), plus those its support committees and
-# refuseniks also wrote in (Ukrainian, French, German), used only when an item's metadata names them.
+# refuseniks also wrote in (Ukrainian, French, German), used when an item's metadata names them or when a page
+# reads as another script or as another language of its script (ocr/page.py). A Hunspell dictionary per language
+# Debian has one for (none for Yiddish) lets the page quality score compare readings in those languages.
 apt_packages=(tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-heb tesseract-ocr-yid
               tesseract-ocr-ukr tesseract-ocr-fra tesseract-ocr-deu
               ffmpeg espeak-ng fonts-dejavu-core poppler-utils python3-venv
-              hunspell-en-us hunspell-ru)  # dictionaries for the OCR page quality score
+              hunspell-en-us hunspell-ru hunspell-uk hunspell-fr hunspell-de-de hunspell-he)
 if [ "$with_test" = 1 ]; then
   # chromium: the portal's browser tests (driven by Playwright through executable_path, no browser download);
   # postgresql: the search tests start a throwaway local server to run the same tests on both backends.

@@ -7,13 +7,19 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 from rapidfuzz import fuzz
 
 from samizdat.describe import content_summary, document_languages
 from samizdat.models import Extraction, Page
 from samizdat.ocr import preprocess
-from samizdat.ocr.languages import iso_languages, languages_for_script, text_languages
+from samizdat.ocr.languages import (
+    iso_languages,
+    languages_for_script,
+    main_script,
+    sibling_languages,
+    text_languages,
+)
 from samizdat.ocr.page import PageImage, ocr_page
 from samizdat.ocr.quality import InkSurvey, judge, known_word, survey_ink
 from samizdat.settings import OcrOptions
@@ -86,7 +92,7 @@ def test_dictionaries_of_the_page_languages_decide_what_is_a_word() -> None:
 
 
 def test_a_language_without_a_dictionary_is_scored_by_confidence_alone() -> None:
-    quality = judge([("שלום", 80.0), ("עולם", 80.0)], "heb", InkSurvey(8, 30.0, 0.0))
+    quality = judge([("שלום", 80.0), ("וועלט", 80.0)], "yid", InkSurvey(8, 30.0, 0.0))  # no Yiddish Hunspell
     assert quality.known is None and quality.score == pytest.approx(0.8)
 
 
@@ -105,6 +111,15 @@ def test_script_decides_the_language_when_the_item_does_not_cover_it() -> None:
     assert languages_for_script("Hebrew", "rus", installed).langs == "heb"
     assert languages_for_script("Arabic", "eng", installed).missing == "Arabic"
     assert languages_for_script("Hebrew", "rus", frozenset({"eng", "rus"})).missing == "Hebrew"
+
+
+def test_a_script_has_sibling_languages_and_a_text_its_main_script() -> None:
+    installed = frozenset({"eng", "rus", "ukr", "fra", "deu", "heb", "yid"})
+    assert sibling_languages("Cyrillic", "eng+rus", installed) == ["ukr"]
+    assert sibling_languages("Latin", "eng+rus", installed) == ["fra", "deu"]
+    assert sibling_languages("Hebrew", "heb", frozenset({"heb"})) == []
+    assert main_script("Лист з Києва, січень 1978 (from Kyiv)") == "Cyrillic"
+    assert main_script("אנו פונים ok") == "Hebrew" and main_script("1978 — 12") is None
 
 
 def test_text_languages_and_dc_language_from_pages() -> None:
@@ -192,6 +207,47 @@ def test_cyrillic_page_in_an_english_item_is_read_as_russian() -> None:
     page = read(typescript_page(LETTER_RU[:12], dpi=200), "eng")
     assert page.languages == "rus"
     assert _similar(page.text, "\n".join(LETTER_RU[:12])) > 95 and page.review is None
+
+
+LETTER_UK = ["Ми, родичі політичних в'язнів, звертаємося до вас.",
+             "Наші чоловіки засуджені за бажання виїхати до Ізраїлю.", "Просимо допомогти їм і їхнім дітям.",
+             "Київ, січень 1978 року."]
+LETTER_DE = ["Wir bitten die Regierung der Bundesrepublik,", "sich für die Ausreise unserer Familien einzusetzen.",
+             "Seit Jahren warten wir vergeblich auf eine Antwort.", "Die Gefangenen müssen freigelassen werden."]
+LETTER_HE = ["אנו פונים אליכם בשם אסירי ציון", "משפחותינו מחכות לאשרות יציאה", "שנים רבות ללא תשובה"]
+
+
+def hebrew_page(lines: list[str]) -> Image.Image:
+    """Hebrew lines typed right to left (drawn in visual order, so no bidi library is needed)."""
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 50,
+                              layout_engine=ImageFont.Layout.BASIC)  # glyphs in the order given, as on paper
+    image = Image.new("L", (2480, 1200), 255)
+    draw = ImageDraw.Draw(image)
+    for row, line in enumerate(lines):
+        draw.text((2300, 150 + row * 110), line[::-1], font=font, fill=0, anchor="ra")
+    return image
+
+
+@pytest.mark.slow
+def test_hebrew_page_in_an_item_without_languages_is_read_as_hebrew() -> None:
+    # OSD is sure of the script (7.5) but not of the orientation (1.9): the script alone decides the language
+    page = read(hebrew_page(LETTER_HE), OPTIONS.langs, dpi=300)
+    assert page.languages == "heb" and page.review is None
+    assert _similar(page.text, "\n".join(LETTER_HE)) > 95
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lines", "lang"), [(LETTER_UK, "ukr"), (LETTER_DE, "deu")])
+def test_page_in_another_language_of_its_script_is_read_in_it(lines: list[str], lang: str) -> None:
+    page = read(typescript_page(lines, dpi=300), OPTIONS.langs, dpi=300)
+    assert page.languages == lang and page.review is None
+    assert _similar(page.text, "\n".join(lines)) > 97
+
+
+@pytest.mark.slow
+def test_russian_page_in_an_item_without_languages_is_read_once_as_it_was() -> None:
+    page = read(typescript_page(LETTER_RU[:12], dpi=300), OPTIONS.langs, dpi=300)
+    assert page.languages == OPTIONS.langs and page.readings == 1
 
 
 @pytest.mark.slow

@@ -32,6 +32,13 @@ class OcrOptions(BaseModel):
     low_confidence: float = Field(60.0, description="Pages below this mean word confidence are flagged")
     orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the plain read is poor")
     osd_min_confidence: float = Field(2.0, description="OSD orientation confidence needed before a page is turned")
+    # OSD's script guess on the augraphy dev half and the corpus (`bench/ocr/osd_scripts.py`,
+    # osd-scripts.md):
+    # wrong scripts were named at confidence 0.53-3.75 (dev page 24, English, "Cyrillic" 3.75; corpus 2400dpi.pdf
+    # "Greek" 1.40); the test half agrees (page 43, Russian, "Arabic" 3.56). A Hebrew typescript page: 7.5.
+    osd_script_min_confidence: float = Field(
+        4.0, description="OSD script confidence needed before a page is read in another script's language"
+    )
     # Both set on the augraphy dev half (bench/ocr/analyse.py). Escalation: the mean CER of kept readings is
     # 17.3 % at 0.70 and flat at 15.76 % from 0.75 to 0.95, with 2.06 readings a page at 0.75-0.80, 2.19 at 0.85,
     # 2.31 at 0.90 and 2.88 at 0.95 (the highest plain score escalation improved there is 0.71). 0.90 is the top

@@ -55,8 +55,9 @@ class Orientation:
     """
 
     rotate: int
-    confidence: float
+    confidence: float  # of the orientation
     script: str | None
+    script_confidence: float = 0.0
 
 
 class OcrEngine(Protocol):

@@ -89,12 +89,38 @@ def languages_for_script(script: str | None, langs: str, installed: frozenset[st
     return ScriptChoice(None, missing=script)
 
 
+def sibling_languages(script: str | None, langs: str, installed: frozenset[str]) -> list[str]:
+    """The other installed languages written in `script` that `langs` do not name (Ukrainian beside Russian)."""
+    named = langs.split("+")
+    return [lang for lang in SCRIPT_LANGUAGES.get(script or "", ())
+            if lang not in named and (not installed or lang in installed)]
+
+
 def iso_languages(langs: str | None) -> list[str]:
     """`eng+rus` -> `["en", "ru"]` (codes without an ISO 639-1 form stay as they are)."""
     return [TESSERACT_TO_ISO.get(lang, lang) for lang in (langs or "").split("+") if lang]
 
 
 _SCRIPT_OF = (("Cyrillic", 0x0400, 0x052F), ("Hebrew", 0x0590, 0x05FF))
+
+
+def script_letters(text: str) -> dict[str, int]:
+    """How many of the text's letters each script (Latin, Cyrillic, Hebrew) has."""
+    counts: dict[str, int] = {}
+    for char in text:
+        if not char.isalpha():
+            continue
+        code = ord(char)
+        script = next((name for name, lo, hi in _SCRIPT_OF if lo <= code <= hi), "Latin" if code < 0x0250 else None)
+        if script:
+            counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
+def main_script(text: str) -> str | None:
+    """The script most of the text's letters are written in; None for a text without letters."""
+    counts = script_letters(text)
+    return max(counts, key=lambda script: counts[script]) if counts else None
 
 
 def text_languages(text: str, langs: str | None = None, min_share: float = 0.1) -> list[str]:
@@ -104,14 +130,7 @@ def text_languages(text: str, langs: str | None = None, min_share: float = 0.1) 
     does not make it Russian); the language is the first of `langs` written in that script, else the
     script's usual language (Latin: en, Cyrillic: ru, Hebrew: he).
     """
-    counts: dict[str, int] = {}
-    for char in text:
-        if not char.isalpha():
-            continue
-        code = ord(char)
-        script = next((name for name, lo, hi in _SCRIPT_OF if lo <= code <= hi), "Latin" if code < 0x0250 else None)
-        if script:
-            counts[script] = counts.get(script, 0) + 1
+    counts = script_letters(text)
     total = sum(counts.values())
     found: list[str] = []
     for script, count in sorted(counts.items(), key=lambda kv: -kv[1]):

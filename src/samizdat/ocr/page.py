@@ -10,7 +10,10 @@ so the measure is free) it is also read straightened, and the straightened readi
 it under the plain one. A page whose plain read
 scores below `OcrOptions.escalate_below` is tried, cheapest first, until one reading scores `STOP_AT`:
 1. Tesseract OSD (orientation and script): turned upright (90°, 180°, 270°), and read in its own script when
-   the item's languages do not cover it (a Cyrillic page in an `en` item is read as Russian);
+   the item's languages do not cover it (a Cyrillic page in an `en` item is read as Russian, a Hebrew page in an
+   item without languages as Hebrew, then as Yiddish if that reads poorly); in an item that named no language,
+   a confident read whose words the dictionaries do not know is read in its script's other installed languages
+   (a Ukrainian letter read as Russian is read as Ukrainian; German and French beside English);
 2. Tesseract's own Sauvola binarisation (`thresholding_method=2`), then the background divided out with a local
    threshold (doxapy's Wolf) on the flattened page;
 3. when none of these is good, the page straightened by its baselines' skew, read the best way found so far.
@@ -34,7 +37,7 @@ from samizdat.models import Page
 from samizdat.ocr import preprocess
 from samizdat.ocr.engine import Recognition
 from samizdat.ocr.hocr import words
-from samizdat.ocr.languages import languages_for_script
+from samizdat.ocr.languages import languages_for_script, main_script, sibling_languages
 from samizdat.ocr.quality import InkSurvey, Quality, judge, survey_ink
 from samizdat.ocr.registry import ocr_engine
 from samizdat.ocr.searchable import image_pdf_page, overlay_text_page
@@ -53,6 +56,12 @@ HANDWRITING_IRREGULAR = 0.6
 # one by 0.03 (8.6 -> 6.4 % CER), given up.
 REPLACE_MARGIN = 0.05
 OSD_KNOWN_BELOW = 0.3  # see _escalate
+OSD_CONFIDENCE_BELOW = 0.5  # see _escalate
+# A plain read this confident whose words few dictionaries know is tried in the script's other languages, in an
+# item that named no language. On the augraphy dev half every plain read with `known` under OSD_KNOWN_BELOW had a
+# confidence of 0.29 or less (a damaged image, not a language); the corpus' clean English pages with odd words
+# (typewriter.png, 2400dpi.pdf: known 0.26) 0.87-0.89; a Ukrainian letter read as Russian 0.80.
+SIBLING_CONFIDENCE = 0.6
 # Escalation, once started, stops at the first reading scoring this much; a lower `OcrOptions.escalate_below`
 # only decides which pages start it. The bar the stop rules were measured with (augraphy dev half,
 # bench/ocr/analyse.py: stopping at the first binarisation this good loses nothing, 15.82 % either way). Stopping
@@ -183,6 +192,7 @@ class _State:
     kept: bool = True  # geometry as rendered (not turned)
     missing: str | None = None  # a script OSD found whose language is not installed
     asked: bool = False  # OSD asked already
+    siblings: list[str] = field(default_factory=list)  # other languages of the page's script to try
 
 
 def _method(candidate: Candidate) -> str:
@@ -198,25 +208,33 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
     state = _State(image, langs)
 
     def ask_osd() -> bool:
-        """Turn the page / change its language per OSD; True when something changed."""
+        """Turn the page / change its language per OSD; True when something changed.
+
+        Orientation and script are trusted each by its own confidence: a Hebrew page read as `eng+rus` gave OSD
+        orientation confidence 1.9 (under `osd_min_confidence`) and script confidence 7.5.
+        """
         state.asked = True
         found = reader.engine.detect_orientation(image, timeout_s=min(60.0, options.page_timeout_s),
                                                  dpi=reader.page.dpi)
-        if found is None or found.confidence < options.osd_min_confidence:
+        if found is None:
             return False
         changed = False
-        if found.rotate:
+        if found.rotate and found.confidence >= options.osd_min_confidence:
             state.upright, state.kept, changed = image.rotate(-found.rotate, expand=True), False, True
             steps.append(f"turned {found.rotate}° clockwise (OSD confidence {found.confidence:.1f})")
+        if found.script_confidence < options.osd_script_min_confidence:
+            return changed
         choice = languages_for_script(found.script, langs, reader.engine.languages())
         state.missing = choice.missing
         if choice.langs:
             state.langs, changed = choice.langs, True
             steps.append(f"script {found.script}: read as {choice.langs}")
+        if choice.langs:  # a Hebrew-script page may be Yiddish
+            state.siblings = sibling_languages(found.script, state.langs, reader.engine.languages())
         return changed
 
-    def read(name: str, method: str, shown: Image.Image, kept: bool) -> Candidate | None:
-        reading = reader.read(name, shown, state.langs, geometry_kept=kept, steps=steps,
+    def read(name: str, method: str, shown: Image.Image, kept: bool, langs: str | None = None) -> Candidate | None:
+        reading = reader.read(name, shown, langs or state.langs, geometry_kept=kept, steps=steps,
                               **ways[method](shown))
         if reading is not None:
             candidates.append(reading)
@@ -226,10 +244,24 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
     # or wrong-script page reads as garbage. Measured on the augraphy dev half: every page that turning fixed
     # had a plain `known` of 0.00-0.12; no page with 0.47 or more gained from OSD (which costs 0.6-7 s on a
     # noisy page); OSD_KNOWN_BELOW = 0.3 lies between.
+    # A page in another script read with the item's languages can also come out as confident-looking short Latin
+    # words a dictionary knows ("OW", "VON", "NAY" from a Hebrew page: known 0.31, confidence 0.34), so a low
+    # confidence asks OSD too. Below OSD_CONFIDENCE_BELOW on the augraphy dev half: 10 of 32 plain reads, all of
+    # them escalated anyway; one (page 52) with `known` over OSD_KNOWN_BELOW, the one extra OSD call.
     known = plain.quality.known
-    if options.orientation and plain.quality.chars and (known is None or known < OSD_KNOWN_BELOW) and ask_osd():
+    unsure = known is None or known < OSD_KNOWN_BELOW or plain.quality.confidence < OSD_CONFIDENCE_BELOW
+    if options.orientation and plain.quality.chars and unsure and ask_osd():
         turned = read("turned" if not state.kept else "script", "plain", state.upright, state.kept)
         if turned is not None and _good(turned, options):
+            return candidates, state.missing
+    if (not state.siblings and langs == options.langs and state.langs == langs and known is not None
+            and known < OSD_KNOWN_BELOW and plain.quality.confidence >= SIBLING_CONFIDENCE):
+        # Confident words few of its dictionaries know, in an item that named no language: the page may be in
+        # another language of the same script (a Ukrainian letter read as Russian: confidence 0.80, known 0.19).
+        state.siblings = sibling_languages(main_script(plain.rec.text), langs, reader.engine.languages())
+    for lang in state.siblings:
+        other = read(f"language {lang}", "plain", state.upright, state.kept, langs=lang)
+        if other is not None and _good(other, options):
             return candidates, state.missing
 
     # The binarisations, the cheaper first (Tesseract's own Sauvola needs no pixels from here), until one is good:

@@ -157,6 +157,7 @@ def detect_orientation(image: Image.Image, *, timeout_s: float, dpi: int | None 
             rotate=int(fields["Rotate"]) % 360,
             confidence=float(fields["Orientation confidence"]),
             script=fields.get("Script"),
+            script_confidence=float(fields.get("Script confidence", "0") or 0),
         )
     except (KeyError, ValueError):
         return None
