@@ -17,6 +17,7 @@ from samizdat.ocr.languages import (
     iso_languages,
     languages_for_script,
     main_script,
+    other_script_languages,
     sibling_languages,
     text_languages,
 )
@@ -118,6 +119,9 @@ def test_a_script_has_sibling_languages_and_a_text_its_main_script() -> None:
     assert sibling_languages("Cyrillic", "eng+rus", installed) == ["ukr"]
     assert sibling_languages("Latin", "eng+rus", installed) == ["fra", "deu"]
     assert sibling_languages("Hebrew", "heb", frozenset({"heb"})) == []
+    assert other_script_languages("eng+rus", installed) == ["heb"]
+    assert other_script_languages("heb", installed) == ["eng", "rus"]
+    assert other_script_languages("eng+rus", frozenset({"eng", "rus"})) == []
     assert main_script("Лист з Києва, січень 1978 (from Kyiv)") == "Cyrillic"
     assert main_script("אנו פונים ok") == "Hebrew" and main_script("1978 — 12") is None
 
@@ -234,6 +238,16 @@ def test_hebrew_page_in_an_item_without_languages_is_read_as_hebrew() -> None:
     page = read(hebrew_page(LETTER_HE), OPTIONS.langs, dpi=300)
     assert page.languages == "heb" and page.review is None
     assert _similar(page.text, "\n".join(LETTER_HE)) > 95
+
+
+@pytest.mark.slow
+def test_shaded_hebrew_page_that_osd_cannot_place_is_read_as_hebrew_before_it_is_flagged() -> None:
+    page = np.asarray(hebrew_page(LETTER_HE * 3), dtype=np.float32)
+    ramp = np.linspace(250, 60, page.shape[1], dtype=np.float32)[None, :]  # as `shaded`: OSD gives no answer
+    image = Image.fromarray((ramp * (1 - 0.75 * (1 - page / 255))).clip(0, 255).astype(np.uint8), "L")
+    read_page = read(image, OPTIONS.langs, dpi=300)
+    assert read_page.languages == "heb" and read_page.review is None
+    assert _similar(read_page.text, "\n".join(LETTER_HE * 3)) > 95
 
 
 @pytest.mark.slow

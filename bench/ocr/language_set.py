@@ -3,7 +3,9 @@
 32 pages: Ukrainian, German, French and Hebrew (6 each) and English and Russian controls (4 each), aged by the
 augraphy recipes of `augraphy_set.py` (one recipe per page, in turn), 150-300 dpi, fonts that have the script's
 letters (Hebrew: FreeSerif, FreeMono, DejaVu Sans; drawn right to left). Nothing in the page reader was tuned on
-this set: its thresholds come from the augraphy dev half (English and Russian) and one page per language.
+this set's first run: its thresholds come from the augraphy dev half (English and Russian) and one page per
+language. Pages alternate between a dev half (`dev`: the rule added after that run was chosen there) and a test
+half (`test`).
 
 Text from Faker's word lists (`uk_UA`, `de_DE`, `fr_FR`, `ru_RU`: real words in random sentences; `he_IL`: Faker's
 Hebrew "lorem ipsum", Hebrew letters in made-up words, so no dictionary knows them) and, for English, the archive's
@@ -38,6 +40,7 @@ class LanguagePage:
     """One page to make."""
 
     name: str
+    half: str  # dev (rules may be chosen here) or test (reported)
     lang: str
     font: str
     font_file: str
@@ -56,8 +59,8 @@ def specs() -> list[LanguagePage]:
             font = list(fonts)[(index + i) % len(fonts)]
             recipe = augraphy_set.RECIPES[(index + i) % len(augraphy_set.RECIPES)]
             dpi = augraphy_set.DPIS[(index + i) % len(augraphy_set.DPIS)]
-            out.append(LanguagePage(f"{lang}-{i}-{font}-{dpi}-{recipe}", lang, font, fonts[font], dpi, recipe,
-                                    1000 + index + i))
+            out.append(LanguagePage(f"{lang}-{i}-{font}-{dpi}-{recipe}", "dev" if i % 2 == 0 else "test", lang,
+                                    font, fonts[font], dpi, recipe, 1000 + index + i))
         index += count
     return out
 

@@ -96,6 +96,16 @@ def sibling_languages(script: str | None, langs: str, installed: frozenset[str])
             if lang not in named and (not installed or lang in installed)]
 
 
+def other_script_languages(langs: str, installed: frozenset[str]) -> list[str]:
+    """The usual installed language of each script that `langs` do not cover (`heb` beside `eng+rus`)."""
+    named = langs.split("+")
+    found = []
+    for family in SCRIPT_LANGUAGES.values():
+        if not any(lang in family for lang in named):
+            found += [lang for lang in family if not installed or lang in installed][:1]
+    return found
+
+
 def iso_languages(langs: str | None) -> list[str]:
     """`eng+rus` -> `["en", "ru"]` (codes without an ISO 639-1 form stay as they are)."""
     return [TESSERACT_TO_ISO.get(lang, lang) for lang in (langs or "").split("+") if lang]

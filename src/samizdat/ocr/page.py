@@ -17,6 +17,8 @@ scores below `OcrOptions.escalate_below` is tried, cheapest first, until one rea
 2. Tesseract's own Sauvola binarisation (`thresholding_method=2`), then the background divided out with a local
    threshold (doxapy's Wolf) on the flattened page;
 3. when none of these is good, the page straightened by its baselines' skew, read the best way found so far.
+4. a page still poor enough to be flagged, in an item that named no language, read the best way found in each
+   script its languages do not cover (Hebrew beside `eng+rus`: OSD cannot tell a faded or shadowed page's script).
 Any other reading replaces the plain read only when it scores `REPLACE_MARGIN` higher.
 A page with text-like ink whose best reading is still poor goes into `content.review_pages` with a reason.
 """
@@ -37,7 +39,12 @@ from samizdat.models import Page
 from samizdat.ocr import preprocess
 from samizdat.ocr.engine import Recognition
 from samizdat.ocr.hocr import words
-from samizdat.ocr.languages import languages_for_script, main_script, sibling_languages
+from samizdat.ocr.languages import (
+    languages_for_script,
+    main_script,
+    other_script_languages,
+    sibling_languages,
+)
 from samizdat.ocr.quality import InkSurvey, Quality, judge, survey_ink
 from samizdat.ocr.registry import ocr_engine
 from samizdat.ocr.searchable import image_pdf_page, overlay_text_page
@@ -294,6 +301,14 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
             if abs(angle) >= options.deskew_min_degrees:
                 read(f"deskewed {angle:+.2f}° + {_method(best)}", _method(best),
                      preprocess.rotate(state.upright, angle), False)
+
+    best = max(candidates, key=lambda c: c.quality.score)
+    if langs == options.langs and state.langs == langs and best.quality.score < options.review_below:
+        # A page about to be flagged, in an item that named no language: read once more, the best way found, in
+        # each script its languages do not cover. OSD cannot tell the script of a shadowed, faded or noisy page
+        # (bench/ocr/languages.md: of six degraded Hebrew pages it named Hebrew confidently on one).
+        for lang in other_script_languages(langs, reader.engine.languages()):
+            read(f"{_method(best)} as {lang}", _method(best), best.shown, best.geometry_kept, langs=lang)
     return candidates, state.missing
 
 
