@@ -100,6 +100,18 @@ def test_rotated_page_is_turned_upright(tmp_path: Path, turn: int) -> None:
     assert page.review is None
 
 
+def test_standard_mode_fax_keeps_the_paper_proportions_and_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "fax.tiff"
+    page = typescript_page(LETTER_EN[:20], dpi=204, font_pt=12).convert("1")
+    sent = page.resize((page.width, round(page.height * 98 / 204)), Image.Resampling.NEAREST)  # 204 x 98 dpi
+    sent.save(path, compression="group4", dpi=(204, 98))
+    extraction = IMAGE.extract(_request(path, ["en"]))
+    assert _similar(extraction.pages[0].text, "\n".join(LETTER_EN[:20])) > 99
+    pdf_page = PdfReader(io.BytesIO(extraction.searchable_pdf or b"")).pages[0]
+    width, height = float(pdf_page.mediabox.width), float(pdf_page.mediabox.height)
+    assert height / width == pytest.approx(page.height / page.width, rel=0.01)  # not squashed to half its height
+
+
 def test_faint_carbon_copy_is_read(tmp_path: Path) -> None:
     path = tmp_path / "carbon.png"
     degrade(typescript_page(LETTER_RU[:10]), DEGRADED_SET[0], seed=1).save(path, dpi=(300, 300))
