@@ -112,6 +112,15 @@ def test_standard_mode_fax_keeps_the_paper_proportions_and_is_read(tmp_path: Pat
     assert height / width == pytest.approx(page.height / page.width, rel=0.01)  # not squashed to half its height
 
 
+def test_photo_stored_sideways_with_an_exif_orientation_is_read_as_shown(tmp_path: Path) -> None:
+    path = tmp_path / "phone.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: shown turned 90° clockwise, as a phone held sideways stores it
+    _big_page(LETTER_EN[:14]).convert("RGB").rotate(90, expand=True).save(path, exif=exif, dpi=(200, 200))
+    page = IMAGE.extract(_request(path, ["en"])).pages[0]
+    assert page.readings == 1 and _similar(page.text, "\n".join(LETTER_EN[:14])) > 97
+
+
 def test_faint_carbon_copy_is_read(tmp_path: Path) -> None:
     path = tmp_path / "carbon.png"
     degrade(typescript_page(LETTER_RU[:10]), DEGRADED_SET[0], seed=1).save(path, dpi=(300, 300))

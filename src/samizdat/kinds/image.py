@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from samizdat.errors import BadInputError
 from samizdat.kinds.base import ExtractRequest, InputKind, page_slots
@@ -124,7 +124,10 @@ def load_frame(path: Path, index: int) -> PageImage:
             with Image.open(path) as image:
                 image.seek(index)
                 image.load()
-                page = square_pixels(image)
+                # as a viewer shows it: a phone photo stores its pixels sideways with an EXIF orientation (a
+                # letter photographed upright, stored turned: two readings and OSD without this, one with it)
+                upright = ImageOps.exif_transpose(image) or image
+                page = square_pixels(upright)
                 return PageImage(number=index + 1, image=page.copy() if page is image else page, dpi=_dpi(page))
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         raise BadInputError(f"cannot read page {index + 1} of the image: {exc}", _HINT_UNREADABLE) from exc
