@@ -88,9 +88,10 @@ def report(pages: dict[str, dict[str, Any]], default: str) -> str:
         "# Pages in other languages, in items that name none",
         "",
         f"Written by `bench/ocr/languages_run.py` ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}), on "
-        f"`language_set.py`'s pages (no threshold was set on them; one rule, a last reading in another script for a "
-        "page about to be flagged, was added after the first run, `languages-first.md`, on what the dev half "
-        "showed: report the test half). Every system reads the page as an item without "
+        f"`language_set.py`'s pages. After the first run (`languages-first.md`) two changes were made on what its "
+        "dev half showed: a last reading in another script for a page about to be flagged, and the sibling "
+        "languages' dictionary bar (`SIBLING_KNOWN_BELOW`); report the test half. Every system reads the page as "
+        "an item without "
         f"archivist languages: plain Tesseract with the default `{default}`, plain Tesseract told the page's "
         "language, Samizdat with the default. CER in % (mean per language); CPU seconds summed.",
         "",

@@ -64,11 +64,13 @@ HANDWRITING_IRREGULAR = 0.6
 REPLACE_MARGIN = 0.05
 OSD_KNOWN_BELOW = 0.3  # see _escalate
 OSD_CONFIDENCE_BELOW = 0.5  # see _escalate
-# A plain read this confident whose words few dictionaries know is tried in the script's other languages, in an
-# item that named no language. On the augraphy dev half every plain read with `known` under OSD_KNOWN_BELOW had a
-# confidence of 0.29 or less (a damaged image, not a language); the corpus' clean English pages with odd words
-# (typewriter.png, 2400dpi.pdf: known 0.26) 0.87-0.89; a Ukrainian letter read as Russian 0.80.
+# A plain read at least SIBLING_CONFIDENCE confident whose words' share a dictionary knows is under
+# SIBLING_KNOWN_BELOW is tried in the script's other languages, in an item that named no language. Augraphy dev
+# half: no plain read that confident had `known` under 0.65 (under 0.5, all had confidence 0.29 or less: a damaged
+# image, not a language); corpus clean English pages with odd words (typewriter.png, 2400dpi.pdf) 0.26 at 0.87-0.89
+# confidence. Ukrainian pages read as Russian (bench/ocr/language_set.py, dev half): known 0.19-0.33 at 0.80-0.83.
 SIBLING_CONFIDENCE = 0.6
+SIBLING_KNOWN_BELOW = 0.5
 # Escalation, once started, stops at the first reading scoring this much; a lower `OcrOptions.escalate_below`
 # only decides which pages start it. The bar the stop rules were measured with (augraphy dev half,
 # bench/ocr/analyse.py: stopping at the first binarisation this good loses nothing, 15.82 % either way). Stopping
@@ -262,7 +264,7 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
         if turned is not None and _good(turned, options):
             return candidates, state.missing
     if (not state.siblings and langs == options.langs and state.langs == langs and known is not None
-            and known < OSD_KNOWN_BELOW and plain.quality.confidence >= SIBLING_CONFIDENCE):
+            and known < SIBLING_KNOWN_BELOW and plain.quality.confidence >= SIBLING_CONFIDENCE):
         # Confident words few of its dictionaries know, in an item that named no language: the page may be in
         # another language of the same script (a Ukrainian letter read as Russian: confidence 0.80, known 0.19).
         state.siblings = sibling_languages(main_script(plain.rec.text), langs, reader.engine.languages())
