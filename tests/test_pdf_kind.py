@@ -16,7 +16,7 @@ from samizdat.kinds.pdf import PDF
 from samizdat.models import Kind
 from samizdat.ocr.pdf_survey import low_resolution_scan, open_pdf, render_page
 from samizdat.settings import OcrOptions, Settings
-from tests.support.pages import LETTER_EN, PdfPageSpec, make_pdf, text_lines, typescript_page
+from tests.support.pages import LETTER_EN, LETTER_RU, PdfPageSpec, make_pdf, text_lines, typescript_page
 
 BORN_DIGITAL = ["Minutes of the committee meeting", "held in London on 12 May 1980.", "", "Present: six members."]
 SCANNED = LETTER_EN[4:12]
@@ -116,6 +116,18 @@ def test_existing_ocr_layer_is_kept_when_good_and_redone_when_garbage(tmp_path: 
     assert len(searchable.pages) == 2
     assert "kq" not in (searchable.pages[1].extract_text() or "")  # the garbage layer is gone with its page
     assert "parcel" in (searchable.pages[1].extract_text() or "")
+
+
+def test_russian_text_layer_in_an_old_8_bit_encoding_is_not_taken_for_text(tmp_path: Path) -> None:
+    # what a font without a Unicode map gives for cp1251 Russian: "Ìîñêâà" for "Москва"
+    mojibake = [line.encode("cp1251").decode("latin-1") for line in LETTER_RU[:8]]
+    layer = PdfPageSpec(image=typescript_page(LETTER_RU[:8], dpi=200), texts=text_lines(mojibake, render_mode=3))
+    printed = PdfPageSpec(texts=text_lines(mojibake))
+    path = _write(tmp_path, "cp1251.pdf", make_pdf([layer, printed]))
+    redone, read_again = PDF.extract(_request(path, ["ru"])).pages
+    assert redone.method == "ocr-layer-redone" and any("8-bit encoding" in note for note in redone.notes)
+    assert _similar(redone.text, "\n".join(LETTER_RU[:8])) > 95
+    assert read_again.method == "ocr" and any("8-bit encoding" in note for note in read_again.notes)
 
 
 def test_password_protected_pdf_is_bad_input_with_a_hint(tmp_path: Path) -> None:
