@@ -15,7 +15,10 @@ at hearing threshold T, the decoding with the higher mean log-probability kept);
 decoding always kept); `window-0.60-any` (`window-0.60` under a fresh name, for a paired run: any heard word
 may hint) beside `window-0.60-known` (a rule tried and not kept, commit f55f927: a heard word of the Hunspell
 dictionary or of the archive's own spellings hints only as the corrector would rewrite it, never alone; see
-window-hints-dev.md). Plain faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
+window-hints-dev.md); `pieces-120` (pieces of up to 120 s of VAD speech, faster-whisper cutting them at its own 30 s
+edges: the code before `TranscribeOptions.one_window`) beside `pieces-30` (pieces cut between VAD spans to at most one
+30 s window, the default since; both with `window-0.60`'s prompts). Variants made before `one_window` ran with
+120 s pieces. Plain faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Variant:
     metadata: bool = True
     catalogue: bool = True
     known_hints: bool = False
+    one_window: bool = True
 
 
 VARIANTS = {
@@ -73,6 +77,8 @@ VARIANTS = {
         Variant("window-0.70", window=True, threshold=0.70),
         Variant("window-0.60-any", window=True, threshold=0.60),
         Variant("window-0.60-known", window=True, threshold=0.60, known_hints=True),
+        Variant("pieces-120", window=True, threshold=0.60, one_window=False),
+        Variant("pieces-30", window=True, threshold=0.60),
     ]
 }
 
@@ -129,7 +135,8 @@ def run_one(variant: Variant, engine: Any, audio: Path, truth: dict[str, Any]) -
     if kept.exists():
         return dict(json.loads(kept.read_text()))
     metadata = interview_metadata(truth)
-    transcriber = Transcriber(engine, TranscribeOptions(diarize=False, window_prompts=variant.window))
+    options = TranscribeOptions(diarize=False, window_prompts=variant.window, one_window=variant.one_window)
+    transcriber = Transcriber(engine, options)
     original_run = transcriber_module._Run
 
     class Run(original_run):  # type: ignore[misc, valid-type]

@@ -58,9 +58,12 @@ class TranscribeOptions:
     vad: bool = True
     vad_settings: VadSettings | None = None
     piece_s: float = 120.0
-    """Speech handed to the engine per call. Whisper's feature extraction takes ~0.7 MB per second of
+    """Most speech handed to the engine per call. Whisper's feature extraction takes ~0.7 MB per second of
     audio it is given (measured: 423 MB for 600 s), so a speech-dense window goes in pieces, split
     between VAD spans (at pauses)."""
+    one_window: bool = True
+    """Pieces hold at most one Whisper window of speech (`WHISPER_WINDOW_S`, and never more than `piece_s`), so the
+    engine never cuts a piece at its own 30 s edges, which fall wherever they fall, mid-sentence included."""
     vocabulary: bool = True
     prompt_budget: int = PROMPT_BUDGET_TOKENS
     correct_names: bool = True
@@ -205,7 +208,7 @@ class Transcriber:
         language = policy.choose(self.engine, _opening(window, 30 * SAMPLE_RATE))
         prompt = run.prompt(language)
         restored: list[Segment] = []
-        for spans in pieces(window.spans, int(self.options.piece_s * SAMPLE_RATE)):
+        for spans in pieces(window.spans, self._piece_samples()):
             speech = np.concatenate([window.audio[s.start : s.end] for s in spans])
             clock = SpeechClock(spans, window.offset_s)
             heard, used = self._decode(speech, language, prompt), prompt
@@ -224,6 +227,13 @@ class Transcriber:
             restored += piece
             policy.record(language, speech.size / SAMPLE_RATE)
         return restored
+
+    def _piece_samples(self) -> int:
+        """Most samples of speech in one piece (a single VAD span longer than this still goes whole)."""
+        seconds = self.options.piece_s
+        if self.options.one_window:
+            seconds = min(seconds, WHISPER_WINDOW_S)
+        return int(seconds * SAMPLE_RATE)
 
     def _decode(self, speech: np.ndarray, language: str, prompt: Prompt) -> list[Segment]:
         """One decoding of a piece with `prompt`, the speech a prompted decoder skipped heard again without it."""
@@ -251,6 +261,10 @@ class Transcriber:
                 filled.append(_shifted(segment, gap_start))
         return sorted(filled, key=lambda s: s.start)
 
+
+WHISPER_WINDOW_S = 30.0
+"""What Whisper hears at once: longer audio it decodes 30 s at a time, each next window starting at the last timestamp
+it wrote, so a sentence across that edge is cut wherever the 30 s fall, not at a pause."""
 
 SKIP_GAP_S = 4.0
 """A stretch of VAD speech this long with no words in it was skipped by the decoder. VAD keeps pauses under
