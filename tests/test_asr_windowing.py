@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -253,3 +254,20 @@ def test_without_vad_the_audio_is_kept_whole_in_touching_spans() -> None:
     spans = everything(np.zeros(75 * S, dtype=np.float32))
     assert spans == [Span(0, 30 * S), Span(30 * S, 60 * S), Span(60 * S, 75 * S)]
     assert everything(np.zeros(0, dtype=np.float32)) == []
+
+
+def test_decoding_stops_once_a_segment_reaches_the_pad_at_the_end() -> None:
+    from samizdat.asr.engine import DecodeGuards, before_tail
+
+    asked: list[float] = []
+
+    def decoded() -> Iterator[Segment]:  # like faster-whisper's lazy segments: each is decoded when asked for
+        for start, end in [(0.0, 13.4), (13.4, 27.7), (27.7, 27.9), (27.9, 28.3)]:
+            asked.append(start)
+            yield Segment(start, end, "words")
+
+    kept = list(before_tail(decoded(), 28.4, DecodeGuards().tail_s))
+
+    assert [s.end for s in kept] == [13.4, 27.7]  # 27.7 is within 0.8 s of 28.4: the rest is VAD's pad
+    assert asked == [0.0, 13.4]  # the segments after it were never decoded
+    assert [s.end for s in before_tail(decoded(), 28.4, 0.0)] == [13.4, 27.7, 27.9, 28.3]
