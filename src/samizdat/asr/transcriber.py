@@ -6,6 +6,7 @@ back on the file's clock; the language is taken from the archivist's metadata wh
 otherwise detected per window (so a change of language between parts of an interview is kept on the
 segments).
 
+Speech goes to the engine in pieces cut between VAD spans, each at most one 30 s Whisper window.
 With the item's metadata the decoder is prompted with the archive's vocabulary (`asr.vocabulary`); a piece
 whose first decoding comes close to catalogue terms the generic prompt lacks is decoded again with its own
 prompt (`asr.window_prompt`), and speakers are told apart (`asr.speakers`): embeddings are taken window by
@@ -63,7 +64,14 @@ class TranscribeOptions:
     between VAD spans (at pauses)."""
     one_window: bool = True
     """Pieces hold at most one Whisper window of speech (`WHISPER_WINDOW_S`, and never more than `piece_s`), so the
-    engine never cuts a piece at its own 30 s edges, which fall wherever they fall, mid-sentence included."""
+    engine never cuts a piece at its own 30 s edges, which fall wherever they fall, mid-sentence included (the demo
+    interview: "the world was watching" heard as "the world" / "Cold War Watching."). Whisper carries nothing from one
+    30 s window to the next here (`DecodeGuards.condition_on_previous_text` is off; the prompt goes before every
+    window), so nothing is lost between pieces. Against 120 s pieces (paired runs, `DecodeGuards.tail_s` on for the
+    one-window pieces): dev half WER 11.7 % -> 11.6 %, names 133 -> 135 of 158, CPU RTF 0.192 -> 0.178
+    (bench/asr/window-pieces-tail-dev.md); test half, once, WER 31.8 % -> 31.1 %, names 256 -> 272 of 469, wrong
+    rewrites 4 -> 2, CPU RTF 0.213 -> 0.212 (window-pieces-test.md). Without the tail stop one-window pieces cost
+    0.235 against 0.182 on dev (window-pieces-dev.md): each piece's last 0.3-0.5 s took an encoder pass of its own."""
     vocabulary: bool = True
     prompt_budget: int = PROMPT_BUDGET_TOKENS
     correct_names: bool = True
