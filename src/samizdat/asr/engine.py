@@ -52,8 +52,8 @@ def before_tail(segments: Iterable[Segment], duration_s: float, tail_s: float) -
     encoder passes were such tails of 0.3-0.5 s, and where they gave text it was invented ("and I'll see you in the
     next video.", "your time, and thank you for your time,"). faster-whisper decodes lazily, so stopping here
     saves the decoding as well. What it dropped on the dev half (one-window pieces): three one-word segments at piece
-    ends, "David.", "World." and "Everything." (the last a repeat); with 120 s pieces the test half's text did not
-    change (bench/asr/window-pieces-test.md). Where VAD split a run of speech at `max_speech_s`, the piece ends at a
+    ends, "David.", "World." and "Everything." (the last a repeat); with 120 s pieces, on the test half, one "Bye."
+    (bench/asr/window-pieces-test.md). Where VAD split a run of speech at `max_speech_s`, the piece ends at a
     pause of 0.1 s or more rather than at the pad.
     """
     for segment in segments:
