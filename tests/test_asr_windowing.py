@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,30 @@ def test_pieces_keep_spans_whole_and_in_order() -> None:
     assert pieces(spans, 100) == [[Span(0, 50), Span(60, 100), Span(120, 130)], [Span(140, 300)], [Span(310, 320)]]
 
 
+@pytest.mark.parametrize("piece_s", [120.0, 20.0])
+def test_pieces_are_cut_between_spans_and_fit_one_whisper_window(piece_s: float) -> None:
+    from samizdat.asr.transcriber import WHISPER_WINDOW_S, pieces
+
+    rng = np.random.default_rng(3)
+    spans, position = [], 0
+    for _ in range(200):  # VAD-like spans: 0.5 to 31.6 s (30 s cap plus 2 x 0.8 s pad), pauses of 2 to 10 s
+        position += int(rng.uniform(2, 10) * S)
+        length = int(rng.uniform(0.5, 31.6) * S)
+        spans.append(Span(position, position + length))
+        position += length
+    limit = Transcriber(ScriptedEngine(), TranscribeOptions(piece_s=piece_s))._piece_samples()
+    assert limit == int(min(piece_s, WHISPER_WINDOW_S) * S)
+
+    groups = pieces(spans, limit)
+
+    assert [span for group in groups for span in group] == spans  # whole spans, in order, each once
+    for group in groups:
+        assert len(group) == 1 or sum(span.samples for span in group) <= limit
+    assert any(len(group) > 1 for group in groups) and any(group[0].samples > limit for group in groups)
+    old = Transcriber(ScriptedEngine(), TranscribeOptions(one_window=False))._piece_samples()
+    assert max(sum(span.samples for span in group) for group in pieces(spans, old)) > WHISPER_WINDOW_S * S
+
+
 def test_speech_clock_restores_file_times_across_cut_out_pauses() -> None:
     clock = SpeechClock([Span(2 * S, 4 * S), Span(10 * S, 13 * S)], offset_s=600.0)
     assert clock.time(0.0) == 602.0
@@ -108,7 +133,10 @@ class ScriptedEngine:
         return [Segment(0.0, seconds, f"speech {len(self.calls)}", words=[Word(0.0, seconds, "speech", 0.9)])]
 
 
-def test_transcriber_windows_a_long_file_and_reports_minutes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("one_window", "calls", "longest"), [(True, (25, 25), 30), (False, (7, 9), 120)])
+def test_transcriber_windows_a_long_file_and_reports_minutes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, one_window: bool, calls: tuple[int, int], longest: float
+) -> None:
     import samizdat.asr.transcriber as transcriber_module
     from samizdat.asr.audio_source import AudioInfo
 
@@ -122,13 +150,15 @@ def test_transcriber_windows_a_long_file_and_reports_minutes(tmp_path: Path, mon
     engine = ScriptedEngine()
     reports: list[tuple[float, float, str]] = []
 
-    transcript = Transcriber(engine, TranscribeOptions(window_s=600, diarize=False)).transcribe_file(
+    options = TranscribeOptions(window_s=600, diarize=False, one_window=one_window)
+    transcript = Transcriber(engine, options).transcribe_file(
         tmp_path / "tape.wav", progress=lambda d, t, u: reports.append((d, t, u))
     )
 
-    # 25 minutes in windows of at most 10 minutes; their 12.5 minutes of speech in pieces of at most 2
-    assert 7 <= len(engine.calls) <= 9
-    assert max(seconds for seconds, _ in engine.calls) <= 120
+    # 25 minutes in windows of at most 10 minutes; their 12.5 minutes of speech (one 30 s span a minute) in pieces
+    # of one Whisper window each, or without that limit in pieces of at most `piece_s` (2 minutes)
+    assert calls[0] <= len(engine.calls) <= calls[1]
+    assert max(seconds for seconds, _ in engine.calls) <= longest
     assert sum(seconds for seconds, _ in engine.calls) == pytest.approx(25 * 30)
     assert {language for _, language in engine.calls} == {"ru"}
     assert transcript.language == "ru" and transcript.duration_s == total_s
@@ -224,3 +254,20 @@ def test_without_vad_the_audio_is_kept_whole_in_touching_spans() -> None:
     spans = everything(np.zeros(75 * S, dtype=np.float32))
     assert spans == [Span(0, 30 * S), Span(30 * S, 60 * S), Span(60 * S, 75 * S)]
     assert everything(np.zeros(0, dtype=np.float32)) == []
+
+
+def test_decoding_stops_once_a_segment_reaches_the_pad_at_the_end() -> None:
+    from samizdat.asr.engine import DecodeGuards, before_tail
+
+    asked: list[float] = []
+
+    def decoded() -> Iterator[Segment]:  # like faster-whisper's lazy segments: each is decoded when asked for
+        for start, end in [(0.0, 13.4), (13.4, 27.7), (27.7, 27.9), (27.9, 28.3)]:
+            asked.append(start)
+            yield Segment(start, end, "words")
+
+    kept = list(before_tail(decoded(), 28.4, DecodeGuards().tail_s))
+
+    assert [s.end for s in kept] == [13.4, 27.7]  # 27.7 is within 0.8 s of 28.4: the rest is VAD's pad
+    assert asked == [0.0, 13.4]  # the segments after it were never decoded
+    assert [s.end for s in before_tail(decoded(), 28.4, 0.0)] == [13.4, 27.7, 27.9, 28.3]

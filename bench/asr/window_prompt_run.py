@@ -15,7 +15,13 @@ at hearing threshold T, the decoding with the higher mean log-probability kept);
 decoding always kept); `window-0.60-any` (`window-0.60` under a fresh name, for a paired run: any heard word
 may hint) beside `window-0.60-known` (a rule tried and not kept, commit f55f927: a heard word of the Hunspell
 dictionary or of the archive's own spellings hints only as the corrector would rewrite it, never alone; see
-window-hints-dev.md). Plain faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
+window-hints-dev.md); `pieces-120` (pieces of up to 120 s of VAD speech, faster-whisper cutting them at its own 30 s
+edges: the code before `TranscribeOptions.one_window`) beside `pieces-30` (pieces cut between VAD spans to at most one
+30 s window; both with `window-0.60`'s prompts, and no tail stop); `pieces-120-old` (the same as `pieces-120`, a fresh
+name for a second paired run) beside `pieces-120-tail` (120 s pieces with `DecodeGuards.tail_s`: the rest of a piece is
+not decoded once a segment ends within 0.8 s of its end) and `pieces-30-tail` (one-window pieces with the tail stop,
+the defaults since). Variants made before `one_window` ran with 120 s pieces and no tail stop.
+Plain faster-whisper base is read from its kept outputs (`speakers_run.py`, same files).
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +63,8 @@ class Variant:
     metadata: bool = True
     catalogue: bool = True
     known_hints: bool = False
+    one_window: bool = True
+    tail: bool = True
 
 
 VARIANTS = {
@@ -73,6 +81,11 @@ VARIANTS = {
         Variant("window-0.70", window=True, threshold=0.70),
         Variant("window-0.60-any", window=True, threshold=0.60),
         Variant("window-0.60-known", window=True, threshold=0.60, known_hints=True),
+        Variant("pieces-120", window=True, threshold=0.60, one_window=False, tail=False),
+        Variant("pieces-30", window=True, threshold=0.60, tail=False),
+        Variant("pieces-120-old", window=True, threshold=0.60, one_window=False, tail=False),
+        Variant("pieces-120-tail", window=True, threshold=0.60, one_window=False),
+        Variant("pieces-30-tail", window=True, threshold=0.60),
     ]
 }
 
@@ -101,6 +114,9 @@ def applied(variant: Variant, engine: Any, metadata: ArchivistMetadata) -> Itera
         return original(audio, **kwargs)
 
     model.transcribe = transcribe
+    guards = engine._guards
+    if not variant.tail:
+        engine._guards = replace(guards, tail_s=0.0)
     if not variant.metadata:
         transcriber_module.metadata_terms = lambda archivist: []
     if not variant.catalogue:
@@ -114,6 +130,7 @@ def applied(variant: Variant, engine: Any, metadata: ArchivistMetadata) -> Itera
         yield
     finally:
         del model.transcribe
+        engine._guards = guards
         (transcriber_module.metadata_terms, transcriber_module.catalogue_terms, window_prompt.choose,
          window_prompt.HEARING_THRESHOLD, window_prompt._never_ordinary) = saved
 
@@ -129,7 +146,8 @@ def run_one(variant: Variant, engine: Any, audio: Path, truth: dict[str, Any]) -
     if kept.exists():
         return dict(json.loads(kept.read_text()))
     metadata = interview_metadata(truth)
-    transcriber = Transcriber(engine, TranscribeOptions(diarize=False, window_prompts=variant.window))
+    options = TranscribeOptions(diarize=False, window_prompts=variant.window, one_window=variant.one_window)
+    transcriber = Transcriber(engine, options)
     original_run = transcriber_module._Run
 
     class Run(original_run):  # type: ignore[misc, valid-type]

@@ -7,7 +7,7 @@ output formats live outside the engines, so both behave the same.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -39,6 +39,27 @@ class DecodeGuards:
     no_speech_threshold: float = 0.6
     condition_on_previous_text: bool = False
     temperatures: tuple[float, ...] = (0.0,)
+    tail_s: float = 0.8
+    """Once a segment ends this close to the end of the audio, the rest is not decoded (`before_tail`)."""
+
+
+def before_tail(segments: Iterable[Segment], duration_s: float, tail_s: float) -> Iterator[Segment]:
+    """The segments up to the first one that ends within `tail_s` of `duration_s`; later ones are never asked for.
+
+    When Whisper's last segment in a 30 s window is left unfinished, the decoder seeks to the last word's end and
+    decodes what is left in a window of its own. At the end of a piece of VAD speech that is the 0.8 s pad VAD adds
+    after speech (`VadSettings.speech_pad_ms`): on a dev interview (dev-en2-a, pieces of at most 30 s) 13 of 24
+    encoder passes were such tails of 0.3-0.5 s, and where they gave text it was invented ("and I'll see you in the
+    next video.", "your time, and thank you for your time,"). faster-whisper decodes lazily, so stopping here
+    saves the decoding as well. What it dropped on the dev half (one-window pieces): three one-word segments at piece
+    ends, "David.", "World." and "Everything." (the last a repeat); with 120 s pieces, on the test half, one "Bye."
+    (bench/asr/window-pieces-test.md). Where VAD split a run of speech at `max_speech_s`, the piece ends at a
+    pause of 0.1 s or more rather than at the pad.
+    """
+    for segment in segments:
+        yield segment
+        if segment.end >= duration_s - tail_s:
+            return
 
 
 class AsrEngine(Protocol):

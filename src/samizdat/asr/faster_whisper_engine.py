@@ -11,7 +11,8 @@ from typing import Literal
 
 import numpy as np
 
-from samizdat.asr.engine import AsrEngineType, DecodeGuards
+from samizdat.asr.audio_source import SAMPLE_RATE
+from samizdat.asr.engine import AsrEngineType, DecodeGuards, before_tail
 from samizdat.asr.model_store import ensure_model, keep_offline
 from samizdat.errors import EngineError, SetupError
 from samizdat.models import Segment, Word
@@ -122,7 +123,7 @@ class FasterWhisperEngine:
                 vad_filter=False,
                 hotwords=prompt or None,
             )
-            return [
+            heard = (
                 Segment(
                     start=float(piece.start),
                     end=float(piece.end),
@@ -136,7 +137,8 @@ class FasterWhisperEngine:
                     no_speech_prob=float(piece.no_speech_prob),
                 )
                 for piece in pieces
-            ]
+            )
+            return list(before_tail(heard, audio.size / SAMPLE_RATE, guards.tail_s))
 
 
 @lru_cache(maxsize=2)

@@ -16,7 +16,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from samizdat.asr.engine import AsrEngineType, DecodeGuards
+from samizdat.asr.audio_source import SAMPLE_RATE
+from samizdat.asr.engine import AsrEngineType, DecodeGuards, before_tail
 from samizdat.errors import EngineError
 from samizdat.models import Segment, Word
 from samizdat.settings import AsrOptions
@@ -135,7 +136,7 @@ class OpenAIWhisperEngine:
                 fp16=False,
                 verbose=None,
             )
-        return [
+        heard = [
             Segment(
                 start=float(piece["start"]),
                 end=float(piece["end"]),
@@ -150,6 +151,7 @@ class OpenAIWhisperEngine:
             )
             for piece in result["segments"]
         ]
+        return list(before_tail(heard, audio.size / SAMPLE_RATE, guards.tail_s))  # decoded anyway: only dropped here
 
 
 @lru_cache(maxsize=2)

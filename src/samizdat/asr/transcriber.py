@@ -6,6 +6,7 @@ back on the file's clock; the language is taken from the archivist's metadata wh
 otherwise detected per window (so a change of language between parts of an interview is kept on the
 segments).
 
+Speech goes to the engine in pieces cut between VAD spans, each at most one 30 s Whisper window.
 With the item's metadata the decoder is prompted with the archive's vocabulary (`asr.vocabulary`); a piece
 whose first decoding comes close to catalogue terms the generic prompt lacks is decoded again with its own
 prompt (`asr.window_prompt`), and speakers are told apart (`asr.speakers`): embeddings are taken window by
@@ -58,9 +59,19 @@ class TranscribeOptions:
     vad: bool = True
     vad_settings: VadSettings | None = None
     piece_s: float = 120.0
-    """Speech handed to the engine per call. Whisper's feature extraction takes ~0.7 MB per second of
+    """Most speech handed to the engine per call. Whisper's feature extraction takes ~0.7 MB per second of
     audio it is given (measured: 423 MB for 600 s), so a speech-dense window goes in pieces, split
     between VAD spans (at pauses)."""
+    one_window: bool = True
+    """Pieces hold at most one Whisper window of speech (`WHISPER_WINDOW_S`, and never more than `piece_s`), so the
+    engine never cuts a piece at its own 30 s edges, which fall wherever they fall, mid-sentence included (the demo
+    interview: "the world was watching" heard as "the world" / "Cold War Watching."). Whisper carries nothing from one
+    30 s window to the next here (`DecodeGuards.condition_on_previous_text` is off; the prompt goes before every
+    window), so nothing is lost between pieces. Against 120 s pieces (paired runs, `DecodeGuards.tail_s` on for the
+    one-window pieces): dev half WER 11.7 % -> 11.6 %, names 133 -> 135 of 158, CPU RTF 0.192 -> 0.178
+    (bench/asr/window-pieces-tail-dev.md); test half, once, WER 31.8 % -> 31.1 %, names 256 -> 272 of 469, wrong
+    rewrites 4 -> 2, CPU RTF 0.213 -> 0.212 (window-pieces-test.md). Without the tail stop one-window pieces cost
+    0.235 against 0.182 on dev (window-pieces-dev.md): each piece's last 0.3-0.5 s took an encoder pass of its own."""
     vocabulary: bool = True
     prompt_budget: int = PROMPT_BUDGET_TOKENS
     correct_names: bool = True
@@ -205,7 +216,7 @@ class Transcriber:
         language = policy.choose(self.engine, _opening(window, 30 * SAMPLE_RATE))
         prompt = run.prompt(language)
         restored: list[Segment] = []
-        for spans in pieces(window.spans, int(self.options.piece_s * SAMPLE_RATE)):
+        for spans in pieces(window.spans, self._piece_samples()):
             speech = np.concatenate([window.audio[s.start : s.end] for s in spans])
             clock = SpeechClock(spans, window.offset_s)
             heard, used = self._decode(speech, language, prompt), prompt
@@ -224,6 +235,13 @@ class Transcriber:
             restored += piece
             policy.record(language, speech.size / SAMPLE_RATE)
         return restored
+
+    def _piece_samples(self) -> int:
+        """Most samples of speech in one piece (a single VAD span longer than this still goes whole)."""
+        seconds = self.options.piece_s
+        if self.options.one_window:
+            seconds = min(seconds, WHISPER_WINDOW_S)
+        return int(seconds * SAMPLE_RATE)
 
     def _decode(self, speech: np.ndarray, language: str, prompt: Prompt) -> list[Segment]:
         """One decoding of a piece with `prompt`, the speech a prompted decoder skipped heard again without it."""
@@ -251,6 +269,10 @@ class Transcriber:
                 filled.append(_shifted(segment, gap_start))
         return sorted(filled, key=lambda s: s.start)
 
+
+WHISPER_WINDOW_S = 30.0
+"""What Whisper hears at once: longer audio it decodes 30 s at a time, each next window starting at the last timestamp
+it wrote, so a sentence across that edge is cut wherever the 30 s fall, not at a pause."""
 
 SKIP_GAP_S = 4.0
 """A stretch of VAD speech this long with no words in it was skipped by the decoder. VAD keeps pauses under
