@@ -32,10 +32,9 @@ class OcrOptions(BaseModel):
     low_confidence: float = Field(60.0, description="Pages below this mean word confidence are flagged")
     orientation: bool = Field(True, description="Turn pages upright with Tesseract OSD when the plain read is poor")
     osd_min_confidence: float = Field(2.0, description="OSD orientation confidence needed before a page is turned")
-    # OSD's script guess on the augraphy dev half and the corpus (`bench/ocr/osd_scripts.py`,
-    # osd-scripts.md):
-    # wrong scripts were named at confidence 0.53-3.75 (dev page 24, English, "Cyrillic" 3.75; corpus 2400dpi.pdf
-    # "Greek" 1.40); the test half agrees (page 43, Russian, "Arabic" 3.56). A Hebrew typescript page: 7.5.
+    # OSD's script guess on the augraphy dev half and the corpus (`bench/ocr/osd_scripts.py`, osd-scripts.md): wrong
+    # scripts were named at confidence 0.53-3.75 (dev page 24, English, "Cyrillic" 3.75; corpus 2400dpi.pdf "Greek"
+    # 1.40); the test half agrees (page 43, Russian, "Arabic" 3.56). A Hebrew typescript page: 7.5.
     osd_script_min_confidence: float = Field(
         4.0, description="OSD script confidence needed before a page is read in another script's language"
     )

@@ -126,9 +126,8 @@ def load_frame(path: Path, index: int) -> PageImage:
                 image.load()
                 # as a viewer shows it: a phone photo stores its pixels sideways with an EXIF orientation (a
                 # letter photographed upright, stored turned: two readings and OSD without this, one with it)
-                upright = ImageOps.exif_transpose(image) or image
-                page = square_pixels(upright)
-                return PageImage(number=index + 1, image=page.copy() if page is image else page, dpi=_dpi(page))
+                page = square_pixels(ImageOps.exif_transpose(image))  # a copy: the file closes here
+                return PageImage(number=index + 1, image=page, dpi=_dpi(page))
     except (OSError, SyntaxError, ValueError, EOFError, Image.DecompressionBombError) as exc:
         raise BadInputError(f"cannot read page {index + 1} of the image: {exc}", _HINT_UNREADABLE) from exc
 

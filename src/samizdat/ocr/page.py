@@ -215,6 +215,7 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
     candidates = [plain]
     steps = list(plain.steps)
     state = _State(image, langs)
+    unnamed = langs == options.langs  # the item named no language: its default ones are read
 
     def ask_osd() -> bool:
         """Turn the page / change its language per OSD; True when something changed.
@@ -263,7 +264,7 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
         turned = read("turned" if not state.kept else "script", "plain", state.upright, state.kept)
         if turned is not None and _good(turned, options):
             return candidates, state.missing
-    if (not state.siblings and langs == options.langs and state.langs == langs and known is not None
+    if (not state.siblings and unnamed and state.langs == langs and known is not None
             and known < SIBLING_KNOWN_BELOW and plain.quality.confidence >= SIBLING_CONFIDENCE):
         # Confident words few of its dictionaries know, in an item that named no language: the page may be in
         # another language of the same script (a Ukrainian letter read as Russian: confidence 0.80, known 0.19).
@@ -305,7 +306,7 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
                      preprocess.rotate(state.upright, angle), False)
 
     best = max(candidates, key=lambda c: c.quality.score)
-    if langs == options.langs and state.langs == langs and best.quality.score < options.review_below:
+    if unnamed and state.langs == langs and best.quality.score < options.review_below:
         # A page about to be flagged, in an item that named no language: read once more, the best way found, in
         # each script its languages do not cover. OSD cannot tell the script of a shadowed, faded or noisy page
         # (bench/ocr/languages.md: of six degraded Hebrew pages it named Hebrew confidently on one).
