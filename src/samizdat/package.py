@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Iterable
@@ -66,9 +67,16 @@ def bag_info(source: Source, title: str) -> dict[str, str]:
     }
 
 
+# bagit-python's `make_bag` and `Bag.save` change the process's working directory while they run (and change it
+# back): two at once in one process would write into each other's folders. Each holds this lock; every path handed
+# to them is absolute, and Settings makes its folders absolute, so other threads never resolve a relative path then.
+_BAGIT_CHDIR = threading.Lock()
+
+
 def make_valid_bag(payload: Path, info: dict[str, str]) -> bagit.Bag:
     """Turn the payload folder into a bag with sha256 manifests and check it, every file."""
-    bag = bagit.make_bag(str(payload), bag_info=info, checksums=["sha256"], processes=1)
+    with _BAGIT_CHDIR:
+        bag = bagit.make_bag(str(payload.absolute()), bag_info=info, checksums=["sha256"], processes=1)
     bag.validate(processes=1)
     return bag
 
@@ -179,8 +187,9 @@ def update_bag(
             target.parent.mkdir(parents=True, exist_ok=True)
             target.unlink(missing_ok=True)  # a new file, never a write into the old bag's (linked) one
             target.write_bytes(content)
-        bag = bagit.Bag(str(work))
-        bag.save(manifests=True)
+        bag = bagit.Bag(str(work.absolute()))
+        with _BAGIT_CHDIR:
+            bag.save(manifests=True)
         bag.validate(processes=1)
         zip_tmp = staging / f"{item_id}.zip"
         zip_bag(work, zip_tmp, item_id)

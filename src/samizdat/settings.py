@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -115,6 +115,17 @@ class Settings(ProcessedLayout, BaseSettings):
     portal_url: str = Field("http://127.0.0.1:8000", description="Where researchers reach the portal (for links)")
     ocr: OcrOptions = Field(default_factory=OcrOptions)
     asr: AsrOptions = Field(default_factory=AsrOptions)
+
+    @field_validator("inbox", "processed", "model_dir", "articles_dir", "catalogue_dir")
+    @classmethod
+    def _absolute(cls, folder: Path | None) -> Path | None:
+        """Folders as absolute paths from the start.
+
+        bagit-python changes the process's working directory while it writes a bag (`package.make_valid_bag`): an
+        item run in another thread that opened `inbox/x.pdf` then did not find it (the README's sample pass
+        quarantined digital-report.pdf once at `detect` this way).
+        """
+        return None if folder is None else folder.expanduser().absolute()
 
     @classmethod
     def settings_customise_sources(
