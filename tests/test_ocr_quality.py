@@ -5,6 +5,7 @@ Pages are made here (text we know, degraded the way the issue describes); see te
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -22,7 +23,7 @@ from samizdat.ocr.languages import (
     text_languages,
 )
 from samizdat.ocr.page import PageImage, ocr_page
-from samizdat.ocr.quality import InkSurvey, judge, known_word, survey_ink
+from samizdat.ocr.quality import InkSurvey, _mark_sizes, judge, known_word, survey_ink
 from samizdat.settings import OcrOptions
 from tests.support.pages import LETTER_EN, LETTER_RU, typescript_page
 
@@ -103,6 +104,24 @@ def test_ink_survey_counts_glyphs_and_finds_blank_pages_and_scrawl() -> None:
     for seed in range(3):
         assert survey_ink(blank(seed), 200).blank
     assert survey_ink(scribbles(), 200).irregular > 0.45
+
+
+def test_mark_sizes_are_opencvs_own_statistics() -> None:
+    # a ring with a dot inside, a bar touching a corner, a diagonal chain (8-connected), specks: OpenCV's statistics
+    # are the reference the survey was measured with
+    ink = np.zeros((120, 160), np.uint8)
+    cv2.circle(ink, (40, 40), 25, 1, 3)
+    ink[38:43, 38:43] = 1
+    ink[100:120, 0:60] = 1
+    for i in range(30):
+        ink[10 + i, 100 + i] = 1
+    ink[5, 5] = ink[60, 150] = 1
+    _, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(ink, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    widths, heights, areas = _mark_sizes(ink)
+    assert len(widths) == 6
+    assert widths.tolist() == stats[1:, cv2.CC_STAT_WIDTH].tolist()
+    assert heights.tolist() == stats[1:, cv2.CC_STAT_HEIGHT].tolist()
+    assert areas.tolist() == stats[1:, cv2.CC_STAT_AREA].tolist()
 
 
 def test_script_decides_the_language_when_the_item_does_not_cover_it() -> None:
@@ -262,6 +281,23 @@ def test_page_in_another_language_of_its_script_is_read_in_it(lines: list[str], 
 def test_russian_page_in_an_item_without_languages_is_read_once_as_it_was() -> None:
     page = read(typescript_page(LETTER_RU[:12], dpi=300), OPTIONS.langs, dpi=300)
     assert page.languages == OPTIONS.langs and page.readings == 1
+
+
+REFUSENIKS = [
+    "Shcharansky Anatoly Borisovich, Moskva, Gorkogo 14-23", "Slepak Vladimir Semyonovich, Moskva, Gorkogo 15-77",
+    "Nudel Ida Yakovlevna, Moskva, Vorovskogo 18-4", "Begun Iosif Zalmanovich, Moskva, Kutuzovsky 6-112",
+    "Lerner Aleksandr Yakovlevich, Moskva, Dmitrova 31-9", "Essas Ilya Zakharovich, Moskva, Vavilova 48-3",
+    "Kislik Vladimir Samuilovich, Kiev, Artema 28-40", "Kosharovsky Yuly Mikhailovich, Moskva, Bolotnikovskaya 7",
+]
+
+
+@pytest.mark.slow
+def test_confident_page_of_names_its_dictionary_does_not_know_is_not_binarised() -> None:
+    # A list of refuseniks and addresses: Tesseract is sure of it, the English dictionary knows few of its words.
+    # Binarising cannot make them known words; it only cost two or three more reads (corpus eurotext.tif).
+    page = read(typescript_page(REFUSENIKS, dpi=300), "eng", dpi=300)
+    assert page.readings == 1  # before: 3 (plain, Sauvola, normalised), none kept
+    assert _similar(page.text, "\n".join(REFUSENIKS)) > 97 and page.review is None
 
 
 @pytest.mark.slow

@@ -71,6 +71,14 @@ OSD_CONFIDENCE_BELOW = 0.5  # see _escalate
 # confidence. Ukrainian pages read as Russian (bench/ocr/language_set.py, dev half): known 0.19-0.33 at 0.80-0.83.
 SIBLING_CONFIDENCE = 0.6
 SIBLING_KNOWN_BELOW = 0.5
+# The same measurement says what binarising cannot fix: a plain read that confident, that complete (`coverage`: its
+# text against the page's glyph-like ink) and with so few words its dictionaries know is a page in another language
+# or a page of names, numbers and codes, not a damaged image. Augraphy dev and test halves: no such page (every page
+# a binarisation improved read under 0.3 confidence, under 0.7 coverage, or with `known` 0.65 or more, in
+# ~/.cache/samizdat-bench/candidates). Corpus: eurotext.tif, typewriter.png, 2400dpi.pdf (known 0.26-0.36 at
+# 0.87-0.91 confidence, coverage 1.00), where binarising and straightening were two or three more reads each and
+# none was kept (bench/ocr/results-end.md).
+COMPLETE_COVERAGE = 0.9
 # Escalation, once started, stops at the first reading scoring this much; a lower `OcrOptions.escalate_below`
 # only decides which pages start it. The bar the stop rules were measured with (augraphy dev half,
 # bench/ocr/analyse.py: stopping at the first binarisation this good loses nothing, 15.82 % either way). Stopping
@@ -204,6 +212,29 @@ class _State:
     siblings: list[str] = field(default_factory=list)  # other languages of the page's script to try
 
 
+def _language_not_image(plain: Candidate) -> bool:
+    """A confident, complete plain read whose words its dictionaries mostly do not know (see COMPLETE_COVERAGE)."""
+    quality = plain.quality
+    return (quality.known is not None and quality.known < SIBLING_KNOWN_BELOW
+            and quality.confidence >= SIBLING_CONFIDENCE and quality.coverage >= COMPLETE_COVERAGE)
+
+
+def _straightened_if_drifting(reader: _Reader, plain: Candidate, image: Image.Image, langs: str) -> Candidate | None:
+    """A good read of a skewed page whose long lines drift towards their neighbours, read again straightened.
+
+    Tesseract reads the words, but lines that drift across one another come out interleaved (corpus
+    rotated_skew.pdf: 21.9 % CER, straightened 1.8 %). A smaller drift Tesseract's own baseline fit absorbs: None.
+    """
+    options = reader.options
+    if not options.deskew:
+        return None
+    angle = preprocess.baseline_skew(plain.rec.hocr)
+    if abs(angle) < options.deskew_min_degrees or not preprocess.lines_drift_across(plain.rec.hocr, angle):
+        return None
+    return reader.read(f"deskewed {angle:+.2f}°", preprocess.rotate(image, angle), langs,
+                       geometry_kept=False, steps=plain.steps)
+
+
 def _method(candidate: Candidate) -> str:
     return candidate.name.split()[-1] if candidate.name.split()[-1] in ("sauvola", "normalised") else "plain"
 
@@ -250,6 +281,19 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
             candidates.append(reading)
         return reading
 
+    def read_other_scripts() -> tuple[list[Candidate], str | None]:
+        """All readings; a page about to be flagged in an item that named no language is first read in other scripts.
+
+        Once more, the best way found, in each script its languages do not cover. OSD cannot tell the script of a
+        shadowed, faded or noisy page (bench/ocr/languages.md: of six degraded Hebrew pages it named Hebrew
+        confidently on one).
+        """
+        best = max(candidates, key=lambda c: c.quality.score)
+        if unnamed and state.langs == langs and best.quality.score < options.review_below:
+            for lang in other_script_languages(langs, reader.engine.languages()):
+                read(f"{_method(best)} as {lang}", _method(best), best.shown, best.geometry_kept, langs=lang)
+        return candidates, state.missing
+
     # Orientation and script first when the plain read has words but few a dictionary knows: an upside-down
     # or wrong-script page reads as garbage. Measured on the augraphy dev half: every page that turning fixed
     # had a plain `known` of 0.00-0.12; no page with 0.47 or more gained from OSD (which costs 0.6-7 s on a
@@ -273,6 +317,13 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
         other = read(f"language {lang}", "plain", state.upright, state.kept, langs=lang)
         if other is not None and _good(other, options):
             return candidates, state.missing
+
+    if _language_not_image(plain) and state.langs == langs:
+        # Binarising cannot make these words known, and a page read that confidently was upright (every page turning
+        # fixed read under 0.3 confidence). Straightened only where its lines drift, as a good read is.
+        straight = _straightened_if_drifting(reader, plain, image, langs)
+        candidates += [straight] if straight is not None else []
+        return read_other_scripts()
 
     # The binarisations, the cheaper first (Tesseract's own Sauvola needs no pixels from here), until one is good:
     # no single one wins everywhere (holdout-v1 README: Sauvola turns 64 % into 0 % on one page and 3.3 % into
@@ -304,15 +355,7 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
             if abs(angle) >= options.deskew_min_degrees:
                 read(f"deskewed {angle:+.2f}° + {_method(best)}", _method(best),
                      preprocess.rotate(state.upright, angle), False)
-
-    best = max(candidates, key=lambda c: c.quality.score)
-    if unnamed and state.langs == langs and best.quality.score < options.review_below:
-        # A page about to be flagged, in an item that named no language: read once more, the best way found, in
-        # each script its languages do not cover. OSD cannot tell the script of a shadowed, faded or noisy page
-        # (bench/ocr/languages.md: of six degraded Hebrew pages it named Hebrew confidently on one).
-        for lang in other_script_languages(langs, reader.engine.languages()):
-            read(f"{_method(best)} as {lang}", _method(best), best.shown, best.geometry_kept, langs=lang)
-    return candidates, state.missing
+    return read_other_scripts()
 
 
 def review_reason(
@@ -355,13 +398,8 @@ def ocr_page(page: PageImage, langs: str, options: OcrOptions, *, want_overlay: 
     candidates, missing = [plain], None
     if plain.quality.score < options.escalate_below and not (ink.blank and plain.quality.chars == 0):
         candidates, missing = _escalate(reader, plain, image, langs)
-    elif (options.deskew and abs(angle := preprocess.baseline_skew(plain.rec.hocr)) >= options.deskew_min_degrees
-          and preprocess.lines_drift_across(plain.rec.hocr, angle)):
-        # A good read of a skewed page whose long lines drift towards their neighbours: Tesseract reads the words,
-        # but lines that drift across one another come out interleaved (corpus rotated_skew.pdf: 21.9 % CER,
-        # straightened 1.8 %). A smaller drift Tesseract's own baseline fit absorbs: no second read.
-        straight = reader.read(f"deskewed {angle:+.2f}°", preprocess.rotate(image, angle), langs,
-                               geometry_kept=False, steps=plain.steps)
+    else:
+        straight = _straightened_if_drifting(reader, plain, image, langs)
         candidates += [straight] if straight is not None else []
     best = max(candidates, key=lambda c: c.quality.score)  # ties keep the earlier (plain) reading
     if best.quality.score < plain.quality.score + (DESKEW_MARGIN if best.name.startswith("deskewed") else

@@ -24,6 +24,7 @@ from typing import Any
 import cv2
 import numpy as np
 from PIL import Image
+from scipy import ndimage
 
 DICTIONARY_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts"))
 HUNSPELL_NAMES: dict[str, tuple[str, ...]] = {  # Tesseract language -> Hunspell dictionary names, first found wins
@@ -135,6 +136,22 @@ class InkSurvey:
         return self.glyphs < MIN_GLYPHS and self.strokes < MIN_STROKES
 
 
+def _mark_sizes(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Width, height and area in pixels of each 8-connected mark of a 0/1 ink image.
+
+    Grana's block-based labelling (BBDT): the same components as OpenCV's default, in 0.025 instead of 0.066 CPU s
+    on a 4000 x 2864 page (corpus typewriter.png, 903 marks). The sizes come from scipy's bounding boxes and a count
+    of the inked pixels' labels, not OpenCV's own statistics, which visit every paper pixel as well: the same
+    numbers in 0.021 instead of 0.051 CPU s on a 300 dpi augraphy page (test half, 02-en, 1132 marks).
+    """
+    count, labels = cv2.connectedComponentsWithAlgorithm(ink, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    boxes = ndimage.find_objects(labels)  # one box per label 1..count-1, in order
+    heights = np.fromiter((box[0].stop - box[0].start for box in boxes), np.int64, len(boxes))
+    widths = np.fromiter((box[1].stop - box[1].start for box in boxes), np.int64, len(boxes))
+    areas = np.bincount(labels[ink.view(bool)], minlength=count)[1:]
+    return widths, heights, areas
+
+
 def survey_ink(image: Image.Image, dpi: int | None = None) -> InkSurvey:
     """Count glyph-like marks on the page after dividing out the background (one pass, ~0.1 s a page).
 
@@ -153,10 +170,7 @@ def survey_ink(image: Image.Image, dpi: int | None = None) -> InkSurvey:
     _, ink = cv2.threshold(flat_u8, int(np.floor(level)), 1, cv2.THRESH_BINARY_INV)  # ink: at or under `level`
     if cv2.countNonZero(ink) < 0.0005 * ink.size:  # under 0.05 % of the page inked: blank
         return InkSurvey(0, 0.0, 0.0)
-    # Grana's block-based labelling (BBDT): the same components as OpenCV's default for 8-connectivity, in 0.025
-    # instead of 0.066 CPU s on a 4000 x 2864 page (corpus typewriter.png, 903 marks, identical stats).
-    _, _, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(ink, 8, cv2.CV_32S, cv2.CCL_BBDT)
-    w, h, area = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT], stats[1:, cv2.CC_STAT_AREA]
+    w, h, area = _mark_sizes(ink)
     page_h, page_w = grey.shape
     min_h = max(MIN_GLYPH_PX, round(MIN_GLYPH_MM / 25.4 * dpi) if dpi else MIN_GLYPH_PX)
     marks = (h >= min_h) & (h <= page_h / 8) & (w <= 0.9 * page_w)  # not the page edge or a border
