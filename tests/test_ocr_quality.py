@@ -24,6 +24,7 @@ from samizdat.ocr.languages import (
 )
 from samizdat.ocr.page import PageImage, ocr_page
 from samizdat.ocr.quality import InkSurvey, _mark_sizes, judge, known_word, survey_ink
+from samizdat.ocr.registry import ocr_engine
 from samizdat.settings import OcrOptions
 from tests.support.pages import LETTER_EN, LETTER_RU, typescript_page
 
@@ -298,6 +299,16 @@ def test_confident_page_of_names_its_dictionary_does_not_know_is_not_binarised()
     page = read(typescript_page(REFUSENIKS, dpi=300), "eng", dpi=300)
     assert page.readings == 1  # before: 3 (plain, Sauvola, normalised), none kept
     assert _similar(page.text, "\n".join(REFUSENIKS)) > 97 and page.review is None
+
+
+@pytest.mark.slow
+def test_confident_page_in_an_item_without_languages_is_not_read_in_other_scripts() -> None:
+    # The same list in an item that named no language: it may be German or French, read in each; it is not a
+    # failed page, so it is not read as Hebrew as well (before: one more read, and he_IL loaded, 6-8 s a process)
+    page = read(typescript_page(REFUSENIKS, dpi=300), OPTIONS.langs, dpi=300)
+    siblings = sibling_languages("Latin", OPTIONS.langs, ocr_engine(OPTIONS).languages())
+    assert siblings and page.readings == 1 + len(siblings)
+    assert page.languages == OPTIONS.langs and page.review is None
 
 
 @pytest.mark.slow

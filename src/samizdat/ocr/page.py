@@ -289,7 +289,7 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
         confidently on one).
         """
         best = max(candidates, key=lambda c: c.quality.score)
-        if unnamed and state.langs == langs and best.quality.score < options.review_below:
+        if unnamed and state.langs == langs and _poor(best.quality, options):
             for lang in other_script_languages(langs, reader.engine.languages()):
                 read(f"{_method(best)} as {lang}", _method(best), best.shown, best.geometry_kept, langs=lang)
         return candidates, state.missing
@@ -358,6 +358,15 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
     return read_other_scripts()
 
 
+def _poor(quality: Quality, options: OcrOptions) -> bool:
+    """A reading that needs a person's eyes: a low score, unless it is confident text that covers the page.
+
+    Confident text that the dictionaries do not know is a language the item did not declare (Dutch typescript in an
+    `en` item: corpus typewriter.png, known 0.26, 2.7 % CER), not a failed page.
+    """
+    return max(quality.score, quality.coverage * quality.confidence) < options.review_below
+
+
 def review_reason(
     best: Candidate | None, ink: InkSurvey, options: OcrOptions, missing_script: str | None
 ) -> str | None:
@@ -368,11 +377,7 @@ def review_reason(
     if ink.blank and (best is None or best.quality.chars == 0):
         return None  # a blank page: nothing to read, nothing to flag
     empty = best is None or best.quality.chars == 0
-    if not empty and best is not None and options.review_below <= max(
-        best.quality.score, best.quality.coverage * best.quality.confidence
-    ):
-        # Confident text that the dictionaries do not know is a language the item did not declare (Dutch
-        # typescript in an `en` item: corpus typewriter.png, known 0.26, 2.7 % CER), not a failed page.
+    if not empty and best is not None and not _poor(best.quality, options):
         return None
     known = None if best is None else best.quality.known
     if missing_script and (known is None or known < OSD_KNOWN_BELOW):
