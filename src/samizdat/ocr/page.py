@@ -73,9 +73,9 @@ SIBLING_CONFIDENCE = 0.6
 SIBLING_KNOWN_BELOW = 0.5
 # The same measurement says what binarising cannot fix: a plain read that confident, that complete (`coverage`: its
 # text against the page's glyph-like ink) and with so few words its dictionaries know is a page in another language
-# or a page of names, numbers and codes, not a damaged image. Augraphy dev and test halves: no such page (every page
-# a binarisation improved read under 0.3 confidence, under 0.7 coverage, or with `known` 0.65 or more, in
-# ~/.cache/samizdat-bench/candidates). Corpus: eurotext.tif, typewriter.png, 2400dpi.pdf (known 0.26-0.36 at
+# or a page of names, numbers and codes, not a damaged image. Augraphy dev and test halves: no such page (on every
+# page another reading improved, the plain read had under 0.6 confidence, under 0.7 coverage, or `known` 0.65 or
+# more: bench/ocr/candidates.py tables). Corpus: eurotext.tif, typewriter.png, 2400dpi.pdf (known 0.26-0.36 at
 # 0.87-0.91 confidence, coverage 1.00), where binarising and straightening were two or three more reads each and
 # none was kept (bench/ocr/results-end.md).
 COMPLETE_COVERAGE = 0.9

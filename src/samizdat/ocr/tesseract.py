@@ -24,6 +24,7 @@ from PIL import Image
 
 from samizdat.errors import EngineError
 from samizdat.ocr.engine import Orientation
+from samizdat.ocr.hocr import plain_text
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def recognize(
             args += ["-c", "textonly_pdf=1"]
         for name, value in (config or {}).items():
             args += ["-c", f"{name}={value}"]
-        args += ["txt", "hocr"] + (["pdf"] if pdf else [])  # ALTO and confidences come from the hOCR
+        args += ["hocr"] + (["pdf"] if pdf else [])  # the text, ALTO and confidences come from the hOCR
         done = _run(args, timeout_s)
         if done.returncode != 0:
             message = done.stderr.decode("utf-8", "replace").strip()
@@ -132,9 +133,10 @@ def recognize(
         def read(ext: str) -> str:
             return (base.with_suffix(ext)).read_text(encoding="utf-8")
 
+        hocr = read(".hocr")
         return TesseractOutput(
-            text=read(".txt"),
-            hocr=read(".hocr"),
+            text=plain_text(hocr),
+            hocr=hocr,
             pdf=base.with_suffix(".pdf").read_bytes() if pdf else None,
         )
 
