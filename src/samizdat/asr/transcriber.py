@@ -28,6 +28,7 @@ from samizdat.asr.audio_source import SAMPLE_RATE, AudioInfo, independent_channe
 from samizdat.asr.correction import NameCorrector, correct_transcript, corrector_for
 from samizdat.asr.engine import AsrEngine
 from samizdat.asr.guards import clean_segments
+from samizdat.asr.heap import release_free_memory
 from samizdat.asr.languages import LanguagePolicy
 from samizdat.asr.name_check import NameCheck
 from samizdat.asr.registry import create_engine
@@ -204,6 +205,7 @@ class Transcriber:
             segments.extend(self._transcribe_window(window, run))
             if diarizer is not None:
                 diarizer.add(window.audio, window.spans, window.offset_s)
+            release_free_memory()  # the window's buffers, VAD's and the diarizer's, go back (`asr.heap`)
             done_s = window.offset_s + window.duration_s
             total = max(total_min, done_s / 60)
             progress(share_done * total + share * done_s / 60, total, "minutes")
@@ -234,6 +236,7 @@ class Transcriber:
             run.judge_names(piece, window, language, used)
             restored += piece
             policy.record(language, speech.size / SAMPLE_RATE)
+            release_free_memory()  # the engine's buffers for this piece go back before the next (`asr.heap`)
         return restored
 
     def _piece_samples(self) -> int:
