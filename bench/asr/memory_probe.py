@@ -116,7 +116,7 @@ def main() -> None:
 
     def progress(done: float, total: float, unit: str) -> None:
         row = {"minute": round(done, 1), "rss": round(status("VmRSS")), "high": round(sampler.take()),
-               "anon": round(status("RssAnon")), "file": round(status("RssFile")),
+               "hwm": round(status("VmHWM")), "anon": round(status("RssAnon")), "file": round(status("RssFile")),
                "releases": released[0], "release_ms": round(1000 * released[1]),
                **{k: round(v) for k, v in heap().items()}, "s": round(time.perf_counter() - started)}
         rows.append(row)
