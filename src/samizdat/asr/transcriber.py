@@ -1,9 +1,10 @@
 """Transcribe a recording of any length: stream-decode, cut into windows at pauses, VAD, transcribe.
 
 Memory depends on the window length, not on the tape length: a 120-minute interview holds at most one
-window (10 minutes by default, 38 MB of samples) plus the model. Times of segments and words are put
-back on the file's clock; the language is taken from the archivist's metadata when it names one,
-otherwise detected per window (so a change of language between parts of an interview is kept on the
+window (10 minutes by default, 38 MB of samples) plus the model, and the C heap's free pages go back to the system
+after each piece and window (`asr.heap`), so what the engines free does not pile up over the tape. Times of
+segments and words are put back on the file's clock; the language is taken from the archivist's metadata when it
+names one, otherwise detected per window (so a change of language between parts of an interview is kept on the
 segments).
 
 Speech goes to the engine in pieces cut between VAD spans, each at most one 30 s Whisper window.
