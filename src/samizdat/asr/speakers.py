@@ -82,6 +82,7 @@ def speaker_hints(archivist: ArchivistMetadata | None) -> SpeakerHints:
     return SpeakerHints(interviewers, interviewees, count)
 
 
+EMBEDDING_SIZE = 256  # resemblyzer's voice embedding
 _MEL_FFT, _MEL_HOP, _MEL_BANDS = 400, 160, 40  # resemblyzer's 25 ms windows, 10 ms steps, 40 bands at 16 kHz
 _PARTIAL_FRAMES = 160  # resemblyzer embeds 1.6 s at a time and averages
 
@@ -160,7 +161,9 @@ class Diarizer:
     max_chunk_s: float = 4.0
     min_chunk_s: float = 0.5
     spans: list[tuple[float, float]] = field(default_factory=list)
-    _chunks: list[np.ndarray] = field(default_factory=list)
+    _rows: np.ndarray = field(default_factory=lambda: np.zeros((0, EMBEDDING_SIZE), dtype=np.float32))
+    """One row per stretch in one block (grown by doubling), not an array per stretch: 120 minutes of speech are
+    ~3,600 stretches, and 3,600 small arrays kept for the whole tape sit between the heap's freed buffers."""
 
     @property
     def times(self) -> list[float]:
@@ -200,11 +203,21 @@ class Diarizer:
                     embedding = embed(encoder, normalize_volume(wav, -30, increase_only=False))
                     origin = offset_s + coarse.start / SAMPLE_RATE
                     self.spans.append((round(origin + a / SAMPLE_RATE, 3), round(origin + b / SAMPLE_RATE, 3)))
-                    self._chunks.append(np.asarray(embedding, dtype=np.float32))
+                    self._keep(embedding)
+
+    def _keep(self, embedding: np.ndarray) -> None:
+        """Store `embedding` as the row of the stretch just added to `spans`."""
+        count = len(self.spans)
+        if count > self._rows.shape[0]:
+            grown = np.zeros((max(64, 2 * self._rows.shape[0]), EMBEDDING_SIZE), dtype=np.float32)
+            grown[: count - 1] = self._rows[: count - 1]
+            self._rows = grown
+        self._rows[count - 1] = embedding
 
     @property
     def embeddings(self) -> np.ndarray:
-        return np.stack(self._chunks) if self._chunks else np.zeros((0, 256), dtype=np.float32)
+        """One unit embedding per stretch (float32, `EMBEDDING_SIZE` wide), in the order of `spans`."""
+        return self._rows[: len(self.spans)]
 
     def labels(self, count: int | None) -> np.ndarray:
         """A cluster number per stretch (0..k-1), `count` clusters when given, else estimated."""

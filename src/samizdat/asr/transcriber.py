@@ -1,9 +1,10 @@
 """Transcribe a recording of any length: stream-decode, cut into windows at pauses, VAD, transcribe.
 
 Memory depends on the window length, not on the tape length: a 120-minute interview holds at most one
-window (10 minutes by default, 38 MB of samples) plus the model. Times of segments and words are put
-back on the file's clock; the language is taken from the archivist's metadata when it names one,
-otherwise detected per window (so a change of language between parts of an interview is kept on the
+window (10 minutes by default, 38 MB of samples) plus the model, and the C heap's free pages go back to the system
+after each piece and window (`asr.heap`), so what the engines free does not pile up over the tape. Times of
+segments and words are put back on the file's clock; the language is taken from the archivist's metadata when it
+names one, otherwise detected per window (so a change of language between parts of an interview is kept on the
 segments).
 
 Speech goes to the engine in pieces cut between VAD spans, each at most one 30 s Whisper window.
@@ -28,6 +29,7 @@ from samizdat.asr.audio_source import SAMPLE_RATE, AudioInfo, independent_channe
 from samizdat.asr.correction import NameCorrector, correct_transcript, corrector_for
 from samizdat.asr.engine import AsrEngine
 from samizdat.asr.guards import clean_segments
+from samizdat.asr.heap import release_free_memory
 from samizdat.asr.languages import LanguagePolicy
 from samizdat.asr.name_check import NameCheck
 from samizdat.asr.registry import create_engine
@@ -204,6 +206,7 @@ class Transcriber:
             segments.extend(self._transcribe_window(window, run))
             if diarizer is not None:
                 diarizer.add(window.audio, window.spans, window.offset_s)
+            release_free_memory()  # the window's buffers, VAD's and the diarizer's, go back (`asr.heap`)
             done_s = window.offset_s + window.duration_s
             total = max(total_min, done_s / 60)
             progress(share_done * total + share * done_s / 60, total, "minutes")
@@ -234,6 +237,7 @@ class Transcriber:
             run.judge_names(piece, window, language, used)
             restored += piece
             policy.record(language, speech.size / SAMPLE_RATE)
+            release_free_memory()  # the engine's buffers for this piece go back before the next (`asr.heap`)
         return restored
 
     def _piece_samples(self) -> int:
