@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import hunspell
 import pytest
-from spylls.hunspell import Dictionary
 
 from flows.watch import InboxWatcher
 from samizdat import catalogue
@@ -40,7 +40,7 @@ def test_after_warm_up_an_item_loads_no_dictionary_and_parses_no_catalogue(
     Pipeline(settings).warm_up()
     assert {"eng", "rus"} <= set(quality._dictionaries), "the default OCR languages' dictionaries"
 
-    monkeypatch.setattr(Dictionary, "from_files", _refuse("a Hunspell dictionary"))
+    monkeypatch.setattr(hunspell, "Hunspell", _refuse("a Hunspell dictionary"))
     monkeypatch.setattr(catalogue, "_build", _refuse("the catalogue"))
     letter = settings.inbox / "letter.png"
     write_letter(letter, "Letter from Leningrad about the typewriter")

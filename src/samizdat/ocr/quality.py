@@ -4,7 +4,8 @@
 
 - `confidence`: Tesseract's word confidences, weighted by word length, 0-1.
 - `known`: the share of letters in words that a Hunspell dictionary of the page's languages knows (Debian's
-  `hunspell-en-us`, `hunspell-ru`, ... read by `spylls`, a pure-Python port of Hunspell); 0-1.
+  `hunspell-en-us`, `hunspell-ru`, ... read by Hunspell itself through `chunspell`, a maintained Cython binding
+  whose wheel carries libhunspell 1.7); 0-1.
 - `coverage`: how much text came out against how much text-like ink the page has (connected components of
   glyph size), capped at 1: a reading that finds three confident words on a full page is not good.
 
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import cv2
+import hunspell
 import numpy as np
 from PIL import Image
 from scipy import ndimage
@@ -54,8 +56,9 @@ INK_DROP_PER_GRAIN = 3.0
 # A page with fewer glyph-like marks than this is blank (dust, a stamp's edge, a hole punch). Measured: blank
 # scans made by tests/test_ocr_quality.py (grain, shading) give 0-3; a 4-line note gives ~120.
 MIN_GLYPHS = 25
-# Dictionary look-ups per reading: an evenly spaced sample of a long page's words (spylls takes ~1 ms for a word
-# it has not seen; a full 730-word page cost 0.8 s, a fifth of its Tesseract read).
+# Dictionary look-ups per reading: an evenly spaced sample of a long page's words. Set when the dictionaries were
+# read by spylls (~1 ms for a word it had not seen: a full 730-word page cost 0.8 s, a fifth of its Tesseract read);
+# Hunspell itself takes ~5 us, but the sample stays, so that every score the bench measured stays the same.
 MAX_LOOKUPS = 200
 MIN_STROKES = 5
 # Characters a right reading has per glyph-like mark (Cyrillic ы й ё are two or three marks, broken type more,
@@ -77,23 +80,25 @@ _dictionaries: dict[str, Any] = {}
 
 
 def dictionary(lang: str) -> Any | None:
-    """The Hunspell dictionary for a Tesseract language, loaded once per process; None when not installed."""
+    """The Hunspell dictionary for a Tesseract language, loaded once per process; None when not installed.
+
+    Hunspell (chunspell) loads Debian's en_US in 0.05 CPU s and he_IL in 0.3 s, where spylls, the pure-Python port
+    used before, took 0.7 s and 4.3 s; the two agree on 16,489 of 16,490 words and OCR-garbled words of the bench's
+    six languages (bench/ocr/dictionaries.md).
+    """
     path = _dictionary_path(lang)
     if path is None:
         return None
     with _load_lock:
         if lang not in _dictionaries:
-            from spylls.hunspell import Dictionary
-
-            _dictionaries[lang] = Dictionary.from_files(str(path))
+            _dictionaries[lang] = hunspell.Hunspell(path.name, hunspell_data_dir=str(path.parent))
         return _dictionaries[lang]
 
 
 def load_dictionaries(langs: str) -> None:
     """Load the installed dictionaries of the `+`-joined Tesseract languages now, not at the first unknown word.
 
-    A process that forks item runs (`samizdat serve`) loads them once for all of its forks: spylls took 2.4 s for
-    en_US and 8.0 s for ru_RU in each fresh process on the 2-core machine at load ~7 (2026-11).
+    A process that forks item runs (`samizdat serve`) loads them once for all of its forks (0.1-0.6 CPU s each).
     """
     for lang in langs.split("+"):
         dictionary(lang)
@@ -110,8 +115,8 @@ def _known(lang: str, word: str) -> bool:
     if found is None:
         return False
     try:
-        return bool(found.lookup(word))
-    except Exception:  # noqa: BLE001 - spylls on an odd token: not a word it knows
+        return bool(found.spell(word))
+    except UnicodeError:  # a letter the dictionary's encoding lacks (Cyrillic against en_US's ISO 8859-1)
         return False
 
 
