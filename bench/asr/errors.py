@@ -110,7 +110,21 @@ def _text(result: dict[str, Any], key: str = "segments") -> list[str]:
     return normalise(" ".join(s["text"] for s in result[key]))
 
 
-def report(plan_name: str, codec: str) -> list[str]:
+@dataclass
+class Where:
+    """Reference words Samizdat got wrong, and how many of them lie in catalogued names."""
+
+    words: int = 0
+    wrong: int = 0
+    name_words: int = 0
+    wrong_in_names: int = 0
+
+    def line(self) -> str:
+        return (f"Reference words Samizdat got wrong: {self.wrong} of {self.words}; in catalogued names "
+                f"{self.wrong_in_names} of {self.name_words} name words, elsewhere {self.wrong - self.wrong_in_names}.")
+
+
+def report(plan_name: str, codec: str, where: Where) -> list[str]:
     truth = json.loads((CACHE / f"{plan_name}.json").read_text())
     audio = f"{plan_name}.{codec}"
     samizdat = json.loads((OUTPUTS / f"samizdat--{audio}.json").read_text())
@@ -124,6 +138,13 @@ def report(plan_name: str, codec: str) -> list[str]:
     said = " ".join(reference)
     proposals = refused(samizdat, truth)
     lines = [f"### {audio} ({', '.join(s['voice'] for s in truth['speakers'])})", ""]
+    here = Where(len(reference), systems["samizdat"].right.count(False))
+    for first, last, _, _ in name_places(reference):
+        here.name_words += last - first
+        here.wrong_in_names += systems["samizdat"].right[first:last].count(False)
+    for key in ("words", "wrong", "name_words", "wrong_in_names"):
+        setattr(where, key, getattr(where, key) + getattr(here, key))
+    lines += [here.line(), ""]
     missed = []
     for first, last, spelling, spellings in name_places(reference):
         wrote = {name: aligned.at(first, last) for name, aligned in systems.items()}
@@ -191,8 +212,10 @@ def main() -> None:
              "Written by `bench/asr/errors.py` from the kept decodings of `speakers_run.py` (its docstring says how "
              "each error is labelled). Words as the name-recall normaliser writes them (lower case, numbers as "
              "digits).", ""]
+    where = Where()
     for plan in plans:
-        lines += report(plan.name, plan.codec)
+        lines += report(plan.name, plan.codec, where)
+    lines[4:4] = ["All files: " + where.line(), ""]
     (HERE / f"{args.out}.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

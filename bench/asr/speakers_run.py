@@ -263,6 +263,7 @@ def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str 
         "",
         VOICES_NOTE if any("flite-" in r["set"] for r in rows) else ESPEAK_NOTE,
         "",
+        *([meta["note"], ""] if meta.get("note") else []),
         "## Totals",
         "",
         *summary(rows),
