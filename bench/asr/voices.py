@@ -17,7 +17,11 @@ voices). Nobody working on Samizdat wrote or tuned them.
   of day: not used.
 - `festival:ked_diphone` (US male, diphone), `festival:cmu_us_slt_arctic_hts` (the slt speaker again, through
   an HMM synthesiser). `festival:kal_diphone` is the same speaker and diphones as `flite:kal16`: not used.
-- `festival:msu_ru_nsh_clunits`: Festival's only Russian voice (male, unit selection).
+- `festival:msu_ru_nsh_clunits`: Festival's only Russian voice (male, unit selection); a second Russian speaker is
+  the same voice five semitones higher (`+5st`, ffmpeg's rubberband filter after synthesis).
+Every voice speaks the text (`check`: plain Whisper base, language given, on four dev-half answers as shipped):
+awb 7.8 %, rms 9.4 %, slt 6.2 %, kal16 17.2 %, ked_diphone 17.2 %, slt HTS 9.4 %, Russian 19.5 %, shifted 22.0 %
+(espeak-ng's `ru` on the same sentences: 73.2 %). None was dropped for intelligibility.
 What moves: Flite's `duration_stretch` moves every voice's speed; its `int_f0_target_mean` moves awb, slt and
 kal16 (rms keeps its pitch). Festival's `Duration_Stretch` and `int_lr_params` move the diphone voices;
 the HTS voice takes a speed (`-r`) but ignored the half-tone shift (`-fm`); the Russian unit-selection voice
