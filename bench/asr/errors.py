@@ -52,7 +52,8 @@ def align(reference: list[str], hypothesis: list[str]) -> Aligned:
 
     spans: list[tuple[int, int]] = [(0, 0)] * len(reference)
     right = [False] * len(reference)
-    for tag, r0, r1, h0, h1 in Levenshtein.opcodes(reference, hypothesis):
+    for op in Levenshtein.opcodes(reference, hypothesis):
+        tag, r0, r1, h0, h1 = op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end
         for offset, index in enumerate(range(r0, r1)):
             if tag == "equal":
                 spans[index] = (h0 + offset, h0 + offset + 1)
@@ -194,8 +195,8 @@ def inserted(reference: list[str], hypothesis: list[str], least: int = 3) -> lis
     """Runs of at least `least` hypothesis words that stand for no reference word."""
     from rapidfuzz.distance import Levenshtein
 
-    return [" ".join(hypothesis[h0:h1]) for tag, _, _, h0, h1 in Levenshtein.opcodes(reference, hypothesis)
-            if tag == "insert" and h1 - h0 >= least]
+    return [" ".join(hypothesis[op.dest_start : op.dest_end]) for op in Levenshtein.opcodes(reference, hypothesis)
+            if op.tag == "insert" and op.dest_end - op.dest_start >= least]
 
 
 def main() -> None:

@@ -45,13 +45,14 @@ def main() -> None:
     )
     russian = next(p for p in VOICE_PLANS if p.language == "ru")
     audio = make(russian, CACHE)
-    for label, options in [
+    variants: list[tuple[str, dict[str, Any]]] = [
         ("as speakers_run", {}),
         ("no conditioning", {"condition_on_previous_text": False}),
         ("temperature 0", {"temperature": 0.0}),
         ("vad_filter", {"vad_filter": True}),
         ("no conditioning, temperature 0", {"condition_on_previous_text": False, "temperature": 0.0}),
-    ]:
+    ]
+    for label, options in variants:
         print(f"{russian.name} {label:32s} WER {100 * _wer(model, russian, audio, **options):5.1f} %", flush=True)
     for plan in [p for p in VOICE_PLANS if p.language == "en" and p.voices == 2]:
         for label, changed in [
