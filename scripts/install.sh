@@ -22,6 +22,8 @@ if [ "$with_test" = 1 ]; then
   apt_packages+=(qpdf chromium postgresql)
   # bench/ocr: fonts of the augraphy typescript set, unpaper for OCRmyPDF's --clean.
   apt_packages+=(fonts-freefont-ttf fonts-liberation fonts-paratype unpaper)
+  # bench/asr/voices.py: the interview sets from voices nobody on the project tuned on (Flite, Festival).
+  apt_packages+=(flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts festvox-ru)
 fi
 # npm installs the portal's page viewer (below); a machine with its own Node keeps it.
 command -v npm >/dev/null || apt_packages+=(nodejs npm)

@@ -1,9 +1,10 @@
 """Interview benchmark: WER, name recall, diarization error, RTF and peak memory, Samizdat vs plain faster-whisper.
 
-Run: `.venv/bin/python bench/asr/speakers_run.py [--half test] [--long] [--systems a,b]` (writes
+Run: `.venv/bin/python bench/asr/speakers_run.py [--half test] [--long] [--systems a,b] [--sets voices]` (writes
 bench/asr/speakers.md and speakers.json; raw outputs under ~/.cache/samizdat-bench/outputs/).
 
-Material: the interview sets of `interviews.py` (the `test` half by default: never used for tuning),
+Material: the interview sets of `interviews.py` (the `test` half by default: never used for tuning; `--sets voices`:
+the Flite/Festival sets of `VOICE_PLANS` instead of the espeak-ng ones),
 the corpus' stereo_diarization.wav (one speaker per channel, per-channel truths), jfk.flac and the real
 Russian clip (test_sound_ru.wav, language given); `--long` adds the 120-minute two-voice tape
 (memory and speed only). Each transcription runs in its own process (`one.py`): peak memory is that
@@ -41,7 +42,7 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "audio"
 OUTPUTS = Path.home() / ".cache" / "samizdat-bench" / "outputs"
 sys.path.insert(0, str(HERE))
 
-from interviews import CACHE, LONG, PLANS, make  # noqa: E402
+from interviews import CACHE, LONG, PLANS, VOICE_PLANS, make  # noqa: E402
 from scoring import diarization_error, name_recall, whisper_normalise  # noqa: E402
 
 SYSTEMS = {
@@ -133,10 +134,11 @@ def score(system: str, audio: Path, truth: dict[str, Any], result: dict[str, Any
     return row
 
 
-def cases(half: str, long: bool) -> list[tuple[Path, dict[str, Any], dict[str, Any] | None]]:
-    """(audio, truth, archivist metadata) for every file the run scores."""
+def cases(half: str, long: bool, sets: str = "espeak") -> list[tuple[Path, dict[str, Any], dict[str, Any] | None]]:
+    """(audio, truth, archivist metadata) for every file the run scores (`sets`: espeak | voices)."""
     found: list[tuple[Path, dict[str, Any], dict[str, Any] | None]] = []
-    for plan in [p for p in PLANS if p.half == half] + ([LONG] if long else []):
+    plans = VOICE_PLANS if sets == "voices" else PLANS
+    for plan in [p for p in plans if p.half == half] + ([LONG] if long else []):
         audio = make(plan, CACHE)
         truth = json.loads(audio.with_suffix(".json").read_text())
         truth["set"] = "long" if plan is LONG else f"{half}-{plan.family}{plan.language}{plan.voices}"
@@ -162,6 +164,27 @@ def cases(half: str, long: bool) -> list[tuple[Path, dict[str, Any], dict[str, A
     return found
 
 
+ESPEAK_NOTE = (
+    "Sets (`bench/asr/interviews.py`): `en2`/`en3`/`ru2` are the first espeak-ng interviews (any English voice "
+    "including the Scottish and Caribbean ones, pitch 25-75, speed 135-180, room echo, 8-48 kHz, MP3 64 kbit/s); "
+    "`clear-en2`/`clear-en3` follow the issue's description (the two reference English voices and a female variant "
+    "of each, pitch 40-60, speed 150-175, room tone, no echo, 16-48 kHz), their rules fixed before any transcript "
+    "of them was read. `..., plain ≤ 40 %` pools every English interview plain base can follow (over 40 % WER it "
+    "measures espeak-ng, not Samizdat). `samizdat-uncorrected` is the same decoding as `samizdat` before the name "
+    "correction."
+)
+VOICES_NOTE = (
+    "Sets (`bench/asr/interviews.py` `VOICE_PLANS`, voices in `bench/asr/voices.py`): `flite-en2`/`flite-en3`/"
+    "`flite-ru2` are the first espeak-ng test sets' scripts and treatment (test-half sentences, names and metadata; "
+    "short and long turns, a little overlap, room echo and tone, 8-48 kHz, MP3/Ogg/M4A/FLAC/WAV) spoken by Flite and "
+    "Festival voices nobody on the project wrote or tuned on: English from Flite's awb (Scottish male), rms (US "
+    "male), slt (US female), kal16 (US male, diphone) and Festival's ked_diphone (US male) and slt HTS (the slt "
+    "speaker through an HMM synthesiser; never beside Flite's slt), pitch 88-115 % and speed 90-112 % of each "
+    "voice's own where its synthesiser moves them (the notes give voice, pitch %, speed %; 100: the voice's own); "
+    "Russian from Festival's one Russian voice (msu_ru_nsh) and the same voice five semitones higher. A test half "
+    "only: nothing in Samizdat was set on it. `..., plain ≤ 40 %` pools every English interview plain base can "
+    "follow. `samizdat-uncorrected` is the same decoding as `samizdat` before the name correction."
+)
 UNINTELLIGIBLE_WER = 0.40
 """A generated interview on which plain Whisper base makes more than 40 % word errors measures espeak-ng's voice and
 the codec, not what Samizdat adds (issue 12's reference interviews: plain base about 11 %)."""
@@ -208,7 +231,7 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def _voices(audio: str) -> str:
-    """The espeak-ng voices of a generated interview (voice, pitch, speed), for the notes column."""
+    """The voices of a generated interview (voice, pitch, speed), for the notes column."""
     truth = CACHE / (audio.rsplit(".", 1)[0] + ".json")
     if not truth.exists():
         return ""
@@ -225,7 +248,7 @@ def rewrite(name: str) -> None:
 def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str = "speakers",
           meta: dict[str, Any] | None = None) -> None:
     meta = meta or {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared with four other engineers' work",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, shared with other engineers' work",
         "load_average_at_start": [round(x, 2) for x in load_before],
         "load_average_now": [round(x, 2) for x in os.getloadavg()],
         "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -238,14 +261,9 @@ def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str 
         f"at the end {meta['load_average_now']}. Written by `bench/asr/speakers_run.py` (its docstring says "
         "what each column means). Timings come from a loaded machine: compare systems within this table only.",
         "",
-        "Sets (`bench/asr/interviews.py`): `en2`/`en3`/`ru2` are the first espeak-ng interviews (any English voice "
-        "including the Scottish and Caribbean ones, pitch 25-75, speed 135-180, room echo, 8-48 kHz, MP3 64 kbit/s); "
-        "`clear-en2`/`clear-en3` follow the issue's description (the two reference English voices and a female variant "
-        "of each, pitch 40-60, speed 150-175, room tone, no echo, 16-48 kHz), their rules fixed before any transcript "
-        "of them was read. `..., plain ≤ 40 %` pools every English interview plain base can follow (over 40 % WER it "
-        "measures espeak-ng, not Samizdat). `samizdat-uncorrected` is the same decoding as `samizdat` before the name "
-        "correction.",
+        VOICES_NOTE if any("flite-" in r["set"] for r in rows) else ESPEAK_NOTE,
         "",
+        *([meta["note"], ""] if meta.get("note") else []),
         "## Totals",
         "",
         *summary(rows),
@@ -310,10 +328,10 @@ def recorrect(
     return dict(result, segments=segments, corrections=[asdict(c) for c in fixed.corrections])
 
 
-def rescore(half: str, name: str) -> None:
+def rescore(half: str, name: str, sets: str = "espeak") -> None:
     """Score the kept Samizdat decodings again after a change to the name correction (no decoding)."""
     data = json.loads((HERE / f"{name}.json").read_text())
-    found = {audio.name: (audio, truth, metadata) for audio, truth, metadata in cases(half, False)}
+    found = {audio.name: (audio, truth, metadata) for audio, truth, metadata in cases(half, False, sets)}
     rows = []
     for row in data["rows"]:
         kept = OUTPUTS / f"{row['system']}--{row['audio']}.json"
@@ -345,19 +363,20 @@ def main() -> None:
     parser.add_argument("--rescore", action="store_true", help="correct the kept decodings again and rescore")
     parser.add_argument("--rewrite", action="store_true", help="only write OUT.md again from OUT.json")
     parser.add_argument("--only", default="", help="only audio files whose name holds one of these (a,b)")
+    parser.add_argument("--sets", default="espeak", help="espeak (PLANS) | voices (VOICE_PLANS: Flite, Festival)")
     args = parser.parse_args()
     if args.rewrite:
         rewrite(args.out)
         return
     if args.rescore:
-        rescore(args.half, args.out)
+        rescore(args.half, args.out, args.sets)
         return
     rows: list[dict[str, Any]] = []
     if args.append and (HERE / f"{args.out}.json").exists():
         rows = json.loads((HERE / f"{args.out}.json").read_text())["rows"]
     load_before = os.getloadavg()
     systems = [s.strip() for s in args.systems.split(",") if s.strip()]
-    todo = cases(args.half, args.long or args.only_long)
+    todo = cases(args.half, args.long or args.only_long, args.sets)
     if args.only_long:
         todo = [c for c in todo if c[1].get("set") == "long"]
     if args.only:
