@@ -25,6 +25,7 @@ from samizdat.ocr.languages import (
 from samizdat.ocr.page import PageImage, ocr_page
 from samizdat.ocr.quality import InkSurvey, _mark_sizes, judge, known_word, survey_ink
 from samizdat.ocr.registry import ocr_engine
+from samizdat.ocr.tesseract_engine import TesseractEngine
 from samizdat.settings import OcrOptions
 from tests.support.pages import LETTER_EN, LETTER_RU, typescript_page
 
@@ -293,11 +294,19 @@ REFUSENIKS = [
 
 
 @pytest.mark.slow
-def test_confident_page_of_names_its_dictionary_does_not_know_is_not_binarised() -> None:
+def test_confident_page_of_names_its_dictionary_does_not_know_is_not_binarised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # A list of refuseniks and addresses: Tesseract is sure of it, the English dictionary knows few of its words.
-    # Binarising cannot make them known words; it only cost two or three more reads (corpus eurotext.tif).
+    # Binarising cannot make them known words; it only cost two or three more reads (corpus eurotext.tif). Nor is
+    # OSD asked: a page read that confidently is upright and in its script (bench/ocr/wrong-script.md).
+    asked: list[str] = []
+    real = TesseractEngine.detect_orientation
+    monkeypatch.setattr(TesseractEngine, "detect_orientation",
+                        lambda self, image, **kw: asked.append("osd") or real(self, image, **kw))
     page = read(typescript_page(REFUSENIKS, dpi=300), "eng", dpi=300)
     assert page.readings == 1  # before: 3 (plain, Sauvola, normalised), none kept
+    assert asked == []  # before: OSD once
     assert _similar(page.text, "\n".join(REFUSENIKS)) > 97 and page.review is None
 
 

@@ -302,8 +302,13 @@ def _escalate(reader: _Reader, plain: Candidate, image: Image.Image, langs: str)
     # words a dictionary knows ("OW", "VON", "NAY" from a Hebrew page: known 0.31, confidence 0.34), so a low
     # confidence asks OSD too. Below OSD_CONFIDENCE_BELOW on the augraphy dev half: 10 of 32 plain reads, all of
     # them escalated anyway; one (page 52) with `known` over OSD_KNOWN_BELOW, the one extra OSD call.
+    # Not for confident, complete text whose words the dictionaries lack (`_language_not_image`): no page read in the
+    # wrong script reached 0.40 confidence (bench/ocr/wrong-script.md: 52 Cyrillic pages read as English and Hebrew
+    # pages as eng+rus, 0.00-0.39), nor did any page turning fixed (under 0.3, augraphy dev half); OSD on such pages
+    # (the corpus's Dutch and code pages) was 0.05x plain Tesseract's CPU and changed nothing (cost-hunspell.md).
     known = plain.quality.known
-    unsure = known is None or known < OSD_KNOWN_BELOW or plain.quality.confidence < OSD_CONFIDENCE_BELOW
+    unsure = ((known is None or known < OSD_KNOWN_BELOW or plain.quality.confidence < OSD_CONFIDENCE_BELOW)
+              and not _language_not_image(plain))
     if options.orientation and plain.quality.chars and unsure and ask_osd():
         turned = read("turned" if not state.kept else "script", "plain", state.upright, state.kept)
         if turned is not None and _good(turned, options):
