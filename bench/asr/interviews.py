@@ -191,8 +191,8 @@ VOICE_PLANS = [
 ]
 """Issue 12's interviews from voices nobody on the project tuned on. The test half (`test-flite-*`) is never used to
 set anything in Samizdat; the dev half (`dev-flite-*`, seeds 71-75, the dev half's sentences; made after the test
-half, to set the guard against invented end-of-turn phrases on dev only) is the same idea: 11.5 min of English in
-two- and three-voice files at 8-44.1 kHz, 2.3 min of Russian (11.7 min as made).
+half, to set the guard against invented end-of-turn phrases on dev only) is the same idea: 11.7 min of English in
+two- and three-voice files at 8-44.1 kHz (the draw left awb out), 2.3 min of Russian, as made.
 The first test sets' treatment file by file (lengths, 8-48 kHz, codecs, room echo and tone, overlap,
 short and long turns, the test half's sentences, names and metadata); only the voices differ. English: two or three
 of Flite's awb, rms, slt, kal16 and Festival's ked_diphone and slt HTS voices, pitch 88-115 % and speed 90-112 % of
