@@ -7,7 +7,7 @@ holds the turns (start, end, speaker, text), the speakers' names and the archivi
 interview would come with (interviewer, interviewee, title, language).
 
 Two halves that share no sentence: `dev` (used while choosing the prompt and clustering settings) and
-`test` (scored only). `VOICE_PLANS`: a test half only, the same scripts and treatment spoken by Flite
+`test` (scored only). `VOICE_PLANS`: a test half and a dev half, the same scripts and treatment spoken by Flite
 and Festival voices that nobody on the project wrote or tuned on (the voices: `voices.py`; one place to
 add a synthesiser). Made once into `~/.cache/samizdat-bench/interviews/` (about 3 MB per 10 minutes).
 Run: `python bench/asr/interviews.py` (prints what it made).
@@ -171,7 +171,7 @@ FLITE_VOICES_RU = ("festival:msu_ru_nsh_clunits", "festival:msu_ru_nsh_clunits+5
 
 
 def _flite(name: str, language: str, voices: int, minutes: float, rate: int, codec: str, seed: int) -> Plan:
-    return Plan(name, "test", language, voices, minutes, rate, codec, seed, family="flite-",
+    return Plan(name, name.split("-")[0], language, voices, minutes, rate, codec, seed, family="flite-",
                 pool=FLITE_VOICES_EN if language == "en" else FLITE_VOICES_RU, pitch=(88, 115), speed=(90, 112))
 
 
@@ -183,9 +183,17 @@ VOICE_PLANS = [
     _flite("test-flite-en3-a", "en", 3, 3.0, 44_100, "mp3", 65),
     _flite("test-flite-en3-b", "en", 3, 3.0, 32_000, "flac", 66),
     _flite("test-flite-ru2-a", "ru", 2, 1.5, 16_000, "m4a", 67),
+    _flite("dev-flite-en2-a", "en", 2, 3.0, 16_000, "mp3", 71),
+    _flite("dev-flite-en2-b", "en", 2, 3.0, 44_100, "ogg", 72),
+    _flite("dev-flite-en2-c", "en", 2, 2.5, 8_000, "m4a", 73),
+    _flite("dev-flite-en3-a", "en", 3, 3.0, 22_050, "flac", 74),
+    _flite("dev-flite-ru2-a", "ru", 2, 2.0, 16_000, "wav", 75),
 ]
-"""Issue 12's interviews from voices nobody on the project tuned on: a test half only, never used to set anything
-in Samizdat. The first test sets' treatment file by file (lengths, 8-48 kHz, codecs, room echo and tone, overlap,
+"""Issue 12's interviews from voices nobody on the project tuned on. The test half (`test-flite-*`) is never used to
+set anything in Samizdat; the dev half (`dev-flite-*`, seeds 71-75, the dev half's sentences; made after the test
+half, to set the guard against invented end-of-turn phrases on dev only) is the same idea: 11.7 min of English in
+two- and three-voice files at 8-44.1 kHz (the draw left awb out), 2.3 min of Russian, as made.
+The first test sets' treatment file by file (lengths, 8-48 kHz, codecs, room echo and tone, overlap,
 short and long turns, the test half's sentences, names and metadata); only the voices differ. English: two or three
 of Flite's awb, rms, slt, kal16 and Festival's ked_diphone and slt HTS voices, pitch 88-115 % and speed 90-112 % of
 each voice's own where the synthesiser moves them. Russian: Festival's one Russian voice, and the same voice five

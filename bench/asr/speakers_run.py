@@ -185,6 +185,15 @@ VOICES_NOTE = (
     "only: nothing in Samizdat was set on it. `..., plain ≤ 40 %` pools every English interview plain base can "
     "follow. `samizdat-uncorrected` is the same decoding as `samizdat` before the name correction."
 )
+VOICES_DEV_NOTE = (
+    "Sets (`bench/asr/interviews.py` `VOICE_PLANS`, voices in `bench/asr/voices.py`): the dev half of the Flite/"
+    "Festival sets (`dev-flite-*`, seeds 71-75): the espeak-ng dev sets' sentences (even lines), names and metadata, "
+    "the test half's treatment (short and long turns, a little overlap, room echo and tone, 8-44.1 kHz, "
+    "MP3/Ogg/M4A/FLAC/WAV), spoken by the same Flite and Festival voices (the notes give voice, pitch %, speed %). "
+    "Made after the test half was scored, to set the guard against invented end-of-turn phrases on dev only "
+    "(bench/asr/invented-guard.md). `samizdat-uncorrected` is the same decoding as `samizdat` before the name "
+    "correction."
+)
 UNINTELLIGIBLE_WER = 0.40
 """A generated interview on which plain Whisper base makes more than 40 % word errors measures espeak-ng's voice and
 the codec, not what Samizdat adds (issue 12's reference interviews: plain base about 11 %)."""
@@ -261,7 +270,8 @@ def write(rows: list[dict[str, Any]], load_before: tuple[float, ...], name: str 
         f"at the end {meta['load_average_now']}. Written by `bench/asr/speakers_run.py` (its docstring says "
         "what each column means). Timings come from a loaded machine: compare systems within this table only.",
         "",
-        VOICES_NOTE if any("flite-" in r["set"] for r in rows) else ESPEAK_NOTE,
+        (VOICES_DEV_NOTE if any(r["set"].startswith("dev-flite-") for r in rows)
+         else VOICES_NOTE if any("flite-" in r["set"] for r in rows) else ESPEAK_NOTE),
         "",
         *([meta["note"], ""] if meta.get("note") else []),
         "## Totals",
