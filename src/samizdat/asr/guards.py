@@ -51,7 +51,7 @@ def is_invented(segment: Segment) -> bool:
     the speech and its word timing collapses. Set on the dev half only (bench/asr/invented-guard.md: 91 kept
     Samizdat decodings of the espeak-ng and Flite/Festival dev sets, 1,273 segments): 15 segments had half or more
     of their words 0 s long; the 13 invented ones (6 places in 3 files, several decodings of each) had a least word
-    probability of 0.041 or less, the 2 real ones 0.94 and 0.99. Any bar from 0.05 to 0.9 splits them; 0.1 stays
+    probability of 0.041 or less, the 2 real ones 0.94 and 0.99. Any bar from 0.05 to 0.94 splits them; 0.1 stays
     near the invented side, as dropping real speech costs more than keeping a phrase nobody said.
     """
     words = segment.words
